@@ -1,0 +1,1 @@
+"""The pure core: subjects, records, packs, scoring, lists and measures. No I/O here."""

@@ -1,0 +1,71 @@
+"""The project's own errors. Each carries the HTTP status and exit code it maps to."""
+
+from __future__ import annotations
+
+
+class CredoError(Exception):
+    """Base of every error credo raises on purpose."""
+
+    status: int = 400
+    exit_code: int = 1
+    title: str = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidRecord(CredoError):
+    """A record that cannot enter the ledger; `field` names where it went wrong."""
+
+    status = 422
+    title = "Invalid record"
+
+    def __init__(self, detail: str, field: str | None = None) -> None:
+        super().__init__(f"{field}: {detail}" if field else detail)
+        self.field = field
+
+
+class PackInvalid(CredoError):
+    status = 422
+    title = "Invalid rulebook"
+
+
+class PackConflict(CredoError):
+    """An adopted pack version is immutable: other content under the same version is refused."""
+
+    status = 409
+    title = "Pack version conflict"
+
+
+class LedgerConflict(CredoError):
+    """The idempotency key is taken by a record with different content."""
+
+    status = 409
+    title = "Conflicting record"
+
+
+class UnknownSubject(CredoError):
+    status = 404
+    title = "Not found"
+    exit_code = 1
+
+
+class UnknownRecord(CredoError):
+    status = 404
+    title = "Not found"
+
+
+class NoPackGoverns(CredoError):
+    status = 422
+    title = "No rulebook governs this subject"
+
+
+class NotInForce(CredoError):
+    status = 422
+    title = "No rulebook version in force"
+
+
+class StoreUnavailable(CredoError):
+    status = 503
+    title = "Store unavailable"

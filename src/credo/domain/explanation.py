@@ -1,0 +1,119 @@
+"""Why a score is what it is: the explanation of SPEC §6, and when it next changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import PackHistory
+from credo.domain.scoring import Assessment, assess
+
+
+@dataclass(frozen=True, slots=True)
+class NextChange:
+    on: date
+    score: int
+    tier: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    assessment: Assessment
+    next_change: NextChange | None
+
+
+def explain(
+    subject_id: str, history: PackHistory, records: Sequence[LedgerRecord], as_of: date
+) -> Explanation:
+    current = assess(subject_id, history, records, as_of)
+    return Explanation(current, next_change(subject_id, history, records, current))
+
+
+def change_dates(history: PackHistory, records: Sequence[LedgerRecord], after: date) -> list[date]:
+    """Every later date on which a score could move: a record occurring or expiring, or a
+    version coming into force."""
+    dates: set[date] = {v.effective_from for v in history.versions if v.effective_from > after}
+    spans = {r.valid_days for v in history.versions for r in v.pack.rules if r.valid_days}
+    for lr in records:
+        occurred = lr.record.occurred_at
+        dates.update(d for d in (occurred, *(occurred + timedelta(days=n) for n in spans)) if d > after)
+    return sorted(dates)
+
+
+def next_change(
+    subject_id: str,
+    history: PackHistory,
+    records: Sequence[LedgerRecord],
+    current: Assessment,
+) -> NextChange | None:
+    for day in change_dates(history, records, current.as_of):
+        later = assess(subject_id, history, records, day)
+        if later.score != current.score or later.tier != current.tier:
+            return NextChange(day, later.score, later.tier)
+    return None
+
+
+def to_json(e: Explanation) -> dict[str, Any]:
+    a = e.assessment
+    return {
+        "subject": a.subject_id,
+        "as_of": a.as_of.isoformat(),
+        "pack": a.version.id,
+        "pack_version": a.version.version,
+        "pack_checksum": a.version.checksum,
+        "base": a.base,
+        "score": a.score,
+        "tier": a.tier,
+        "contributions": [
+            {
+                "record_id": c.record.record_id,
+                "source": c.record.source,
+                "source_ref": c.record.source_ref,
+                "type": c.record.type,
+                "rule": c.rule,
+                "points": c.points,
+                "occurred_at": c.record.occurred_at.isoformat(),
+                "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                **({"points_then": c.points_then} if c.points_then != c.points else {}),
+                **({"capped_by": c.capped_by} if c.capped_by else {}),
+                **({"case_ref": c.record.case_ref} if c.record.case_ref else {}),
+            }
+            for c in a.contributions
+        ],
+        "excluded": [
+            {
+                "record_id": x.record.record_id,
+                "source": x.record.source,
+                "source_ref": x.record.source_ref,
+                "type": x.record.type,
+                "occurred_at": x.record.occurred_at.isoformat(),
+                "reason": x.reason,
+                **({"rule": x.rule} if x.rule else {}),
+                **({"merged_into": x.merged_into} if x.merged_into else {}),
+            }
+            for x in a.excluded
+        ],
+        "lists": [
+            {
+                "list": entry.list_id,
+                "kind": entry.kind,
+                "record_id": entry.record.record_id,
+                "since": entry.since.isoformat(),
+                "until": entry.until.isoformat(),
+                **({"repaired_by": entry.repaired_by} if entry.repaired_by else {}),
+            }
+            for entry in a.lists
+        ],
+        "next_change": (
+            {
+                "on": e.next_change.on.isoformat(),
+                "score": e.next_change.score,
+                "tier": e.next_change.tier,
+            }
+            if e.next_change
+            else None
+        ),
+    }

@@ -1,0 +1,33 @@
+"""Subjects: the people and organisations that records are about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+SubjectKind = Literal["person", "organisation"]
+SUBJECT_KINDS: tuple[str, ...] = get_args(SubjectKind)
+
+ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+_ID = re.compile(ID_PATTERN)
+REGION_PATTERN = r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$"
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(_ID.match(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: str
+    kind: SubjectKind
+    region: str
+
+
+def governs(jurisdiction: str, region: str) -> bool:
+    """A jurisdiction governs a region equal to it or below it, segment by segment.
+
+    `CN` governs `CN-SD-RC`; `CN-S` does not, because prefixes are whole segments.
+    """
+    return region == jurisdiction or region.startswith(jurisdiction + "-")
