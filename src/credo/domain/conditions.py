@@ -40,8 +40,8 @@ def check_when(
         if field is None:
             known = ", ".join(sorted(fields)) or "none"
             yield Problem(
-                here, f"field `{key}` is not declared by record type `{record_type}` "
-                f"(declared: {known})"
+                here,
+                f"field `{key}` is not declared by record type `{record_type}` (declared: {known})",
             )
             continue
         if not isinstance(spec, dict) or not spec:

@@ -6,13 +6,14 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from credo.domain.ir import AllOf, AnyOf, Branch, Cond, Fixed, IsType, Points, RuleTable, Test
 
 Attributes = Mapping[str, object]
 Predicate = Callable[[Attributes], bool]
 
-_COMPARE: dict[str, Callable[[object, object], bool]] = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "ne": operator.ne,
     "gt": operator.gt,
@@ -117,7 +118,7 @@ def _compile(branch: Branch, rest: Cond | None) -> _Compiled:
 class CompiledMatch:
     """A list's `admit` or `repair`: record type plus an optional `when`."""
 
-    __slots__ = ("record_type", "_test")
+    __slots__ = ("_test", "record_type")
 
     def __init__(self, cond: Cond) -> None:
         self.record_type, rest = split_type(cond)

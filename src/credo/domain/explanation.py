@@ -39,7 +39,8 @@ def change_dates(history: PackHistory, records: Sequence[LedgerRecord], after: d
     spans = {r.valid_days for v in history.versions for r in v.pack.rules if r.valid_days}
     for lr in records:
         occurred = lr.record.occurred_at
-        dates.update(d for d in (occurred, *(occurred + timedelta(days=n) for n in spans)) if d > after)
+        candidates = (occurred, *(occurred + timedelta(days=n) for n in spans))
+        dates.update(d for d in candidates if d > after)
     return sorted(dates)
 
 

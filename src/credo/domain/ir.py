@@ -111,7 +111,7 @@ def _simplify(cond: Cond) -> Cond:
         flat: list[Cond] = []
         for p in parts:
             if type(p) is type(cond):
-                flat.extend(p.parts)  # type: ignore[union-attr]
+                flat.extend(p.parts)
             else:
                 flat.append(p)
         if len(flat) == 1:
@@ -123,7 +123,8 @@ def _simplify(cond: Cond) -> Cond:
 def points(pack: Pack, record_type: str, spec: int | ScaledPoints) -> Points:
     if isinstance(spec, int):
         return Fixed(spec)
-    return Scaled(spec.per, field_types(pack, record_type)[spec.per], spec.step, spec.each, spec.cap)
+    field_type = field_types(pack, record_type)[spec.per]
+    return Scaled(spec.per, field_type, spec.step, spec.each, spec.cap)
 
 
 def rule_table(pack: Pack) -> RuleTable:

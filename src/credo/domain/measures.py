@@ -48,13 +48,15 @@ def check(assessment: Assessment, context: str) -> Decision:
                 _how_to_object(trigger, window, assessment.as_of),
             )
         )
+    a = assessment
     if any(r.effect == "deny" for r in reasons):
-        return Decision(assessment.subject_id, context, assessment.as_of, "deny", {}, tuple(reasons))
+        return Decision(a.subject_id, context, a.as_of, "deny", {}, tuple(reasons))
     terms: dict[str, Any] = {}
+    applied = {r.measure for r in reasons}
     for measure in pack.measures:  # pack order: a later grant's terms override an earlier one's
-        if any(r.measure == measure.id for r in reasons):
+        if measure.id in applied:
             terms.update(measure.terms)
-    return Decision(assessment.subject_id, context, assessment.as_of, "allow", terms, tuple(reasons))
+    return Decision(a.subject_id, context, a.as_of, "allow", terms, tuple(reasons))
 
 
 def _trigger(measure: Measure, a: Assessment) -> dict[str, Any] | None:

@@ -136,9 +136,7 @@ class Rulebook:
     def governing(self, subject: Subject) -> PackHistory:
         found = self.find_governing(subject)
         if found is None:
-            raise NoPackGoverns(
-                f"no pack governs a {subject.kind} in region {subject.region}"
-            )
+            raise NoPackGoverns(f"no pack governs a {subject.kind} in region {subject.region}")
         return found
 
     def find_governing(self, subject: Subject) -> PackHistory | None:

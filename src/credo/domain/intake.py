@@ -1,0 +1,194 @@
+"""Turns one submitted record (SPEC §2) into a `Record`, or says exactly what is wrong with it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from datetime import date
+
+from credo.domain.errors import InvalidRecord
+from credo.domain.packs import FieldSpec
+from credo.domain.records import Evidence, Record, Scalar
+from credo.domain.rulebook import Rulebook
+from credo.domain.subjects import SUBJECT_KINDS, Subject, is_valid_id
+
+_REQUIRED = ("subject", "type", "occurred_at", "source", "source_ref")
+_TOP = {*_REQUIRED, "attributes", "evidence", "case_ref"}
+_REGION = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_REF = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
+
+
+def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = False) -> Record:
+    """Validate a decoded record. `text=True` when values arrive as strings (CSV), so attribute
+    values are read by their declared type instead of being refused for being strings."""
+    if not isinstance(raw, Mapping):
+        raise InvalidRecord(f"a record is a JSON object, not {_kind_of(raw)}")
+    unknown = sorted(set(raw) - _TOP)
+    if unknown:
+        allowed = ", ".join(sorted(_TOP))
+        raise InvalidRecord(f"unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
+    for key in _REQUIRED:
+        if raw.get(key) in (None, ""):
+            raise InvalidRecord("is required", key)
+    subject = _subject(raw["subject"])
+    record_type = _string(raw["type"], "type", re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$"))
+    occurred = _date(raw["occurred_at"], "occurred_at")
+    if occurred > today:
+        raise InvalidRecord(f"{occurred} is in the future (today is {today})", "occurred_at")
+    source = _string(raw["source"], "source", _REF)
+    source_ref = _string(raw["source_ref"], "source_ref", _REF)
+    case_ref = raw.get("case_ref") or None
+    if case_ref is not None:
+        case_ref = _string(case_ref, "case_ref", _REF)
+    evidence = _evidence(raw.get("evidence"))
+
+    history = rulebook.find_governing(subject)
+    if history is None:
+        reason = f"no pack governs a {subject.kind} in region {subject.region}"
+        raise InvalidRecord(reason, "subject")
+    version = history.declaring(record_type, occurred)
+    if version is None:
+        declared = sorted({t for v in history.versions for t in v.pack.record_types})
+        raise InvalidRecord(
+            f"`{record_type}` is not a record type of pack `{history.id}` "
+            f"(declared: {', '.join(declared)})",
+            "type",
+        )
+    fields = version.pack.record_types[record_type].fields
+    attributes = _attributes(raw.get("attributes") or {}, fields, text)
+    record = Record(
+        subject, record_type, occurred, source, source_ref, attributes, evidence, case_ref
+    )
+    then = history.in_force(occurred)
+    hit = then.rules.match(record_type, attributes) if then else None
+    if hit is not None and hit.points < 0 and evidence is None:
+        raise InvalidRecord(
+            f"a penalty ({hit.points} points by rule `{hit.rule_id}`) needs evidence "
+            "{uri, sha256}",
+            "evidence",
+        )
+    return record
+
+
+def _kind_of(value: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__ if value is not None else "null"
+    )
+
+
+def _string(value: object, field: str, pattern: re.Pattern[str]) -> str:
+    if not isinstance(value, str):
+        raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
+    if not pattern.match(value):
+        raise InvalidRecord(f"{value!r} has illegal characters or length", field)
+    return value
+
+
+def _date(value: object, field: str) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise InvalidRecord(f"must be a date as YYYY-MM-DD, not {value!r}", field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRecord(f"{value} is not a real date", field) from None
+
+
+def _subject(raw: object) -> Subject:
+    if not isinstance(raw, Mapping):
+        reason = f"must be an object {{id, kind, region}}, not {_kind_of(raw)}"
+        raise InvalidRecord(reason, "subject")
+    extra = sorted(set(raw) - {"id", "kind", "region"})
+    if extra:
+        raise InvalidRecord(f"unknown key(s) {', '.join(extra)}", "subject")
+    sid, kind, region = raw.get("id"), raw.get("kind"), raw.get("region")
+    if not isinstance(sid, str) or not is_valid_id(sid):
+        raise InvalidRecord(f"{sid!r} is not 1–64 characters of [A-Za-z0-9._:-]", "subject.id")
+    if kind not in SUBJECT_KINDS:
+        raise InvalidRecord(f"{kind!r} is not one of person, organisation", "subject.kind")
+    if not isinstance(region, str) or not _REGION.match(region):
+        raise InvalidRecord(f"{region!r} is not a region code such as CN-SD-RC", "subject.region")
+    return Subject(sid, kind, region)
+
+
+def _evidence(raw: object) -> Evidence | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or set(raw) != {"uri", "sha256"}:
+        raise InvalidRecord("must be an object with exactly uri and sha256", "evidence")
+    uri, sha = raw["uri"], raw["sha256"]
+    if not isinstance(uri, str) or not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", uri):
+        raise InvalidRecord(f"{uri!r} is not a URI", "evidence.uri")
+    if not isinstance(sha, str) or not _SHA256.match(sha):
+        raise InvalidRecord("must be 64 lowercase hex characters", "evidence.sha256")
+    return Evidence(uri, sha)
+
+
+def _attributes(raw: object, fields: dict[str, FieldSpec], text: bool) -> dict[str, Scalar]:
+    if not isinstance(raw, Mapping):
+        raise InvalidRecord(f"must be an object, not {_kind_of(raw)}", "attributes")
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        known = ", ".join(sorted(fields)) or "none"
+        reason = f"unknown attribute(s) {', '.join(unknown)} (declared: {known})"
+        raise InvalidRecord(reason, "attributes")
+    out: dict[str, Scalar] = {}
+    for name, spec in fields.items():
+        value = raw.get(name)
+        if value is None or (text and value == ""):
+            if spec.required:
+                raise InvalidRecord("is required", f"attributes.{name}")
+            continue
+        out[name] = _value(value, spec, f"attributes.{name}", text)
+    return out
+
+
+def _value(value: object, spec: FieldSpec, field: str, text: bool) -> Scalar:
+    if text and isinstance(value, str):
+        value = _from_text(value, spec, field)
+    kind = spec.type
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise InvalidRecord(f"must be true or false, not {value!r}", field)
+        return value
+    if kind == "string":
+        if not isinstance(value, str):
+            raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
+        if spec.enum is not None and value not in spec.enum:
+            raise InvalidRecord(f"{value!r} is not one of {', '.join(spec.enum)}", field)
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidRecord(f"must be a number, not {_kind_of(value)}", field)
+    if kind == "integer":
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise InvalidRecord(f"must be a whole number, not {value}", field)
+            value = int(value)
+    elif not math.isfinite(value):
+        raise InvalidRecord(f"must be a finite number, not {value}", field)
+    if spec.min is not None and value < spec.min:
+        raise InvalidRecord(f"{value} is below the minimum {spec.min}", field)
+    if spec.max is not None and value > spec.max:
+        raise InvalidRecord(f"{value} is above the maximum {spec.max}", field)
+    return value
+
+
+def _from_text(value: str, spec: FieldSpec, field: str) -> Scalar:
+    try:
+        if spec.type == "integer":
+            return int(value)
+        if spec.type == "number":
+            return float(value)
+    except ValueError:
+        raise InvalidRecord(f"{value!r} is not a {spec.type}", field) from None
+    if spec.type == "boolean":
+        low = value.lower()
+        if low in _TRUE | _FALSE:
+            return low in _TRUE
+        raise InvalidRecord(f"{value!r} is not true or false", field)
+    return value
