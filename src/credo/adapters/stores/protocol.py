@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from credo.domain.entries import Entry
@@ -13,7 +13,7 @@ from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     CREATED = "created"
     PRESENT = "already present"
     CONFLICT = "conflict"

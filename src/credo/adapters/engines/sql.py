@@ -1,0 +1,111 @@
+"""Compiles the rule tree (`credo.domain.ir`) to SQL through sqlglot, for the population engines.
+
+The same tree is compiled to Python closures by `credo.domain.evaluate`; a differential test runs
+both on the same records. SQL is built as sqlglot expressions and rendered per dialect, never
+pasted together from strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from credo.domain.ir import (
+    AllOf,
+    AnyOf,
+    Branch,
+    Cond,
+    FieldType,
+    Fixed,
+    IsType,
+    Points,
+    RuleTable,
+    Test,
+)
+
+Scalar = str | int | float | bool
+ColumnFor = Callable[[str, FieldType], exp.Expr]
+"""Where a record's attribute lives in the engine's table: (field, declared type) → column."""
+
+_COMPARE: dict[str, type[exp.Binary]] = {
+    "eq": exp.EQ,
+    "ne": exp.NEQ,
+    "gt": exp.GT,
+    "gte": exp.GTE,
+    "lt": exp.LT,
+    "lte": exp.LTE,
+}
+
+
+class NotSupported(Exception):
+    """A rule construct this compiler cannot express in SQL."""
+
+
+def literal(value: Scalar) -> exp.Expr:
+    if isinstance(value, bool):
+        return exp.true() if value else exp.false()
+    if isinstance(value, int | float):
+        return exp.Literal.number(repr(value))
+    return exp.Literal.string(value)
+
+
+def condition(cond: Cond, column: ColumnFor, record_type: exp.Expr) -> exp.Expr:
+    """A boolean expression; a test on an absent attribute is NULL, and so not a match."""
+    if isinstance(cond, IsType):
+        return exp.EQ(this=record_type, expression=exp.Literal.string(cond.record_type))
+    if isinstance(cond, Test):
+        col = column(cond.field, cond.type)
+        if cond.op in ("in", "not_in"):
+            values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+            member = exp.In(this=col, expressions=[literal(v) for v in values])
+            return member if cond.op == "in" else exp.Not(this=exp.Paren(this=member))
+        assert not isinstance(cond.value, tuple)
+        return _COMPARE[cond.op](this=col, expression=literal(cond.value))
+    if isinstance(cond, AllOf):
+        return exp.and_(*(condition(p, column, record_type) for p in cond.parts))
+    if isinstance(cond, AnyOf):
+        return exp.or_(*(condition(p, column, record_type) for p in cond.parts))
+    raise NotSupported(f"{cond!r}")
+
+
+def points(p: Points, column: ColumnFor) -> exp.Expr:
+    if isinstance(p, Fixed):
+        return literal(p.points)
+    amount = exp.cast(column(p.field, p.type), exp.DataType.Type.DOUBLE)
+    steps = exp.Floor(this=exp.Div(this=amount, expression=literal(float(p.step))))
+    value: exp.Expr = exp.Mul(
+        this=exp.cast(steps, exp.DataType.Type.BIGINT), expression=literal(p.each)
+    )
+    if p.cap is not None:
+        bound = exp.Greatest if p.each < 0 else exp.Least
+        value = bound(this=value, expressions=[literal(p.cap)])
+    return value
+
+
+@dataclass(frozen=True)
+class RuleColumns:
+    """The first-hit rule of each record, as three CASE expressions over one row."""
+
+    rule_id: exp.Expr
+    points: exp.Expr
+    valid_days: exp.Expr
+
+
+def rule_columns(table: RuleTable, column: ColumnFor, record_type: exp.Expr) -> RuleColumns:
+    whens = [(condition(b.cond, column, record_type), b) for b in table.branches]
+
+    def case(value: Callable[[Branch], exp.Expr]) -> exp.Expr:
+        if not whens:
+            return exp.Null()
+        c = exp.Case()
+        for cond, branch in whens:
+            c = c.when(cond, value(branch))
+        return c
+
+    return RuleColumns(
+        rule_id=case(lambda b: exp.Literal.string(b.rule_id)),
+        points=case(lambda b: points(b.points, column)),
+        valid_days=case(lambda b: literal(b.valid_days) if b.valid_days else exp.Null()),
+    )

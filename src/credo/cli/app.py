@@ -1,0 +1,214 @@
+"""Commands and their options. Each command parses, calls one service, renders the result."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from credo.bootstrap import Context, bootstrap
+from credo.cli import render
+from credo.domain.errors import CredoError
+from credo.settings import Settings
+
+app = typer.Typer(
+    name="credo",
+    help="An accountable trust-rating system: public rulebooks, an append-only ledger, "
+    "exact scores with their reasons.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+pack_app = typer.Typer(help="Check and adopt rulebooks (packs).", no_args_is_help=True)
+app.add_typer(pack_app, name="pack")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Store URL (sqlite:///file.db or postgresql://…); "
+        "default CREDO_DATABASE_URL or sqlite:///credo.db.",
+        show_default=False,
+    ),
+]
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="The date to judge on (YYYY-MM-DD); default today.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+class State:
+    db: str | None = None
+    _context: Context | None = None
+
+    def context(self) -> Context:
+        if self._context is None:
+            settings = Settings(database_url=self.db) if self.db else Settings()
+            self._context = bootstrap(settings)
+        return self._context
+
+
+state = State()
+
+
+@app.callback()
+def _root(db: DbOption = None) -> None:
+    state.db = db
+    state._context = None
+
+
+def as_of_date(value: str | None, ctx: Context) -> date:
+    if value is None:
+        return ctx.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date as YYYY-MM-DD", param_hint="--as-of"
+        ) from None
+
+
+@pack_app.command("check")
+def pack_check(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Validate rulebooks (SPEC §3 and §5); every problem names its file, line and key."""
+    from credo.services.pack_check import check_pack_file
+
+    failed = 0
+    for path in files:
+        pack, problems = check_pack_file(path)
+        for problem in problems:
+            err.print(str(problem), markup=False)
+        if problems or pack is None:
+            failed += 1
+        else:
+            out.print(
+                f"{path}: ok ({pack.pack} v{pack.version}, {len(pack.rules)} rules, "
+                f"{len(pack.lists)} lists, {len(pack.measures)} measures)"
+            )
+    if failed:
+        raise typer.Exit(1)
+
+
+@pack_app.command("adopt")
+def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Store pack versions. An adopted version is immutable."""
+    from credo.services.packs import adopt_pack_file
+
+    ctx = state.context()
+    for path in files:
+        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock())
+        verb = "adopted" if adopted.new else "already adopted"
+        out.print(
+            f"{verb}: {adopted.pack.pack} v{adopted.pack.version} "
+            f"(in force from {adopted.pack.effective_from}, {adopted.checksum[:19]}…)"
+        )
+
+
+@app.command()
+def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
+    """Append records from JSON Lines, JSON, CSV or Parquet files; rejects go next to each file."""
+    from credo.services.ingest import ingest_file
+    from credo.services.rulebook import current_rulebook
+
+    ctx = state.context()
+    rulebook = current_rulebook(ctx.store)
+    if not rulebook.packs:
+        raise CredoError("no pack is adopted yet: run `credo pack adopt FILE` first")
+    any_rejected = False
+    for path in files:
+        with render.bytes_progress(err, path) as on_bytes:
+            report = ingest_file(
+                ctx.store,
+                rulebook,
+                path,
+                today=ctx.today(),
+                now=ctx.clock(),
+                batch_size=ctx.settings.batch_size,
+                on_bytes=on_bytes,
+            )
+        render.ingest_report(out, path, report)
+        any_rejected |= not report.ok
+    if any_rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
+    """A subject's score and tier on a date."""
+    from credo.services.rating import score_subject
+
+    ctx = state.context()
+    a = score_subject(ctx.store, subject, as_of=as_of_date(as_of, ctx))
+    render.score(out, a, json=json)
+
+
+@app.command()
+def explain(subject: str, as_of: AsOf = None, json: Json = False) -> None:
+    """Why a score is what it is: every record's part, what was excluded and why, list entries,
+    and when the score next changes."""
+    from credo.services.rating import explain_subject
+
+    ctx = state.context()
+    e = explain_subject(ctx.store, subject, as_of=as_of_date(as_of, ctx))
+    render.explanation(out, e, json=json)
+
+
+@app.command("check")
+def check_cmd(subject: str, context: str, as_of: AsOf = None, json: Json = False) -> None:
+    """What applies to a subject in one context (e.g. rail.high-speed-ticket), with reasons."""
+    from credo.services.rating import check_subject
+
+    ctx = state.context()
+    d = check_subject(ctx.store, subject, context, as_of=as_of_date(as_of, ctx))
+    render.decision(out, d, json=json)
+
+
+@app.command()
+def synth(
+    out_file: Annotated[Path, typer.Option("--out", help="A .jsonl or .parquet file to write.")],
+    subjects: Annotated[int, typer.Option(min=1)] = 50_000,
+    records: Annotated[int, typer.Option(min=1)] = 300_000,
+    seed: int = 7,
+    packs: Annotated[
+        list[Path] | None, typer.Option("--pack", help="Pack files (default: the shipped ones).")
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Write a synthetic ledger, deterministic by seed, from the packs' record types."""
+    from credo.cli.demo import synthesize_to
+
+    today = date.fromisoformat(as_of) if as_of else date.today()
+    n = synthesize_to(out_file, packs, subjects=subjects, records=records, seed=seed, today=today)
+    out.print(f"wrote {n:,} records about {subjects:,} subjects to {out_file}")
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where the demo ledger goes.")] = Path(
+        "demo"
+    ),
+    subjects: Annotated[int, typer.Option(min=10)] = 50_000,
+    records: Annotated[int, typer.Option(min=10)] = 300_000,
+    seed: int = 7,
+) -> None:
+    """Build a demo ledger in SQLite from a synthetic population under the shipped rulebooks,
+    and print what it shows."""
+    from credo.cli.demo import run_demo
+
+    run_demo(out, err, directory, subjects=subjects, records=records, seed=seed, db=state.db)
+
+
+def main() -> None:
+    """Entry point: the project's own errors print as one line and exit 1; usage errors exit 2."""
+    try:
+        app()
+    except CredoError as e:
+        err.print(f"error: {e.detail}", markup=False)
+        sys.exit(e.exit_code)

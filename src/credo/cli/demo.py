@@ -1,0 +1,119 @@
+"""`credo demo` and `credo synth`: a synthetic population under the shipped rulebooks."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from credo.adapters.stores.protocol import LedgerStore
+from credo.adapters.writers import write_ledger
+from credo.bootstrap import bootstrap
+from credo.cli import render
+from credo.domain.rulebook import PackVersion, Rulebook
+from credo.services.ingest import ingest_file
+from credo.services.pack_check import load_pack
+from credo.services.packs import adopt_pack_file
+from credo.services.population import PackSummary, summarize
+from credo.services.rating import explain_subject
+from credo.services.rulebook import current_rulebook
+from credo.services.synth import SynthSpec, synthesize
+from credo.settings import Settings
+from credo.shipped import shipped_packs
+
+
+def synthesize_to(
+    out_file: Path,
+    packs: list[Path] | None,
+    *,
+    subjects: int,
+    records: int,
+    seed: int,
+    today: date,
+) -> int:
+    rulebook = Rulebook(PackVersion(load_pack(p)) for p in (packs or shipped_packs()))
+    table = synthesize(rulebook, SynthSpec(subjects, records, seed, today))
+    write_ledger(table, out_file)
+    return int(table.num_rows)
+
+
+def run_demo(
+    out: Console,
+    err: Console,
+    directory: Path,
+    *,
+    subjects: int,
+    records: int,
+    seed: int,
+    db: str | None,
+) -> None:
+    started = time.perf_counter()
+    directory.mkdir(parents=True, exist_ok=True)
+    url = db or f"sqlite:///{directory / 'credo.db'}"
+    ctx = bootstrap(Settings(database_url=url))
+    today = ctx.today()
+    for path in shipped_packs():
+        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock())
+        out.print(
+            f"pack {adopted.pack.pack} v{adopted.pack.version} "
+            f"({'adopted' if adopted.new else 'already adopted'})"
+        )
+    ledger = directory / "ledger.jsonl"
+    out.print(f"synthesising {records:,} records about {subjects:,} subjects (seed {seed})…")
+    synthesize_to(ledger, None, subjects=subjects, records=records, seed=seed, today=today)
+    rulebook = current_rulebook(ctx.store)
+    with render.bytes_progress(err, ledger) as on_bytes:
+        report = ingest_file(
+            ctx.store, rulebook, ledger, today=today, now=ctx.clock(), on_bytes=on_bytes
+        )
+    render.ingest_report(out, ledger, report)
+    with Progress(
+        TextColumn("scoring"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("scoring", total=ctx.store.count_records())
+        summaries = summarize(
+            ctx.store, rulebook, today, on_records=lambda n: progress.advance(task, n)
+        )
+    for summary in summaries.values():
+        _print_summary(out, summary)
+    example = _example_subject(ctx.store)
+    if example:
+        out.print(f"\n[bold]Why[/] {example} has the score it has (credo explain {example}):")
+        render.explanation(out, explain_subject(ctx.store, example, as_of=today), json=False)
+    out.print(f"\ndone in {time.perf_counter() - started:.1f}s; the ledger is {url}")
+    out.print(f"try: credo --db {url} explain {example or 'ID'}")
+
+
+def _print_summary(out: Console, s: PackSummary) -> None:
+    t = Table(title=f"{s.pack} v{s.version}: {s.subjects:,} subjects", title_justify="left")
+    t.add_column("tier")
+    t.add_column("subjects", justify="right")
+    t.add_column("share", justify="right")
+    t.add_column("")
+    top = max(s.tier_counts.values(), default=1)
+    for tier in s.tiers:
+        n = s.tier_counts.get(tier, 0)
+        t.add_row(tier, f"{n:,}", f"{n / max(s.subjects, 1):.1%}", "█" * round(40 * n / top))
+    out.print(t)
+    for list_id, n in sorted(s.list_sizes.items()):
+        out.print(f"  list {list_id}: {n:,} subjects")
+
+
+def _example_subject(store: LedgerStore) -> str | None:
+    """A subject with a handful of records: enough to show what an explanation holds."""
+    for batch in store.iter_records(batch_size=2_000):
+        counts = Counter(lr.record.subject.id for lr in batch)
+        busy = [s for s, n in counts.items() if 4 <= n <= 12]
+        if busy:
+            return busy[0]
+    return None

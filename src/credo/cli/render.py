@@ -1,0 +1,144 @@
+"""How results look in a terminal: tables by default, JSON on request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from credo.domain.explanation import Explanation, to_json
+from credo.domain.measures import Decision
+from credo.domain.scoring import Assessment
+from credo.services.ingest import IngestReport
+
+
+def print_json(console: Console, value: Any) -> None:
+    console.print_json(orjson.dumps(value).decode())
+
+
+@contextmanager
+def bytes_progress(console: Console, path: Path) -> Iterator[Callable[[int], None]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(f"ingesting {path.name}", total=path.stat().st_size)
+        yield lambda done: progress.update(task, completed=done)
+
+
+def ingest_report(console: Console, path: Path, r: IngestReport) -> None:
+    console.print(
+        f"{path}: {r.read:,} read, {r.created:,} created, {r.present:,} already present, "
+        f"{len(r.rejected):,} rejected in {r.seconds:.1f}s ({r.rate:,.0f} records/s)"
+    )
+    for rej in r.rejected[:10]:
+        console.print(f"  line {rej.line}: {rej.reason}", markup=False)
+    if len(r.rejected) > 10:
+        console.print(f"  … {len(r.rejected) - 10:,} more")
+    if r.rejects_file:
+        console.print(f"  rejects written to {r.rejects_file}")
+
+
+def score(console: Console, a: Assessment, *, json: bool) -> None:
+    if json:
+        print_json(
+            console,
+            {
+                "subject": a.subject_id,
+                "as_of": a.as_of.isoformat(),
+                "pack": a.version.id,
+                "pack_version": a.version.version,
+                "pack_checksum": a.version.checksum,
+                "score": a.score,
+                "tier": a.tier,
+            },
+        )
+        return
+    console.print(
+        f"{a.subject_id}: {a.score} ({a.tier}) on {a.as_of} "
+        f"under {a.version.id} v{a.version.version}"
+    )
+
+
+def explanation(console: Console, e: Explanation, *, json: bool) -> None:
+    data = to_json(e)
+    if json:
+        print_json(console, data)
+        return
+    a = e.assessment
+    console.print(
+        f"[bold]{a.subject_id}[/]: score [bold]{a.score}[/] tier [bold]{a.tier}[/] on {a.as_of} "
+        f"— {a.version.id} v{a.version.version}, base {a.base}"
+    )
+    t = Table(title="Counting records", title_justify="left")
+    for col in ("occurred", "type", "rule", "points", "expires", "source / ref", "basis"):
+        t.add_column(col, justify="right" if col == "points" else "left")
+    rules = {r.id: r for v in [a.version] for r in v.pack.rules}
+    for c in a.contributions:
+        basis = rules[c.rule].basis if c.rule in rules else "(rule of an earlier version)"
+        points = f"{c.points:+d}" + (
+            f" (was {c.points_then:+d})" if c.points != c.points_then else ""
+        )
+        t.add_row(
+            str(c.record.occurred_at),
+            c.record.type,
+            c.rule,
+            points,
+            str(c.expires_on or "never"),
+            f"{c.record.source} / {c.record.source_ref}",
+            basis,
+        )
+    console.print(t)
+    if a.excluded:
+        x = Table(title="Not counting", title_justify="left")
+        for col in ("occurred", "type", "reason", "record"):
+            x.add_column(col)
+        for ex in a.excluded:
+            reason = ex.reason + (f" into {ex.merged_into}" if ex.merged_into else "")
+            x.add_row(str(ex.record.occurred_at), ex.record.type, reason, ex.record.record_id)
+        console.print(x)
+    for entry in a.lists:
+        console.print(
+            f"on list [bold]{entry.list_id}[/] ({entry.kind}) since {entry.since} "
+            f"until {entry.until}: {entry.basis}"
+        )
+    nc = e.next_change
+    console.print(f"next change: {nc.on} → {nc.score} ({nc.tier})" if nc else "next change: none")
+
+
+def decision(console: Console, d: Decision, *, json: bool) -> None:
+    data = {
+        "subject": d.subject_id,
+        "context": d.context,
+        "decision": d.decision,
+        "terms": d.terms,
+        "reasons": [
+            {
+                "measure": r.measure,
+                "effect": r.effect,
+                "trigger": r.trigger,
+                "basis": r.basis,
+                "objection": r.objection,
+            }
+            for r in d.reasons
+        ],
+        "as_of": d.as_of.isoformat(),
+    }
+    if json:
+        print_json(console, data)
+        return
+    console.print(
+        f"{d.subject_id} in {d.context} on {d.as_of}: [bold]{d.decision}[/] {d.terms or ''}"
+    )
+    for r in d.reasons:
+        console.print(f"  {r.effect} by {r.measure} because {r.trigger} — {r.basis}", markup=False)

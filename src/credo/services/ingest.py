@@ -1,0 +1,169 @@
+"""Bulk ingest: every valid record appended once, every bad one reported by line, none lost."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import orjson
+
+from credo.adapters.readers import Malformed, is_text_format, read_records
+from credo.adapters.stores.protocol import LedgerStore, Outcome
+from credo.domain.errors import InvalidRecord
+from credo.domain.intake import parse_record
+from credo.domain.records import Record
+from credo.domain.rulebook import Rulebook
+from credo.domain.subjects import Subject
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    read: int = 0
+    created: int = 0
+    present: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    seconds: float = 0.0
+    rejects_file: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+
+def rejects_path(path: Path) -> Path:
+    return path.with_name(path.name.split(".")[0] + ".rejects.jsonl")
+
+
+def ingest_file(
+    store: LedgerStore,
+    rulebook: Rulebook,
+    path: Path,
+    *,
+    today: date,
+    now: datetime,
+    batch_size: int = 20_000,
+    on_bytes: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest one file and write its rejects next to it (removing a stale rejects file)."""
+    items = read_records(path, on_bytes)
+    report = ingest_items(
+        store,
+        rulebook,
+        items,
+        today=today,
+        now=now,
+        text=is_text_format(path),
+        batch_size=batch_size,
+    )
+    out = rejects_path(path)
+    if report.rejected:
+        with out.open("wb") as f:
+            for r in report.rejected:
+                f.write(orjson.dumps({"line": r.line, "reason": r.reason}) + b"\n")
+        report.rejects_file = out
+    elif out.exists():
+        out.unlink()
+    return report
+
+
+def ingest_items(
+    store: LedgerStore,
+    rulebook: Rulebook,
+    items: Iterable[tuple[int, object]],
+    *,
+    today: date,
+    now: datetime,
+    text: bool = False,
+    batch_size: int = 20_000,
+) -> IngestReport:
+    report = IngestReport()
+    started = time.perf_counter()
+    for batch in _batches(items, batch_size):
+        _ingest_batch(store, rulebook, batch, report, today=today, now=now, text=text)
+    report.rejected.sort(key=lambda r: r.line)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _batches(items: Iterable[tuple[int, object]], size: int) -> Iterator[list[tuple[int, object]]]:
+    batch: list[tuple[int, object]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _ingest_batch(
+    store: LedgerStore,
+    rulebook: Rulebook,
+    batch: list[tuple[int, object]],
+    report: IngestReport,
+    *,
+    today: date,
+    now: datetime,
+    text: bool,
+) -> None:
+    parsed: list[tuple[int, Record]] = []
+    for line, raw in batch:
+        report.read += 1
+        if isinstance(raw, Malformed):
+            report.rejected.append(Rejected(line, raw.reason))
+            continue
+        try:
+            parsed.append((line, parse_record(raw, rulebook, today, text=text)))
+        except InvalidRecord as e:
+            report.rejected.append(Rejected(line, e.detail))
+    accepted = _consistent_subjects(store, parsed, report)
+    if not accepted:
+        return
+    outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
+    for (line, record), outcome in zip(accepted, outcomes, strict=True):
+        if outcome is Outcome.CREATED:
+            report.created += 1
+        elif outcome is Outcome.PRESENT:
+            report.present += 1
+        else:
+            report.rejected.append(
+                Rejected(
+                    line,
+                    f"conflict: ({record.source}, {record.source_ref}) already holds a "
+                    "different record; records are never changed, send a new source_ref",
+                )
+            )
+
+
+def _consistent_subjects(
+    store: LedgerStore, parsed: list[tuple[int, Record]], report: IngestReport
+) -> list[tuple[int, Record]]:
+    """A subject keeps the kind and region it was first recorded with."""
+    known: dict[str, Subject] = store.subjects({r.subject.id for _, r in parsed})
+    accepted: list[tuple[int, Record]] = []
+    for line, record in parsed:
+        first = known.setdefault(record.subject.id, record.subject)
+        if first != record.subject:
+            report.rejected.append(
+                Rejected(
+                    line,
+                    f"subject: {first.id} is recorded as a {first.kind} in {first.region}, "
+                    f"not a {record.subject.kind} in {record.subject.region}",
+                )
+            )
+        else:
+            accepted.append((line, record))
+    return accepted

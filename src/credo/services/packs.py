@@ -1,0 +1,65 @@
+"""Adopting pack versions: checked, immutable, and consistent with the versions before them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from credo.adapters.stores.protocol import LedgerStore, StoredPack
+from credo.domain.errors import PackConflict, PackInvalid
+from credo.domain.packs import Pack
+from credo.domain.rulebook import checksum
+from credo.services.pack_check import check_pack_text
+from credo.services.rulebook import current_rulebook
+
+
+@dataclass(frozen=True, slots=True)
+class Adopted:
+    pack: Pack
+    checksum: str
+    new: bool
+
+
+def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted:
+    text = path.read_text(encoding="utf-8")
+    pack, problems = check_pack_text(text, str(path))
+    if pack is None or problems:
+        raise PackInvalid("\n".join(str(p) for p in problems))
+    _refuse_inconsistent(store, pack)
+    digest = checksum(pack)
+    stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
+    return Adopted(pack, digest, store.adopt_pack(stored))
+
+
+def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
+    """A pack keeps its jurisdiction and kinds across versions, its versions take effect in
+    order, and no two packs govern the same subjects."""
+    rulebook = current_rulebook(store)
+    for other in rulebook.packs.values():
+        kinds = set(pack.subject_kinds)
+        if other.id == pack.pack:
+            if other.jurisdiction != pack.jurisdiction or other.subject_kinds != kinds:
+                raise PackConflict(
+                    f"pack `{pack.pack}` governs {sorted(other.subject_kinds)} in "
+                    f"{other.jurisdiction}; a new version cannot change that"
+                )
+            for v in other.versions:
+                if v.version == pack.version:
+                    continue  # the store tells same content from a conflict
+                earlier, later = (v, None) if v.version < pack.version else (None, v)
+                if earlier and earlier.effective_from >= pack.effective_from:
+                    raise PackConflict(
+                        f"version {pack.version} must take effect after version "
+                        f"{earlier.version} ({earlier.effective_from})"
+                    )
+                if later and later.effective_from <= pack.effective_from:
+                    raise PackConflict(
+                        f"version {pack.version} must take effect before version "
+                        f"{later.version} ({later.effective_from})"
+                    )
+        elif other.jurisdiction == pack.jurisdiction and other.subject_kinds & kinds:
+            raise PackConflict(
+                f"pack `{other.id}` already governs {sorted(other.subject_kinds & kinds)} "
+                f"in {pack.jurisdiction}"
+            )

@@ -1,0 +1,36 @@
+"""Scores, explanations and checks for one subject: the use cases behind `score`, `explain`
+and `POST /v1/checks`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from credo.adapters.stores.protocol import LedgerStore
+from credo.domain.errors import UnknownSubject
+from credo.domain.explanation import Explanation, explain
+from credo.domain.measures import Decision, check
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import PackHistory
+from credo.domain.scoring import Assessment, assess
+from credo.services.rulebook import current_rulebook
+
+
+def _ledger(store: LedgerStore, subject_id: str) -> tuple[PackHistory, list[LedgerRecord]]:
+    subject = store.subjects([subject_id]).get(subject_id)
+    if subject is None:
+        raise UnknownSubject(f"no records about subject {subject_id!r}")
+    return current_rulebook(store).governing(subject), store.records_of(subject_id)
+
+
+def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assessment:
+    history, records = _ledger(store, subject_id)
+    return assess(subject_id, history, records, as_of)
+
+
+def explain_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Explanation:
+    history, records = _ledger(store, subject_id)
+    return explain(subject_id, history, records, as_of)
+
+
+def check_subject(store: LedgerStore, subject_id: str, context: str, *, as_of: date) -> Decision:
+    return check(score_subject(store, subject_id, as_of=as_of), context)
