@@ -1,0 +1,145 @@
+"""Bad input is refused with a reason that names the field; good input becomes a Record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from credo.domain.errors import InvalidRecord
+from credo.domain.intake import parse_record
+from credo.domain.packs import Pack
+from credo.domain.rulebook import PackVersion, Rulebook
+
+TODAY = date(2026, 11, 22)
+PACK = """
+pack: town
+version: 1
+effective_from: 2026-01-01
+jurisdiction: XX-TW
+subject_kinds: [person]
+score: {base: 1000}
+tiers: [{name: A, min: 1000}, {name: B, min: null}]
+record_types:
+  traffic.violation:
+    domain: traffic
+    fields: {severity: {type: integer, min: 1, max: 5}, zone: {type: string, enum: [a, b], required: false}}
+  tax.arrears:
+    domain: tax
+    fields: {amount: {type: number, min: 0}, settled: {type: boolean, required: false}}
+  civic.volunteering:
+    domain: civic
+    fields: {hours: {type: integer, min: 1}}
+rules:
+  - {id: speeding, record: traffic.violation, points: -5, basis: law}
+  - {id: volunteer, record: civic.volunteering, points: 5, basis: law}
+"""
+
+
+@pytest.fixture(scope="module")
+def rulebook() -> Rulebook:
+    return Rulebook([PackVersion(Pack.model_validate(YAML(typ="safe").load(PACK)))])
+
+
+def good(**overrides: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "subject": {"id": "p-1", "kind": "person", "region": "XX-TW-01"},
+        "type": "traffic.violation",
+        "occurred_at": "2026-03-01",
+        "source": "police",
+        "source_ref": "TP-1",
+        "attributes": {"severity": 2},
+        "evidence": {"uri": "https://records.example/TP-1.pdf", "sha256": "a" * 64},
+    }
+    record.update(overrides)
+    return record
+
+
+def test_a_good_record_is_accepted(rulebook: Rulebook) -> None:
+    r = parse_record(good(case_ref="C-1"), rulebook, TODAY)
+    assert (r.subject.id, r.type, r.occurred_at, r.attributes) == (
+        "p-1",
+        "traffic.violation",
+        date(2026, 3, 1),
+        {"severity": 2},
+    )
+    assert r.record_id.startswith("r") and len(r.record_id) == 25
+
+
+def test_a_reward_needs_no_evidence(rulebook: Rulebook) -> None:
+    r = parse_record(
+        good(type="civic.volunteering", attributes={"hours": 3}, evidence=None), rulebook, TODAY
+    )
+    assert r.evidence is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "words"),
+    [
+        ([1, 2], None, "a JSON object, not a list"),
+        ("text", None, "not a string"),
+        (good(pionts=3), None, "unknown key(s) pionts"),
+        (good(subject=None), "subject", "required"),
+        (good(subject={"id": "p 1", "kind": "person", "region": "XX-TW"}), "subject.id", "p 1"),
+        (good(subject={"id": "x" * 65, "kind": "person", "region": "XX-TW"}), "subject.id", ""),
+        (good(subject={"id": "p-1", "kind": "cat", "region": "XX-TW"}), "subject.kind", "cat"),
+        (good(subject={"id": "p-1", "kind": "person", "region": "xx"}), "subject.region", "xx"),
+        (good(subject={"id": "p-1", "kind": "person", "region": "YY"}), "subject", "no pack"),
+        (good(type="dog.walking"), "type", "not a record type of pack `town`"),
+        (good(occurred_at="2026-02-30"), "occurred_at", "not a real date"),
+        (good(occurred_at="01/03/2026"), "occurred_at", "YYYY-MM-DD"),
+        (good(occurred_at=20260301), "occurred_at", "YYYY-MM-DD"),
+        (good(occurred_at="2027-01-01"), "occurred_at", "in the future"),
+        (good(source_ref="has space"), "source_ref", "illegal"),
+        (good(attributes={"severity": "2"}), "attributes.severity", "must be a number"),
+        (good(attributes={"severity": 2.5}), "attributes.severity", "whole number"),
+        (good(attributes={"severity": 9}), "attributes.severity", "above the maximum 5"),
+        (good(attributes={"severity": True}), "attributes.severity", "must be a number"),
+        (good(attributes={}), "attributes.severity", "required"),
+        (good(attributes={"severity": 2, "colour": "red"}), "attributes", "unknown attribute"),
+        (good(attributes={"severity": 2, "zone": "c"}), "attributes.zone", "not one of a, b"),
+        (good(attributes=[1]), "attributes", "must be an object"),
+        (good(evidence=None), "evidence", "penalty (-5 points by rule `speeding`) needs evidence"),
+        (good(evidence={"uri": "x", "sha256": "a" * 64}), "evidence.uri", "not a URI"),
+        (good(evidence={"uri": "https://e/1", "sha256": "zz"}), "evidence.sha256", "64"),
+        (
+            good(type="tax.arrears", attributes={"amount": float("nan")}),
+            "attributes.amount",
+            "finite",
+        ),
+        (
+            good(type="tax.arrears", attributes={"amount": float("inf")}),
+            "attributes.amount",
+            "finite",
+        ),
+        (good(type="tax.arrears", attributes={"amount": -1}), "attributes.amount", "below"),
+    ],
+)
+def test_bad_input_is_refused_with_its_reason(
+    rulebook: Rulebook, raw: object, field: str | None, words: str
+) -> None:
+    with pytest.raises(InvalidRecord) as caught:
+        parse_record(raw, rulebook, TODAY)
+    assert caught.value.field == field
+    assert words in caught.value.detail
+
+
+def test_csv_values_are_read_by_their_declared_type(rulebook: Rulebook) -> None:
+    raw = good(type="tax.arrears", attributes={"amount": "1250.5", "settled": "false"}, case_ref="")
+    r = parse_record(raw, rulebook, TODAY, text=True)
+    assert r.attributes == {"amount": 1250.5, "settled": False}
+    assert r.case_ref is None
+    with pytest.raises(InvalidRecord, match="not a number"):
+        parse_record(
+            good(type="tax.arrears", attributes={"amount": "lots"}), rulebook, TODAY, text=True
+        )
+
+
+def test_the_same_content_has_the_same_fingerprint(rulebook: Rulebook) -> None:
+    a = parse_record(good(), rulebook, TODAY)
+    b = parse_record(good(), rulebook, TODAY)
+    c = parse_record(good(attributes={"severity": 3}), rulebook, TODAY)
+    assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+    assert a.record_id == c.record_id  # same idempotency key
