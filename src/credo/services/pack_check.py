@@ -1,0 +1,84 @@
+"""Checking a pack file (`credo pack check`): every problem with its file, line and key, and
+what would be right, so an author can fix them all in one pass."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from credo.domain.conditions import Path as KeyPath
+from credo.domain.conditions import Problem
+from credo.domain.errors import PackInvalid
+from credo.domain.pack_rules import check_pack, lines_crossed
+from credo.domain.packs import Pack
+from credo.services.pack_shape import shape_problems
+from credo.services.pack_yaml import ParsedYaml, parse_yaml
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class PackProblem:
+    file: str
+    line: int | None  # 1-based
+    key: str  # where in the pack, e.g. `rules[2].points`; empty for the whole file
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+def check_pack_text(text: str, file: str) -> tuple[Pack | None, list[PackProblem]]:
+    """The pack `text` holds, or None, and its problems in file order. A pack comes back
+    only when there is no problem at all."""
+    parsed, yaml_problems = parse_yaml(text)
+    if parsed is None:
+        return None, [PackProblem(file, p.line, dotted(p.path), p.message) for p in yaml_problems]
+    if parsed.data is None:
+        return None, [PackProblem(file, 1, "", "the file is empty; a pack starts with `pack:`")]
+    crossed = lines_crossed(parsed.data) if isinstance(parsed.data, dict) else []
+    refused_at = {p.path for p in crossed}
+    pack, shape = shape_problems(parsed.data)
+    # A covert key or a foreign domain is refused; calling it also unknown would only confuse.
+    problems = crossed + [p for p in shape if p.path not in refused_at]
+    if pack is not None:
+        problems += check_pack(pack)
+    return (pack if not problems else None), _located(problems, parsed, file)
+
+
+def check_pack_file(path: Path) -> tuple[Pack | None, list[PackProblem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        return None, [PackProblem(str(path), None, "", f"cannot be read: {reason}")]
+    return check_pack_text(text, str(path))
+
+
+def load_pack(path: Path) -> Pack:
+    """The pack in `path`; `PackInvalid` lists every problem, one a line, if it has any."""
+    pack, problems = check_pack_file(path)
+    if pack is None:
+        raise PackInvalid("\n".join(str(p) for p in problems))
+    return pack
+
+
+def dotted(path: KeyPath) -> str:
+    """`("rules", 2, "points")` as `rules[2].points`; names with dots are quoted."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        elif _PLAIN_KEY.match(step):
+            out += f".{step}" if out else step
+        else:
+            out += f'["{step}"]'
+    return out
+
+
+def _located(problems: list[Problem], parsed: ParsedYaml, file: str) -> list[PackProblem]:
+    unique = list(dict.fromkeys(problems))
+    located = [PackProblem(file, parsed.line_of(p.path), dotted(p.path), p.message) for p in unique]
+    return sorted(located, key=lambda p: p.line or 0)

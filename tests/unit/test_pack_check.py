@@ -1,0 +1,394 @@
+"""`credo pack check`: a pack's problems, each with its line, its key and what would be right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from credo.domain.errors import PackInvalid
+from credo.services.pack_check import (
+    PackProblem,
+    check_pack_file,
+    check_pack_text,
+    dotted,
+    load_pack,
+)
+from tests.unit.pack_samples import BASE, add, line_of, replace
+
+
+def problems(text: str) -> list[str]:
+    pack, found = check_pack_text(text, "p.yaml")
+    assert (pack is None) == bool(found)
+    return [f"{p.line}: {p.key}: {p.message}" for p in found]
+
+
+def only(text: str) -> str:
+    found = problems(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_the_base_pack_is_valid() -> None:
+    pack, found = check_pack_text(BASE, "p.yaml")
+    assert found == []
+    assert pack is not None
+    assert pack.pack == "rongcheng"
+    assert [t.name for t in pack.tiers] == ["AAA", "A", "B", "D"]
+
+
+def test_a_typo_names_its_line_and_the_key_meant() -> None:
+    text = replace("    points: -5\n", "    pionts: -5\n")
+    pack, found = check_pack_text(text, "packs/x.yaml")
+    assert pack is None
+    assert [str(p) for p in found] == [
+        f"packs/x.yaml:{line_of(text, 'pionts')}: rules[0].pionts: "
+        "unknown key `pionts`; did you mean `points`?"
+    ]
+
+
+def test_an_unknown_key_far_from_any_lists_the_keys() -> None:
+    text = replace("score: {base: 1000,", "score: {start: 5, base: 1000,")
+    assert only(text) == (
+        f"{line_of(text, 'start')}: score.start: "
+        "unknown key `start`; the keys here are `base`, `ceiling`, `floor`"
+    )
+
+
+def test_a_typo_inside_scaled_points_is_found_past_the_union() -> None:
+    text = replace("each: -10,", "eac: -10,")
+    assert only(text).endswith("rules[1].points.eac: unknown key `eac`; did you mean `each`?")
+
+
+def test_points_of_the_wrong_kind_say_what_points_are() -> None:
+    text = replace("    points: -5\n", "    points: lots\n")
+    assert only(text) == (
+        f"{line_of(text, 'lots')}: rules[0].points: expected a whole number such as -5, "
+        "or scaled points {per: FIELD, step: N, each: N}, got `lots`"
+    )
+
+
+def test_a_value_outside_its_choices_suggests_the_nearest() -> None:
+    text = replace("effect: deny", "effect: deni")
+    assert only(text) == (
+        f"{line_of(text, 'deni')}: measures[0].effect: "
+        "`deni` is not one of deny, grant; did you mean `deny`?"
+    )
+
+
+def test_a_bad_name_says_what_names_may_hold() -> None:
+    text = replace("  tax.arrears:\n", "  Tax Arrears:\n")
+    message = only(text)
+    assert message.startswith(f'{line_of(text, "Tax Arrears")}: record_types["Tax Arrears"]:')
+    assert "lowercase letters, digits" in message
+
+
+def test_a_date_that_is_no_date() -> None:
+    text = replace("effective_from: 2026-01-01", "effective_from: soon")
+    assert only(text) == "3: effective_from: expected a date such as 2026-01-01, got `soon`"
+
+
+def test_a_date_that_does_not_exist_names_its_line() -> None:
+    text = replace("effective_from: 2026-01-01", "effective_from: 2026-13-45")
+    assert only(text).startswith("3: effective_from: `2026-13-45` cannot be read")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        pytest.param(
+            ("  - {name: A, min: 960}", "  - {name: A, min: 1050}"),
+            "tiers[1].min: tiers go from high to low: min 1050 must be below 1050, "
+            "the min of `AAA` above it",
+            id="equal",
+        ),
+        pytest.param(
+            ("  - {name: B, min: 850}", "  - {name: B, min: 990}"),
+            "tiers[2].min: tiers go from high to low: min 990 must be below 960, "
+            "the min of `A` above it",
+            id="increasing",
+        ),
+        pytest.param(
+            ("  - {name: D, min: null}", "  - {name: D, min: 0}"),
+            "tiers[3].min: the last tier must be the catch-all `min: null`",
+            id="no-catch-all",
+        ),
+        pytest.param(
+            ("  - {name: B, min: 850}", "  - {name: B, min: 850}\n  - {name: A, min: 700}"),
+            "tiers[3].name: tier name `A` is taken by tiers[1]",
+            id="duplicate-name",
+        ),
+    ],
+)
+def test_tiers_out_of_order(edit: tuple[str, str], message: str) -> None:
+    text = replace(*edit)
+    assert message in only(text)
+
+
+def test_a_catch_all_that_is_not_last() -> None:
+    text = replace(
+        "  - {name: AAA, min: 1050}", "  - {name: Z, min: null}\n  - {name: AAA, min: 1050}"
+    )
+    assert only(text) == (
+        f"{line_of(text, 'name: Z')}: tiers[0].min: only the last tier may have `min: null`; "
+        "move `Z` to the end or give it a min"
+    )
+
+
+def test_score_bounds_hold_together() -> None:
+    assert only(replace("floor: 0, ceiling: 2000", "floor: 3000, ceiling: 2000")) == (
+        "7: score.floor: floor 3000 is above ceiling 2000"
+    )
+    assert "base 1000 lies outside" in only(replace("ceiling: 2000", "ceiling: 900"))
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "dup"),
+    [
+        pytest.param(
+            replace("  - id: tax-arrears", "  - id: traffic-minor"),
+            "rules[1].id",
+            "traffic-minor",
+            id="rules",
+        ),
+        pytest.param(
+            add("caps", "- {id: civic-yearly, rules: [volunteering], max: 5, basis: x}"),
+            "caps[1].id",
+            "civic-yearly",
+            id="caps",
+        ),
+        pytest.param(
+            add(
+                "lists",
+                "- {id: judgment-defaulters, kind: red, admit: {record: civic.volunteering},\n"
+                "   duration_days: 30, basis: x}",
+            ),
+            "lists[1].id",
+            "judgment-defaulters",
+            id="lists",
+        ),
+        pytest.param(
+            replace("  - id: bike-deposit-waived", "  - id: no-high-speed-rail"),
+            "measures[1].id",
+            "no-high-speed-rail",
+            id="measures",
+        ),
+    ],
+)
+def test_duplicate_ids(text: str, key: str, dup: str) -> None:
+    section = key.split("[")[0]
+    assert only(text).endswith(f"{key}: duplicate id `{dup}`: {section}[0] has it already")
+
+
+def test_a_rule_on_an_undeclared_record_type() -> None:
+    text = replace("    record: tax.arrears\n", "    record: tax.arears\n")
+    assert only(text) == (
+        f"{line_of(text, 'tax.arears')}: rules[1].record: record type `tax.arears` is not "
+        "declared in `record_types`; did you mean `tax.arrears`?"
+    )
+
+
+def test_a_list_admitting_an_undeclared_record_type() -> None:
+    text = replace("admit: {record: court.judgment_default}", "admit: {record: court.fine}")
+    assert "lists[0].admit.record: record type `court.fine` is not declared" in only(text)
+
+
+def test_a_when_on_an_undeclared_field() -> None:
+    text = replace("when: {severity: {lte: 2}}", "when: {severty: {lte: 2}}")
+    assert only(text) == (
+        f"{line_of(text, 'severty')}: rules[0].when.severty: field `severty` is not declared "
+        "by record type `traffic.violation` (declared: severity)"
+    )
+
+
+def test_a_when_with_a_test_that_does_not_fit_the_field() -> None:
+    text = replace("when: {severity: {lte: 2}}", "when: {severity: {lte: high}}")
+    assert "rules[0].when.severity.lte: 'high' is not a integer" in only(text)
+
+
+def test_a_when_on_a_value_outside_the_enum() -> None:
+    text = replace(
+        "      severity: {type: integer, min: 1, max: 5}",
+        "      severity: {type: integer, min: 1, max: 5}\n"
+        "      road: {type: string, enum: [urban, highway]}",
+    )
+    text = replace("when: {severity: {lte: 2}}", "when: {road: {in: [urban, higway]}}", text)
+    assert only(text).endswith(
+        "rules[0].when.road.in: `higway` is not a value of field `road`; did you mean `highway`?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("basis", "message"),
+    [
+        ("", "`basis` is required: the law or decision it rests on"),
+        ("    basis: ''\n", "`basis` is empty: name the law or decision this rests on"),
+        ("    basis: '   '\n", "`basis` is empty: name the law or decision this rests on"),
+    ],
+)
+def test_a_rule_needs_a_basis(basis: str, message: str) -> None:
+    text = replace("    basis: Road Traffic Safety Law, art. 90\n", basis)
+    found = only(text)
+    assert "rules[0]" in found
+    assert message in found
+
+
+def test_a_list_and_a_measure_need_a_basis_too() -> None:
+    text = replace(
+        "    basis: Supreme People's Court provisions on judgment defaulters, art. 1\n", ""
+    )
+    text = replace("    basis: Municipal decision 2025-9\n", "    basis: ''\n", text)
+    found = problems(text)
+    assert [f.split(": ")[1] for f in found] == ["lists[0].basis", "measures[1].basis"]
+
+
+def test_a_measure_naming_an_unknown_list() -> None:
+    text = replace("when: {list: judgment-defaulters}", "when: {list: judgment-defaulter}")
+    assert only(text) == (
+        f"{line_of(text, 'judgment-defaulter}')}: measures[0].when.list: no list has id "
+        "`judgment-defaulter`; did you mean `judgment-defaulters`?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "message"),
+    [
+        ("{tier: [AAA], list: judgment-defaulters}", "`when` names one of `list: LIST` or "
+         "`tier: [TIER, ...]`, not both"),
+        ("{}", "`when` names one of `list: LIST` or `tier: [TIER, ...]`"),
+        ("{tier: [AAA, AA]}", "measures[1].when.tier[1]: no tier is named `AA`"),
+        ("{tier: []}", "`tier` needs at least one tier name"),
+    ],
+)  # fmt: skip
+def test_a_grant_measure_names_a_list_or_tiers(when: str, message: str) -> None:
+    assert message in only(replace("when: {tier: [AAA]}", f"when: {when}"))
+
+
+def test_terms_belong_to_grants() -> None:
+    text = replace("    effect: deny\n", "    effect: deny\n    terms: {deposit: 500}\n")
+    assert only(text).endswith(
+        "measures[0].terms: `terms` belong to grant measures; a deny has none"
+    )
+
+
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [
+        ("{per: hours, step: 10000, each: -10}", "`per` names a field of `tax.arrears`; `hours`"),
+        ("{per: amount, step: 10000, each: 0}", "`each: 0` gives no points"),
+        ("{per: amount, step: 10000, each: -10, cap: 100}", "`cap` bounds the total, so it has "
+         "the sign of `each` (-10): 100 is not"),
+    ],
+)  # fmt: skip
+def test_scaled_points(points: str, message: str) -> None:
+    text = replace("points: {per: amount, step: 10000, each: -10, cap: -100}", f"points: {points}")
+    assert message in only(text)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("{type: string}", "`per` needs a number field; `amount` is a string"),
+        ("{type: number, required: false}", "`per` needs a field every record has"),
+    ],
+)
+def test_scaled_points_need_a_required_number(spec: str, message: str) -> None:
+    text = replace("amount: {type: number, min: 0}", f"amount: {spec}")
+    assert message in only(text)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("{type: integer, min: 5, max: 1}", "severity.min: min 5 is above max 1"),
+        ("{type: integer, enum: [a]}", "severity.enum: `enum` lists strings; field `severity`"),
+        ("{type: string, min: 1}", "severity.min: `min` bounds numbers; field `severity` is a"),
+    ],
+)
+def test_field_specs(spec: str, message: str) -> None:
+    text = replace("severity: {type: integer, min: 1, max: 5}", f"severity: {spec}")
+    text = replace("when: {severity: {lte: 2}}", "when: {}", text)
+    assert message in only(text)
+
+
+def test_a_cap_names_existing_reward_rules() -> None:
+    text = replace("rules: [volunteering]", "rules: [volunteering, tax-arrears, voluntering]")
+    assert problems(text) == [
+        f"{line_of(text, 'tax-arrears,')}: caps[0].rules[1]: a cap limits rewards, and rule "
+        "`tax-arrears` does not give positive points",
+        f"{line_of(text, 'tax-arrears,')}: caps[0].rules[2]: no rule has id `voluntering`; "
+        "did you mean `volunteering`?",
+    ]
+
+
+def test_a_rule_behind_one_that_matches_everything_never_applies() -> None:
+    text = add("rules", "- {id: tax-again, record: tax.arrears, points: -1, basis: x}")
+    assert "rules[3]: rule `tax-again` never applies: rules[1] `tax-arrears`" in only(text)
+
+
+def test_a_yaml_syntax_error_names_its_line() -> None:
+    text = replace("  - {name: A, min: 960}", "  - {name: A, min: 960")
+    assert only(text).startswith(f"{line_of(text, 'name: B')}: : YAML syntax:")
+
+
+def test_a_duplicate_key_names_both_lines() -> None:
+    text = replace("    valid_days: 730\n", "    valid_days: 730\n    valid_days: 99\n")
+    assert only(text) == (
+        f"{line_of(text, 'valid_days: 99')}: rules[1].valid_days: duplicate key `valid_days` "
+        f"(first on line {line_of(text, 'valid_days: 730')}); a key may appear once in a mapping"
+    )
+
+
+def test_every_duplicate_key_is_reported() -> None:
+    text = replace("pack: rongcheng\n", "pack: rongcheng\npack: other\n")
+    text = replace("  tax.arrears:\n", "  tax.arrears:\n    domain: tax\n", text)
+    assert [p.split(": ")[1] for p in problems(text)] == [
+        "pack",
+        'record_types["tax.arrears"].domain',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("", "the file is empty"), ("- a\n- b\n", "a pack is a mapping of keys")],
+)
+def test_a_file_that_holds_no_pack(text: str, message: str) -> None:
+    assert message in only(text)
+
+
+def test_problems_come_in_file_order() -> None:
+    text = replace("effect: deny", "effect: deni")
+    text = replace("    points: -5\n", "    pionts: -5\n", text)
+    text = replace("  - {name: D, min: null}", "  - {name: D, min: 0}", text)
+    lines = [int(p.split(":")[0]) for p in problems(text)]
+    assert len(lines) == 2  # tiers are checked once the shape is right
+    assert lines == sorted(lines)
+
+
+def test_a_problem_reads_as_file_line_key_message() -> None:
+    assert str(PackProblem("a.yaml", 3, "rules[0].id", "bad")) == "a.yaml:3: rules[0].id: bad"
+    assert str(PackProblem("a.yaml", None, "", "cannot be read")) == "a.yaml: cannot be read"
+    assert dotted(("record_types", "tax.arrears", "fields", "x", "enum", 2)) == (
+        'record_types["tax.arrears"].fields.x.enum[2]'
+    )
+
+
+def test_check_and_load_a_file(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(BASE, encoding="utf-8")
+    bad.write_text(replace("    points: -5\n", "    pionts: -5\n"), encoding="utf-8")
+    assert load_pack(good).version == 1
+    pack, found = check_pack_file(bad)
+    assert pack is None
+    assert [p.file for p in found] == [str(bad)]
+    with pytest.raises(PackInvalid) as raised:
+        load_pack(bad)
+    assert raised.value.detail == str(found[0])
+
+
+def test_a_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    pack, found = check_pack_file(tmp_path / "nope.yaml")
+    assert pack is None
+    assert len(found) == 1
+    assert found[0].line is None
+    assert "cannot be read" in found[0].message
