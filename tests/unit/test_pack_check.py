@@ -392,3 +392,24 @@ def test_a_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert len(found) == 1
     assert found[0].line is None
     assert "cannot be read" in found[0].message
+
+
+def test_the_example_in_the_rulebook_format_is_a_valid_pack() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "rulebook-format.md").read_text(encoding="utf-8")
+    section = doc.split("## A small complete pack", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    pack, found = check_pack_text(example, "docs/rulebook-format.md")
+    assert [str(p) for p in found] == []
+    assert pack is not None
+    assert [r.id for r in pack.rules] == [
+        "traffic-minor",
+        "traffic-serious",
+        "judgment-default",
+        "volunteering",
+    ]
+
+
+def test_a_fractional_number_of_points() -> None:
+    text = replace("    points: -5\n", "    points: -5.5\n")
+    assert only(text).endswith("rules[0].points: expected a whole number such as -5, or scaled "
+                               "points {per: FIELD, step: N, each: N}, got `-5.5`")  # fmt: skip

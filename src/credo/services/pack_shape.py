@@ -35,7 +35,7 @@ _PATTERNS = {
     r"\S": "some text",
 }
 
-_REQUIRED = {
+_HINTS = {
     "basis": "the law or decision it rests on, e.g. `basis: Road Traffic Safety Law, art. 90`",
     "points": "a whole number such as -5, or scaled points {per: FIELD, step: N, each: N}",
     "min": "a number, or null for the last tier, which takes every score below",
@@ -95,7 +95,7 @@ def _prune(errors: list[_Error]) -> list[_Error]:
 
 
 def _mismatch(e: _Error) -> bool:
-    return e.detail["type"].endswith(("_type", "_parsing"))
+    return e.detail["type"].endswith(("_type", "_parsing", "_from_float"))
 
 
 def _explain(errors: list[_Error]) -> list[Problem]:
@@ -164,11 +164,12 @@ def _hint(path: Path) -> str | None:
     key = str(path[-1]) if path else ""
     if key == "min" and path[0] != "tiers":
         return None
-    return _REQUIRED.get(key)
+    return _HINTS.get(key)
 
 
 def _kind(e: _Error) -> str:
     base = e.detail["type"].removesuffix("_type").removesuffix("_parsing")
+    base = base.removesuffix("_from_float")
     return _KINDS.get(base, base.replace("_", " "))
 
 
@@ -187,6 +188,8 @@ def _unknown_key(path: Path) -> str:
     close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
     if close:
         return f"unknown key `{key}`; did you mean `{close[0]}`?"
+    if not fields:
+        return f"unknown key `{key}`"
     return f"unknown key `{key}`; the keys here are {', '.join(f'`{f}`' for f in fields)}"
 
 
