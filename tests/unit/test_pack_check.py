@@ -413,3 +413,11 @@ def test_a_fractional_number_of_points() -> None:
     text = replace("    points: -5\n", "    points: -5.5\n")
     assert only(text).endswith("rules[0].points: expected a whole number such as -5, or scaled "
                                "points {per: FIELD, step: N, each: N}, got `-5.5`")  # fmt: skip
+
+
+@pytest.mark.parametrize("n", range(len(BASE.splitlines())))
+def test_any_one_line_removed_gives_problems_or_a_pack_never_a_crash(n: int) -> None:
+    lines = BASE.splitlines(keepends=True)
+    pack, found = check_pack_text("".join(lines[:n] + lines[n + 1 :]), "p.yaml")
+    assert (pack is None) == bool(found)
+    assert all(p.line is not None and p.message for p in found)

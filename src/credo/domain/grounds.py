@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from credo.domain.conditions import Path
@@ -171,23 +172,21 @@ SUBJECT_POINTER_TERMS: tuple[str, ...] = (
     "individual id*", "people id*", "other person*", "other people", "related person*",
 )  # fmt: skip
 
-Term = tuple[tuple[str, bool], ...]  # (word, is a stem) for each word in a row
 
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+", text.lower())
+def words(text: str) -> str:
+    """`text` as lowercase words of letters, one space apart, which is what terms match."""
+    return " ".join(re.findall(r"[^\W\d_]+", text.lower()))
 
 
 def grounds_named(text: str) -> Iterator[tuple[Ground, list[str]]]:
     """Each ground that `text` names, with the words that name it."""
-    tokens = words(text)
-    skip = {i for term in _NOT_GROUNDS for i in _covered(tokens, term)}
-    for ground, terms in _COMPILED:
+    said = words(text)
+    skip = [m.span() for m in _NOT_GROUNDS.finditer(said)]
+    for ground, pattern in _GROUNDS:
         found = [
-            " ".join(tokens[start : start + len(term)])
-            for term in terms
-            for start in _starts(tokens, term)
-            if not skip.intersection(range(start, start + len(term)))
+            m.group()
+            for m in pattern.finditer(said)
+            if not any(start < m.end() and m.start() < end for start, end in skip)
         ]
         if found:
             yield ground, list(dict.fromkeys(found))
@@ -195,11 +194,8 @@ def grounds_named(text: str) -> Iterator[tuple[Ground, list[str]]]:
 
 def names_any(text: str, terms: tuple[str, ...]) -> str | None:
     """The first words of `text` that one of `terms` matches, if any."""
-    tokens = words(text)
-    for term in map(_compile, terms):
-        for start in _starts(tokens, term):
-            return " ".join(tokens[start : start + len(term)])
-    return None
+    found = _pattern(terms).search(words(text))
+    return found.group() if found else None
 
 
 def grounds_in(data: Mapping[str, object]) -> Iterator[tuple[Path, str, Ground, list[str]]]:
@@ -267,23 +263,15 @@ def _entries(node: object) -> Mapping[Any, object]:
     return node if isinstance(node, dict) else {}
 
 
-def _compile(term: str) -> Term:
-    return tuple((w.rstrip("*"), w.endswith("*")) for w in term.split())
+@lru_cache(maxsize=16)
+def _pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for `terms`, matching whole words of `words(text)`."""
+    alternatives = (
+        " ".join(re.escape(w.rstrip("*")) + ("[^ ]*" if w.endswith("*") else "") for w in t.split())
+        for t in terms
+    )
+    return re.compile(r"(?<![^ ])(?:" + "|".join(alternatives) + r")(?![^ ])")
 
 
-def _starts(tokens: list[str], term: Term) -> Iterator[int]:
-    for start in range(len(tokens) - len(term) + 1):
-        if all(
-            tokens[start + i].startswith(w) if stem else tokens[start + i] == w
-            for i, (w, stem) in enumerate(term)
-        ):
-            yield start
-
-
-def _covered(tokens: list[str], term: Term) -> Iterator[int]:
-    for start in _starts(tokens, term):
-        yield from range(start, start + len(term))
-
-
-_NOT_GROUNDS = tuple(map(_compile, NOT_GROUNDS))
-_COMPILED = tuple((g, tuple(map(_compile, g.terms))) for g in GROUNDS)
+_NOT_GROUNDS = _pattern(NOT_GROUNDS)
+_GROUNDS = tuple((g, _pattern(g.terms)) for g in GROUNDS)

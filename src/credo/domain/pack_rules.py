@@ -68,7 +68,10 @@ def _score(pack: Pack) -> Iterator[Problem]:
     if floor is not None and ceiling is not None and floor > ceiling:
         yield Problem(("score", "floor"), f"floor {floor} is above ceiling {ceiling}")
     elif (floor is not None and base < floor) or (ceiling is not None and base > ceiling):
-        yield Problem(("score", "base"), f"base {base} lies outside floor {floor} to {ceiling}")
+        bounds = ", ".join(
+            f"{k} {v}" for k, v in (("floor", floor), ("ceiling", ceiling)) if v is not None
+        )
+        yield Problem(("score", "base"), f"base {base} lies outside the bounds ({bounds})")
 
 
 def _tiers(pack: Pack) -> Iterator[Problem]:

@@ -56,7 +56,7 @@ def parse_yaml(text: str) -> tuple[ParsedYaml | None, list[YamlProblem]]:
     if problems:
         return None, problems
     try:
-        tree = YAML(typ="rt").load(text)
+        tree = yaml.constructor.construct_document(root) if root is not None else None
     except (MarkedYAMLError, ValueError) as e:
         return None, [_unreadable(root, e)]
     return ParsedYaml(tree, plain(tree)), []
