@@ -25,7 +25,9 @@ tiers: [{name: A, min: 1000}, {name: B, min: null}]
 record_types:
   traffic.violation:
     domain: traffic
-    fields: {severity: {type: integer, min: 1, max: 5}, zone: {type: string, enum: [a, b], required: false}}
+    fields:
+      severity: {type: integer, min: 1, max: 5}
+      zone: {type: string, enum: [a, b], required: false}
   tax.arrears:
     domain: tax
     fields: {amount: {type: number, min: 0}, settled: {type: boolean, required: false}}
@@ -65,7 +67,8 @@ def test_a_good_record_is_accepted(rulebook: Rulebook) -> None:
         date(2026, 3, 1),
         {"severity": 2},
     )
-    assert r.record_id.startswith("r") and len(r.record_id) == 25
+    assert r.record_id.startswith("r")
+    assert len(r.record_id) == 25
 
 
 def test_a_reward_needs_no_evidence(rulebook: Rulebook) -> None:

@@ -203,7 +203,7 @@ def test_a_when_on_an_undeclared_field() -> None:
 
 def test_a_when_with_a_test_that_does_not_fit_the_field() -> None:
     text = replace("when: {severity: {lte: 2}}", "when: {severity: {lte: high}}")
-    assert "rules[0].when.severity.lte: 'high' is not a integer" in only(text)
+    assert "rules[0].when.severity.lte: 'high' is not an integer" in only(text)
 
 
 def test_a_when_on_a_value_outside_the_enum() -> None:

@@ -72,11 +72,15 @@ def test_duckdb_agrees_with_python(rows: list[dict[str, object]]) -> None:
     table = ir.rule_table(p)
     python = CompiledRules(table)
     cols = rule_columns(table, column, exp.column("type"))
-    select = exp.select(
-        exp.alias_(cols.rule_id, "rule"),
-        exp.alias_(cols.points, "points"),
-        exp.alias_(cols.valid_days, "valid_days"),
-    ).from_("r").order_by("n")
+    select = (
+        exp.select(
+            exp.alias_(cols.rule_id, "rule"),
+            exp.alias_(cols.points, "points"),
+            exp.alias_(cols.valid_days, "valid_days"),
+        )
+        .from_("r")
+        .order_by("n")
+    )
     con = duckdb.connect()
     defs = ", ".join(f"a_{f} {t}" for f, t in FIELDS.items())
     con.execute(f"CREATE TABLE r (n INTEGER, type VARCHAR, {defs})")
@@ -99,4 +103,3 @@ def test_rules_render_in_every_dialect(dialect: str) -> None:
     sql = cols.points.sql(dialect=dialect)
     assert "CASE WHEN" in sql
     assert "a_zone" in sql
-

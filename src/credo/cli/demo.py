@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -86,7 +85,7 @@ def run_demo(
         )
     for summary in summaries.values():
         _print_summary(out, summary)
-    example = _example_subject(ctx.store)
+    example = _example_subject(ctx.store, rulebook)
     if example:
         out.print(f"\n[bold]Why[/] {example} has the score it has (credo explain {example}):")
         render.explanation(out, explain_subject(ctx.store, example, as_of=today), json=False)
@@ -109,11 +108,19 @@ def _print_summary(out: Console, s: PackSummary) -> None:
         out.print(f"  list {list_id}: {n:,} subjects")
 
 
-def _example_subject(store: LedgerStore) -> str | None:
-    """A subject with a handful of records: enough to show what an explanation holds."""
-    for batch in store.iter_records(batch_size=2_000):
-        counts = Counter(lr.record.subject.id for lr in batch)
-        busy = [s for s, n in counts.items() if 4 <= n <= 12]
-        if busy:
-            return busy[0]
-    return None
+def _example_subject(store: LedgerStore, rulebook: Rulebook) -> str | None:
+    """A person with a handful of records, on a list if possible: enough to show what an
+    explanation holds."""
+    listed = {lst.admit.record for h in rulebook.packs.values() for lst in h.latest().pack.lists}
+    fallback = None
+    for batch in store.iter_records(batch_size=5_000):
+        by_subject: dict[str, list[str]] = {}
+        for lr in batch:
+            if lr.record.subject.kind == "person":
+                by_subject.setdefault(lr.record.subject.id, []).append(lr.record.type)
+        for subject, types in by_subject.items():
+            if 4 <= len(types) <= 10:
+                if listed & set(types):
+                    return subject
+                fallback = fallback or subject
+    return fallback

@@ -80,40 +80,48 @@ def explanation(console: Console, e: Explanation, *, json: bool) -> None:
         f"[bold]{a.subject_id}[/]: score [bold]{a.score}[/] tier [bold]{a.tier}[/] on {a.as_of} "
         f"— {a.version.id} v{a.version.version}, base {a.base}"
     )
+    rules = {r.id: r.basis for r in a.version.pack.rules}
     t = Table(title="Counting records", title_justify="left")
-    for col in ("occurred", "type", "rule", "points", "expires", "source / ref", "basis"):
-        t.add_column(col, justify="right" if col == "points" else "left")
-    rules = {r.id: r for v in [a.version] for r in v.pack.rules}
+    for col in ("occurred", "type", "rule", "points", "expires", "source_ref"):
+        t.add_column(col, justify="right" if col == "points" else "left", no_wrap=True)
     for c in a.contributions:
-        basis = rules[c.rule].basis if c.rule in rules else "(rule of an earlier version)"
-        points = f"{c.points:+d}" + (
-            f" (was {c.points_then:+d})" if c.points != c.points_then else ""
-        )
+        points = f"{c.points:+d}"
+        if c.points != c.points_then:
+            points += f" (was {c.points_then:+d})"
+        if c.capped_by:
+            points += f" (capped by {c.capped_by})"
         t.add_row(
             str(c.record.occurred_at),
             c.record.type,
             c.rule,
             points,
             str(c.expires_on or "never"),
-            f"{c.record.source} / {c.record.source_ref}",
-            basis,
+            c.record.source_ref,
         )
     console.print(t)
     if a.excluded:
         x = Table(title="Not counting", title_justify="left")
-        for col in ("occurred", "type", "reason", "record"):
-            x.add_column(col)
+        for col in ("occurred", "type", "reason", "source_ref"):
+            x.add_column(col, no_wrap=True)
         for ex in a.excluded:
             reason = ex.reason + (f" into {ex.merged_into}" if ex.merged_into else "")
-            x.add_row(str(ex.record.occurred_at), ex.record.type, reason, ex.record.record_id)
+            x.add_row(str(ex.record.occurred_at), ex.record.type, reason, ex.record.source_ref)
         console.print(x)
+    used = sorted({c.rule for c in a.contributions})
+    if used:
+        console.print("Rules applied, and the law they rest on:")
+        for rule in used:
+            console.print(
+                f"  {rule}: {rules.get(rule, '(a rule of an earlier version)')}", markup=False
+            )
     for entry in a.lists:
         console.print(
-            f"on list [bold]{entry.list_id}[/] ({entry.kind}) since {entry.since} "
-            f"until {entry.until}: {entry.basis}"
+            f"On list {entry.list_id} ({entry.kind}) since {entry.since} until {entry.until}, "
+            f"by record {entry.record.source_ref}: {entry.basis}",
+            markup=False,
         )
     nc = e.next_change
-    console.print(f"next change: {nc.on} → {nc.score} ({nc.tier})" if nc else "next change: none")
+    console.print(f"Next change: {nc.on} → {nc.score} ({nc.tier})" if nc else "Next change: none")
 
 
 def decision(console: Console, d: Decision, *, json: bool) -> None:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from credo.domain.errors import article
 from credo.domain.packs import OPS, FieldSpec
 
 Path = tuple[str | int, ...]
@@ -78,4 +79,4 @@ def _check_value(field: FieldSpec, value: object, path: Path) -> Iterator[Proble
         "boolean": isinstance(value, bool),
     }[field.type]
     if not ok:
-        yield Problem(path, f"{value!r} is not a {field.type}, which the field holds")
+        yield Problem(path, f"{value!r} is not {article(field.type)}, which the field holds")

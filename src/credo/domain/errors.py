@@ -69,3 +69,8 @@ class NotInForce(CredoError):
 class StoreUnavailable(CredoError):
     status = 503
     title = "Store unavailable"
+
+
+def article(noun: str) -> str:
+    """`an integer`, `a number`: messages read as sentences."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun

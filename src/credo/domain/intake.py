@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from credo.domain.errors import InvalidRecord
+from credo.domain.errors import InvalidRecord, article
 from credo.domain.packs import FieldSpec
 from credo.domain.records import Evidence, Record, Scalar
 from credo.domain.rulebook import Rulebook
@@ -19,6 +19,10 @@ _REGION = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _REF = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
+_URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
+_TYPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_SUBJECT_KEYS = {"id", "kind", "region"}
+_EVIDENCE_KEYS = {"uri", "sha256"}
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -27,15 +31,15 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     values are read by their declared type instead of being refused for being strings."""
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"a record is a JSON object, not {_kind_of(raw)}")
-    unknown = sorted(set(raw) - _TOP)
-    if unknown:
+    if not _TOP.issuperset(raw):
+        unknown = sorted(set(raw) - _TOP)
         allowed = ", ".join(sorted(_TOP))
         raise InvalidRecord(f"unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
     for key in _REQUIRED:
         if raw.get(key) in (None, ""):
             raise InvalidRecord("is required", key)
     subject = _subject(raw["subject"])
-    record_type = _string(raw["type"], "type", re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$"))
+    record_type = _string(raw["type"], "type", _TYPE)
     occurred = _date(raw["occurred_at"], "occurred_at")
     if occurred > today:
         raise InvalidRecord(f"{occurred} is in the future (today is {today})", "occurred_at")
@@ -103,8 +107,8 @@ def _subject(raw: object) -> Subject:
     if not isinstance(raw, Mapping):
         reason = f"must be an object {{id, kind, region}}, not {_kind_of(raw)}"
         raise InvalidRecord(reason, "subject")
-    extra = sorted(set(raw) - {"id", "kind", "region"})
-    if extra:
+    if not _SUBJECT_KEYS.issuperset(raw):
+        extra = sorted(set(raw) - _SUBJECT_KEYS)
         raise InvalidRecord(f"unknown key(s) {', '.join(extra)}", "subject")
     sid, kind, region = raw.get("id"), raw.get("kind"), raw.get("region")
     if not isinstance(sid, str) or not is_valid_id(sid):
@@ -119,10 +123,10 @@ def _subject(raw: object) -> Subject:
 def _evidence(raw: object) -> Evidence | None:
     if raw is None:
         return None
-    if not isinstance(raw, Mapping) or set(raw) != {"uri", "sha256"}:
+    if not isinstance(raw, Mapping) or raw.keys() != _EVIDENCE_KEYS:
         raise InvalidRecord("must be an object with exactly uri and sha256", "evidence")
     uri, sha = raw["uri"], raw["sha256"]
-    if not isinstance(uri, str) or not re.match(r"^[a-z][a-z0-9+.-]*:\S+$", uri):
+    if not isinstance(uri, str) or not _URI.match(uri):
         raise InvalidRecord(f"{uri!r} is not a URI", "evidence.uri")
     if not isinstance(sha, str) or not _SHA256.match(sha):
         raise InvalidRecord("must be 64 lowercase hex characters", "evidence.sha256")
@@ -132,8 +136,8 @@ def _evidence(raw: object) -> Evidence | None:
 def _attributes(raw: object, fields: dict[str, FieldSpec], text: bool) -> dict[str, Scalar]:
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"must be an object, not {_kind_of(raw)}", "attributes")
-    unknown = sorted(set(raw) - set(fields))
-    if unknown:
+    if not fields.keys() >= raw.keys():
+        unknown = sorted(set(raw) - set(fields))
         known = ", ".join(sorted(fields)) or "none"
         reason = f"unknown attribute(s) {', '.join(unknown)} (declared: {known})"
         raise InvalidRecord(reason, "attributes")
@@ -185,7 +189,7 @@ def _from_text(value: str, spec: FieldSpec, field: str) -> Scalar:
         if spec.type == "number":
             return float(value)
     except ValueError:
-        raise InvalidRecord(f"{value!r} is not a {spec.type}", field) from None
+        raise InvalidRecord(f"{value!r} is not {article(spec.type)}", field) from None
     if spec.type == "boolean":
         low = value.lower()
         if low in _TRUE | _FALSE:

@@ -116,10 +116,14 @@ class PackHistory:
         now = self.in_force(on)
         if now is not None and record_type in now.pack.record_types:
             return now
-        for v in sorted(self.versions, key=lambda v: v.version, reverse=True):
-            if record_type in v.pack.record_types:
-                return v
-        return None
+        return self._newest_declaring.get(record_type)
+
+    @cached_property
+    def _newest_declaring(self) -> dict[str, PackVersion]:
+        newest: dict[str, PackVersion] = {}
+        for v in sorted(self.versions, key=lambda v: v.version):
+            newest.update(dict.fromkeys(v.pack.record_types, v))
+        return newest
 
 
 class Rulebook:

@@ -56,10 +56,15 @@ def synthesize(rulebook: Rulebook, spec: SynthSpec) -> pa.Table:
     if not histories:
         raise ValueError("adopt at least one pack before synthesising records")
     share = _subject_share(histories, spec.subjects)
+    # Organisations have fewer records each than persons: most firms are never sanctioned.
+    weight = [
+        n * (1.0 if "person" in h.subject_kinds else 0.4)
+        for h, n in zip(histories, share, strict=False)
+    ]
     tables = []
     offset = 0
-    for history, n_subjects in zip(histories, share, strict=True):
-        n_records = round(spec.records * n_subjects / spec.subjects)
+    for history, n_subjects, w in zip(histories, share, weight, strict=True):
+        n_records = round(spec.records * w / sum(weight))
         if n_subjects and n_records:
             tables.append(_pack_ledger(rng, history, n_subjects, n_records, offset, spec))
         offset += n_subjects
