@@ -42,7 +42,7 @@ rules:
   - {id: minor, record: traffic.violation, points: -2, valid_days: 30, basis: b,
      when: {severity: {lt: 3}, zone: {ne: city}}}
   - {id: arrears, record: tax.arrears, valid_days: 730, basis: b,
-     points: {per: amount, step: 2500.5, each: -3, cap: -40}}
+     points: {per: amount, step: 2500, each: -3, cap: -40}}
 """
 
 FIELDS = {"severity": "BIGINT", "zone": "VARCHAR", "repeat": "BOOLEAN", "amount": "DOUBLE"}

@@ -9,7 +9,7 @@ from typing import Any
 
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import PackHistory
-from credo.domain.scoring import Assessment, assess
+from credo.domain.scoring import Assessment, RuleHits, assess
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,14 +33,19 @@ def explain(
 
 
 def change_dates(history: PackHistory, records: Sequence[LedgerRecord], after: date) -> list[date]:
-    """Every later date on which a score could move: a record occurring or expiring, or a
-    version coming into force."""
+    """Every later date on which a score could move: a version coming into force, or a record
+    occurring or expiring (by the rule that gives its points, SPEC §4.3)."""
     dates: set[date] = {v.effective_from for v in history.versions if v.effective_from > after}
-    spans = {r.valid_days for v in history.versions for r in v.pack.rules if r.valid_days}
     for lr in records:
-        occurred = lr.record.occurred_at
-        candidates = (occurred, *(occurred + timedelta(days=n) for n in spans))
-        dates.update(d for d in candidates if d > after)
+        r = lr.record
+        if r.occurred_at > after:
+            dates.add(r.occurred_at)
+        then = history.in_force(r.occurred_at)
+        hit = then.rules.match(r.type, r.attributes) if then else None
+        if hit is not None and hit.valid_days:
+            expires = r.occurred_at + timedelta(days=hit.valid_days)
+            if expires > after:
+                dates.add(expires)
     return sorted(dates)
 
 
@@ -50,8 +55,9 @@ def next_change(
     records: Sequence[LedgerRecord],
     current: Assessment,
 ) -> NextChange | None:
+    hits = RuleHits()
     for day in change_dates(history, records, current.as_of):
-        later = assess(subject_id, history, records, day)
+        later = assess(subject_id, history, records, day, lists=False, hits=hits)
         if later.score != current.score or later.tier != current.tier:
             return NextChange(day, later.score, later.tier)
     return None

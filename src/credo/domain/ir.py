@@ -56,7 +56,7 @@ class Scaled:
 
     field: str
     type: FieldType
-    step: int | float
+    step: int
     each: int
     cap: int | None
 

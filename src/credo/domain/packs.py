@@ -69,8 +69,11 @@ When = dict[str, object]
 
 
 class ScaledPoints(Strict):
+    """`each` points per whole `step` of the field `per`. The step is a whole number so that
+    every engine counts steps with the same arithmetic."""
+
     per: Name
-    step: Annotated[int | float, Field(gt=0)]
+    step: Positive
     each: int
     cap: int | None = None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from credo.domain.evaluate import Hit
 from credo.domain.lists import ListEntry, list_entries
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import PackHistory, PackVersion
@@ -55,8 +56,17 @@ class Assessment:
 
 
 def assess(
-    subject_id: str, history: PackHistory, records: Sequence[LedgerRecord], as_of: date
+    subject_id: str,
+    history: PackHistory,
+    records: Sequence[LedgerRecord],
+    as_of: date,
+    *,
+    lists: bool = True,
+    hits: RuleHits | None = None,
 ) -> Assessment:
+    """The subject's score on `as_of`. `lists=False` skips the list entries when only the score
+    and tier are wanted; `hits` shares rule matches between assessments of the same records."""
+    hits = hits or RuleHits()
     now = history.require(as_of)
     suspend = now.pack.objection.while_disputed == "suspend"
     counting: list[Contribution] = []
@@ -65,7 +75,7 @@ def assess(
         r = lr.record
         if r.occurred_at > as_of:
             continue
-        verdict = _judge(lr, history, now, as_of, suspend)
+        verdict = _judge(lr, history, now, as_of, suspend, hits)
         if isinstance(verdict, Exclusion):
             excluded.append(verdict)
         else:
@@ -84,12 +94,33 @@ def assess(
         tier=now.tier(score).name,
         contributions=tuple(kept),
         excluded=tuple(excluded),
-        lists=tuple(list_entries(history, records, as_of)),
+        lists=tuple(list_entries(history, records, as_of)) if lists else (),
     )
 
 
+class RuleHits:
+    """The rule each record matches in each version, worked out once: a record's match does not
+    depend on the date, so scoring one subject on many dates need not repeat it."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, str], Hit | None] = {}
+
+    def match(self, version: PackVersion, record: Record) -> Hit | None:
+        key = (id(version), record.record_id)
+        if key not in self._seen:
+            self._seen[key] = version.rules.match(record.type, record.attributes)
+        return self._seen[key]
+
+
 def _judge(
-    lr: LedgerRecord, history: PackHistory, now: PackVersion, as_of: date, suspend: bool
+    lr: LedgerRecord,
+    history: PackHistory,
+    now: PackVersion,
+    as_of: date,
+    suspend: bool,
+    hits: RuleHits,
 ) -> Contribution | Exclusion:
     r, status = lr.record, lr.status
     if status.withdrawn:
@@ -97,12 +128,12 @@ def _judge(
     if status.overturned:
         return Exclusion(r, "overturned")
     then = history.in_force(r.occurred_at)
-    hit = then.rules.match(r.type, r.attributes) if then else None
+    hit = hits.match(then, r) if then else None
     if hit is None:  # SPEC §4.6: before any version, or no rule matches
         return Exclusion(r, "no-rule")
     points = hit.points
     if points < 0:  # SPEC §4.3: a milder rule in force now applies; a repealed one gives 0
-        now_hit = now.rules.match(r.type, r.attributes)
+        now_hit = hits.match(now, r)
         points = max(points, min(now_hit.points if now_hit else 0, 0))
     expires = r.occurred_at + timedelta(days=hit.valid_days) if hit.valid_days else None
     if expires is not None and expires <= as_of:
