@@ -64,9 +64,10 @@ class Record:
 
 def record_id_for(source: str, source_ref: str) -> str:
     """A record's id follows from its idempotency key, so every store and engine agrees on it
-    and the order of ingestion cannot change a tie-break that uses it (SPEC §4.4)."""
-    digest = hashlib.blake2b(f"{source}\x1f{source_ref}".encode(), digest_size=12).hexdigest()
-    return f"r{digest}"
+    and the order of ingestion cannot change a tie-break that uses it (SPEC §4.4). MD5 is used
+    as a name, not for security: every engine (DuckDB, Spark, PostgreSQL) computes it natively."""
+    digest = hashlib.md5(f"{source}\x1f{source_ref}".encode(), usedforsecurity=False).hexdigest()
+    return f"r{digest[:24]}"
 
 
 @dataclass(frozen=True, slots=True)
