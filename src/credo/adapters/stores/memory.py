@@ -1,0 +1,129 @@
+"""A ledger in memory that behaves as the database stores do: for tests and demos."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from credo.adapters.stores.protocol import Outcome, StoredPack
+from credo.domain.entries import Entry, status_from
+from credo.domain.errors import PackConflict, UnknownRecord
+from credo.domain.records import LedgerRecord, Record
+from credo.domain.subjects import Subject
+
+
+class MemoryLedgerStore:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._packs: dict[tuple[str, int], StoredPack] = {}
+        self._subjects: dict[str, Subject] = {}
+        self._records: dict[str, tuple[int, Record, str]] = {}  # record_id: (seq, record, fp)
+        self._by_subject: dict[str, list[str]] = {}
+        self._entries: dict[str, list[Entry]] = {}  # by record_id
+        self._seq = 0
+
+    def migrate(self) -> None:
+        """Nothing to do: memory has no schema."""
+
+    def schema_is_current(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def adopt_pack(self, pack: StoredPack) -> bool:
+        with self._lock:
+            held = self._packs.setdefault((pack.pack_id, pack.version), pack)
+        if held is pack:
+            return True
+        if held.checksum == pack.checksum:
+            return False
+        raise PackConflict(
+            f"pack {pack.pack_id} version {pack.version} is already adopted with other content "
+            f"(checksum {held.checksum}); adopted versions never change: publish a new one"
+        )
+
+    def packs(self) -> list[StoredPack]:
+        with self._lock:
+            return [self._packs[key] for key in sorted(self._packs)]
+
+    def append_records(self, records: Sequence[Record], *, recorded_at: datetime) -> list[Outcome]:
+        prints = [r.fingerprint() for r in records]  # may raise: before anything is written
+        with self._lock:
+            outcomes: list[Outcome] = []
+            created: dict[str, tuple[Record, str]] = {}
+            for record, fp in zip(records, prints, strict=True):
+                held = created.get(record.record_id) or self._held(record.record_id)
+                if held is None:
+                    created[record.record_id] = (record, fp)
+                    self._subjects.setdefault(record.subject.id, record.subject)
+                    outcomes.append(Outcome.CREATED)
+                else:
+                    outcomes.append(Outcome.PRESENT if held[1] == fp else Outcome.CONFLICT)
+            # The databases append a batch in record id order; so does memory.
+            for rid in sorted(created):
+                self._add(*created[rid])
+            return outcomes
+
+    def _held(self, record_id: str) -> tuple[Record, str] | None:
+        held = self._records.get(record_id)
+        return None if held is None else (held[1], held[2])
+
+    def _add(self, record: Record, fingerprint: str) -> None:
+        subject = self._subjects[record.subject.id]
+        if subject != record.subject:
+            # A record is read back with its subject as first recorded, as in the databases.
+            record = replace(record, subject=subject)
+        self._records[record.record_id] = (len(self._records) + 1, record, fingerprint)
+        self._by_subject.setdefault(subject.id, []).append(record.record_id)
+
+    def subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        with self._lock:
+            return {i: self._subjects[i] for i in set(ids) if i in self._subjects}
+
+    def records_of(self, subject_id: str) -> list[LedgerRecord]:
+        with self._lock:
+            return self._ledger(self._by_subject.get(subject_id, []))
+
+    def record(self, record_id: str) -> LedgerRecord | None:
+        with self._lock:
+            found = self._ledger([record_id] if record_id in self._records else [])
+        return found[0] if found else None
+
+    def _ledger(self, ids: list[str]) -> list[LedgerRecord]:
+        held = sorted((self._records[i] for i in ids), key=lambda h: (h[1].occurred_at, h[0]))
+        return [LedgerRecord(r, status_from(self._entries_of(r.record_id))) for _, r, _ in held]
+
+    def append_entry(self, entry: Entry) -> int:
+        with self._lock:
+            if entry.record_id not in self._records:
+                raise UnknownRecord(f"no record {entry.record_id!r} in the ledger")
+            self._seq += 1
+            stored = replace(entry, data=dict(entry.data), seq=self._seq)
+            self._entries.setdefault(entry.record_id, []).append(stored)
+            return self._seq
+
+    def entries_of(self, record_id: str) -> list[Entry]:
+        with self._lock:
+            return self._entries_of(record_id)
+
+    def _entries_of(self, record_id: str) -> list[Entry]:
+        return list(self._entries.get(record_id, []))
+
+    def count_records(self) -> int:
+        with self._lock:
+            return len(self._records)
+
+    def iter_records(self, batch_size: int = 10_000) -> Iterator[list[LedgerRecord]]:
+        with self._lock:
+            ledgers = [self.records_of(s) for s in sorted(self._by_subject)]
+        batch: list[LedgerRecord] = []
+        for ledger in ledgers:
+            if batch and len(batch) + len(ledger) > batch_size:
+                yield batch
+                batch = []
+            batch.extend(ledger)
+        if batch:
+            yield batch

@@ -1,0 +1,1 @@
+"""The ledger schema, as Alembic migrations run by `migrate()`."""

@@ -1,0 +1,141 @@
+"""The ledger in PostgreSQL (psycopg 3). Batches go in by COPY into a session-local staging
+table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING` that also adds the new subjects."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import datetime
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg import errors as pg_errors
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    select,
+)
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.dml import Insert
+
+from credo.adapters.stores.sql import SqlLedgerStore
+from credo.adapters.stores.tables import RecordRow, UtcDateTime, key_type, records, subjects
+
+DRIVER = "postgresql+psycopg"
+_MIGRATION_LOCK = zlib.crc32(b"credo.migrate")
+_ROW_COLUMNS = [c.name for c in records.columns if c.name not in ("seq", "recorded_at")]
+
+_stage = Table(
+    "credo_stage",
+    MetaData(),
+    Column("ord", Integer, nullable=False),
+    *(Column(c.name, c.type) for c in records.columns if c.name in _ROW_COLUMNS),
+    Column("kind", key_type()),
+    Column("region", key_type()),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DELETE ROWS",
+)
+_STAGE_COLUMNS = [c.name for c in _stage.columns]
+
+
+def _insert_statement() -> Select[str]:
+    """Records in key order, so that concurrent batches lock keys in the same order and
+    cannot deadlock; then the subjects of the records created, the first in the batch wins."""
+    at = bindparam("at", type_=UtcDateTime)
+    created = (
+        postgresql.insert(records)
+        .from_select(
+            [*_ROW_COLUMNS, "recorded_at"],
+            _stage.select()
+            .with_only_columns(*(_stage.c[c] for c in _ROW_COLUMNS), at)
+            .order_by(_stage.c.record_id),
+        )
+        .on_conflict_do_nothing()
+        .returning(records.c.record_id)
+        .cte("created")
+    )
+    firsts = (
+        _stage.select()
+        .with_only_columns(_stage.c.subject_id, _stage.c.kind, _stage.c.region, at)
+        .join_from(_stage, created, _stage.c.record_id == created.c.record_id)
+        .ext(postgresql.distinct_on(_stage.c.subject_id))
+        .order_by(_stage.c.subject_id, _stage.c.ord)
+    )
+    new_subjects = (
+        postgresql.insert(subjects)
+        .from_select(["id", "kind", "region", "first_seen"], firsts)
+        .on_conflict_do_nothing()
+        .cte("new_subjects")
+    )
+    return select(created.c.record_id).add_cte(new_subjects)
+
+
+_INSERT = _insert_statement()
+_CREATE_STAGE = CreateTable(_stage, if_not_exists=True)
+_COPY = f"COPY {_stage.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
+
+
+def postgres_url(url: str) -> URL:
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL: {url!r}")
+    return parsed.set(drivername=DRIVER)
+
+
+class PostgresLedgerStore(SqlLedgerStore):
+    """`postgresql://user@host:port/db`. With `schema`, every table lives in that schema
+    (created on `migrate()`), which lets several ledgers share one database."""
+
+    snapshot: ClassVar[dict[str, str]] = {"isolation_level": "REPEATABLE READ"}
+
+    def __init__(self, url: str, *, schema: str | None = None) -> None:
+        connect_args: dict[str, Any] = {"connect_timeout": 10}
+        if schema is not None:
+            if not schema.isidentifier():
+                raise ValueError(f"schema name {schema!r} must be a plain identifier")
+            connect_args["options"] = f"-c search_path={schema}"
+        self.schema = schema
+        engine = create_engine(postgres_url(url), connect_args=connect_args, pool_pre_ping=True)
+        super().__init__(engine)
+
+    def _insert_ignoring_conflicts(self, table: Any) -> Insert:
+        return postgresql.insert(table).on_conflict_do_nothing()
+
+    def _prepare_migration(self, conn: Connection) -> None:
+        # Two processes starting together would otherwise race to create the same tables.
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        if self.schema is not None:
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+
+    def _is_transient(self, error: BaseException) -> bool:
+        if isinstance(error, sa_exc.DBAPIError):
+            error = error.orig or error
+        return isinstance(error, pg_errors.DeadlockDetected)
+
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+        # Room to sort a batch in memory rather than spill it to disk.
+        conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        conn.execute(_CREATE_STAGE)
+        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+        try:
+            with raw.cursor() as cur, cur.copy(_COPY) as copy:
+                for i, row in enumerate(rows):
+                    copy.write_row((i, *row))
+        except psycopg.Error as e:
+            # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
+            raise sa_exc.DBAPIError.instance(_COPY, None, e, psycopg.Error) from e
+        return set(conn.execute(_INSERT, {"at": at}).scalars())
+
+    def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
+        array = bindparam("values", values, type_=postgresql.ARRAY(String()), unique=True)
+        return column == any_(array)

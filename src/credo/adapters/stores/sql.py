@@ -1,0 +1,313 @@
+"""The ledger on SQLAlchemy Core: everything the SQLite and PostgreSQL stores share.
+
+A dialect supplies how a batch of rows goes in (`_insert_rows`) and how a conflict-ignoring
+insert is spelt; the rest (idempotency, status from entries, scans) is written once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ClassVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Insert
+
+from credo.adapters.stores.protocol import Outcome, StoredPack
+from credo.adapters.stores.tables import (
+    RECORD_READ,
+    AnyRow,
+    RecordRow,
+    entries,
+    entry_from_row,
+    ledger_records,
+    packs,
+    record_row,
+    records,
+    subjects,
+)
+from credo.domain.entries import Entry, status_from
+from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
+from credo.domain.records import LedgerRecord, Record, RecordStatus
+from credo.domain.subjects import Subject
+
+MIGRATIONS = "credo.adapters.stores:migrations"
+_ATTEMPTS = 3
+
+_ORDER = (records.c.subject_id, records.c.occurred_at, records.c.seq)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+class SqlLedgerStore:
+    """A `LedgerStore` on one SQLAlchemy engine. Append-only: no statement here updates or
+    deletes a row of `packs`, `records` or `entries`."""
+
+    snapshot: ClassVar[dict[str, str]] = {}
+    """Execution options giving one consistent snapshot across the queries of a scan."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    # -- what a dialect provides ----------------------------------------------------------
+
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+        """Insert `rows` (distinct keys, in batch order) ignoring key conflicts, in record id
+        order, then the subjects of the records created (as first seen in the batch); return
+        the ids of the records created."""
+        raise NotImplementedError
+
+    def _held_otherwise(
+        self, conn: Connection, rows: list[RecordRow], created: set[str]
+    ) -> dict[str, str]:
+        """For the keys not created whose stored fingerprint differs from the row's: that
+        stored fingerprint. The same transaction as the insert, after it."""
+        mine = {row[0]: row[10] for row in rows if row[0] not in created}
+        if not mine:
+            return {}
+        query = select(records.c.record_id, records.c.fingerprint).where(
+            self._one_of(records.c.record_id, list(mine))
+        )
+        return {rid: fp for rid, fp in conn.execute(query) if fp != mine[rid]}
+
+    def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
+        """`column` is one of `values`, sent as one parameter however many there are."""
+        raise NotImplementedError
+
+    def _insert_ignoring_conflicts(self, table: Any) -> Insert:
+        raise NotImplementedError
+
+    def _prepare_migration(self, conn: Connection) -> None:
+        """Runs first in the migration's transaction (locks, schemas)."""
+
+    def _is_transient(self, error: BaseException) -> bool:
+        """An error after which the same transaction, retried, may succeed (a deadlock)."""
+        return False
+
+    # -- connections and errors -----------------------------------------------------------
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
+            lines = str(e.orig or e).strip().splitlines()
+            reason = lines[0] if lines else type(e.orig or e).__name__
+            raise StoreUnavailable(
+                f"the ledger database {self.url} is unavailable: {reason}"
+            ) from e
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(credo_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self, **options: Any) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if options:
+                conn.execution_options(**options)
+            with conn.begin():
+                yield conn
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        with self._errors(), self._write() as conn:
+            self._prepare_migration(conn)
+            command.upgrade(alembic_config(conn), "head")
+
+    def schema_is_current(self) -> bool:
+        """True when every migration has been applied: what a readiness check asks. Raises
+        `StoreUnavailable` when the database cannot be reached."""
+        heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+        with self._errors(), self._read() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- packs ----------------------------------------------------------------------------
+
+    def adopt_pack(self, pack: StoredPack) -> bool:
+        key = (packs.c.pack_id == pack.pack_id) & (packs.c.version == pack.version)
+        with self._errors(), self._write() as conn:
+            values = {
+                "pack_id": pack.pack_id,
+                "version": pack.version,
+                "effective_from": pack.effective_from,
+                "checksum": pack.checksum,
+                "source": pack.source,
+                "adopted_at": pack.adopted_at,
+            }
+            insert = self._insert_ignoring_conflicts(packs).values(values)
+            if conn.execute(insert.returning(packs.c.version)).first() is not None:
+                return True
+            held = conn.execute(select(packs.c.checksum).where(key)).scalar_one()
+        if held == pack.checksum:
+            return False
+        raise PackConflict(
+            f"pack {pack.pack_id} version {pack.version} is already adopted with other content "
+            f"(checksum {held}); an adopted version is never changed: publish a new version"
+        )
+
+    def packs(self) -> list[StoredPack]:
+        with self._errors(), self._read() as conn:
+            rows = conn.execute(select(packs).order_by(packs.c.pack_id, packs.c.version))
+            return [StoredPack(*row) for row in rows]
+
+    # -- records --------------------------------------------------------------------------
+
+    def append_records(self, records: Sequence[Record], *, recorded_at: datetime) -> list[Outcome]:
+        fingerprints = [r.fingerprint() for r in records]
+        first: dict[str, int] = {}
+        rows: list[RecordRow] = []
+        for i, r in enumerate(records):
+            if r.record_id not in first:
+                first[r.record_id] = i
+                rows.append(record_row(r, fingerprints[i]))
+        if not rows:
+            return []
+        with self._errors():
+            created, held = self._append(rows, recorded_at)
+        outcomes = []
+        for i, r in enumerate(records):
+            if r.record_id in created and first[r.record_id] == i:
+                outcomes.append(Outcome.CREATED)
+            elif held.get(r.record_id, fingerprints[first[r.record_id]]) == fingerprints[i]:
+                outcomes.append(Outcome.PRESENT)
+            else:
+                outcomes.append(Outcome.CONFLICT)
+        return outcomes
+
+    def _append(self, rows: list[RecordRow], at: datetime) -> tuple[set[str], dict[str, str]]:
+        """One transaction: insert, then read back what the keys not inserted hold."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                with self._write() as conn:
+                    created = self._insert_rows(conn, rows, at)
+                    return created, self._held_otherwise(conn, rows, created)
+            except Exception as e:
+                if attempt == _ATTEMPTS or not self._is_transient(e):
+                    raise
+        raise AssertionError("unreachable")
+
+    def subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        query = select(subjects.c.id, subjects.c.kind, subjects.c.region).where(
+            self._one_of(subjects.c.id, wanted)
+        )
+        with self._errors(), self._read() as conn:
+            return {sid: Subject(sid, kind, region) for sid, kind, region in conn.execute(query)}
+
+    def records_of(self, subject_id: str) -> list[LedgerRecord]:
+        where = records.c.subject_id == subject_id
+        with self._errors(), self._read() as conn:
+            return self._ledger(conn, RECORD_READ.where(where).order_by(*_ORDER), where)
+
+    def record(self, record_id: str) -> LedgerRecord | None:
+        where = records.c.record_id == record_id
+        with self._errors(), self._read() as conn:
+            found = self._ledger(conn, RECORD_READ.where(where), where)
+        return found[0] if found else None
+
+    def count_records(self) -> int:
+        with self._errors(), self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(records)).scalar_one())
+
+    def iter_records(self, batch_size: int = 10_000) -> Iterator[list[LedgerRecord]]:
+        """Keyset pages over the subject index, all inside one snapshot. A page that ends
+        inside a subject gives that subject back to the next page; a subject larger than a
+        page is read whole."""
+        size = max(batch_size, 1)
+        with self._errors(), self._read(**self.snapshot) as conn:
+            after: str | None = None
+            while True:
+                page = RECORD_READ.order_by(*_ORDER).limit(size)
+                if after is not None:
+                    page = page.where(records.c.subject_id > after)
+                rows: Sequence[AnyRow] = conn.execute(page).all()
+                if not rows:
+                    return
+                full = len(rows) == size
+                if full:
+                    rows = self._whole_subjects(conn, rows)
+                lo, hi = rows[0].subject_id, rows[-1].subject_id
+                within = (records.c.subject_id >= lo) & (records.c.subject_id <= hi)
+                yield ledger_records(rows, self._statuses(conn, within))
+                if not full:
+                    return
+                after = hi
+
+    def _whole_subjects(self, conn: Connection, rows: Sequence[AnyRow]) -> Sequence[AnyRow]:
+        """Drop the last subject of a full page, which may go on; unless it is all there is."""
+        last = rows[-1].subject_id
+        whole = [row for row in rows if row.subject_id != last]
+        if whole:
+            return whole
+        where = records.c.subject_id == last
+        return conn.execute(RECORD_READ.where(where).order_by(*_ORDER)).all()
+
+    def _ledger(
+        self, conn: Connection, query: Select[Any], where: ColumnElement[bool]
+    ) -> list[LedgerRecord]:
+        rows = conn.execute(query).all()
+        if not rows:
+            return []
+        return ledger_records(rows, self._statuses(conn, where))
+
+    def _statuses(self, conn: Connection, where: ColumnElement[bool]) -> dict[str, RecordStatus]:
+        """The status of every record matching `where` that has entries, in one query."""
+        query = (
+            select(entries)
+            .join_from(entries, records, entries.c.record_id == records.c.record_id)
+            .where(where)
+            .order_by(entries.c.seq)
+        )
+        by_record: dict[str, list[Entry]] = {}
+        for row in conn.execute(query):
+            by_record.setdefault(row.record_id, []).append(entry_from_row(row))
+        return {rid: status_from(found) for rid, found in by_record.items()}
+
+    # -- entries --------------------------------------------------------------------------
+
+    def append_entry(self, entry: Entry) -> int:
+        values = {
+            "kind": entry.kind,
+            "record_id": entry.record_id,
+            "actor": entry.actor,
+            "at": entry.at,
+            "data": entry.data,
+        }
+        try:
+            with self._errors(), self._write() as conn:
+                return int(
+                    conn.execute(
+                        entries.insert().values(values).returning(entries.c.seq)
+                    ).scalar_one()
+                )
+        except sa_exc.IntegrityError as e:
+            raise UnknownRecord(f"no record {entry.record_id!r} in the ledger") from e
+
+    def entries_of(self, record_id: str) -> list[Entry]:
+        query = select(entries).where(entries.c.record_id == record_id).order_by(entries.c.seq)
+        with self._errors(), self._read() as conn:
+            return [entry_from_row(row) for row in conn.execute(query)]

@@ -1,0 +1,99 @@
+"""The ledger in one SQLite file: WAL, full fsync on commit, foreign keys, one writer at a time."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, create_engine, event, func, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import Insert
+
+from credo.adapters.stores.sql import SqlLedgerStore
+from credo.adapters.stores.tables import RecordRow, records, subjects, utc_text
+
+_BUSY_MS = 30_000
+_CACHE_KIB = 64 * 1024  # the default 2 MiB stops holding the key indexes early in a bulk load
+_COLUMNS = [c.name for c in records.columns if c.name != "seq"]
+# Positional, in the order of the `records` columns: a row is `RecordRow[:11] + (recorded_at,)`.
+_INSERT_RECORDS = str(
+    sqlite.insert(records)
+    .on_conflict_do_nothing()
+    .compile(dialect=sqlite.dialect(paramstyle="qmark"), column_keys=_COLUMNS)
+)
+_INSERT_SUBJECTS = str(
+    sqlite.insert(subjects)
+    .on_conflict_do_nothing()
+    .compile(
+        dialect=sqlite.dialect(paramstyle="qmark"),
+        column_keys=["id", "kind", "region", "first_seen"],
+    )
+)
+
+
+def _on_connect(dbapi: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+    # The driver's own transaction handling is switched off so that `_on_begin` decides how
+    # each transaction starts.
+    dbapi.isolation_level = None
+    for pragma in (
+        f"busy_timeout = {_BUSY_MS}",
+        "journal_mode = WAL",
+        "synchronous = FULL",
+        "foreign_keys = ON",
+        f"cache_size = -{_CACHE_KIB}",
+    ):
+        dbapi.execute(f"PRAGMA {pragma}")
+
+
+def _on_begin(conn: Connection) -> None:
+    # A writer takes the lock up front: a deferred transaction that reads and then writes
+    # could find another writer in between and fail instead of waiting its turn.
+    immediate = conn.get_execution_options().get("credo_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class SqliteLedgerStore(SqlLedgerStore):
+    """`sqlite:///path/credo.db`; the file is created on `migrate()`."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite":
+            raise ValueError(f"not an SQLite URL: {url!r}")
+        if parsed.database in (None, "", ":memory:"):
+            # Each pooled connection would see a database of its own.
+            raise ValueError("an SQLite ledger needs a file (sqlite:///path); use memory: instead")
+        engine = create_engine(
+            parsed.set(drivername="sqlite+pysqlite"),
+            connect_args={"check_same_thread": False, "timeout": _BUSY_MS / 1000},
+        )
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "begin", _on_begin)
+        super().__init__(engine)
+
+    def _insert_ignoring_conflicts(self, table: Any) -> Insert:
+        return sqlite.insert(table).on_conflict_do_nothing()
+
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+        # The write lock is held since BEGIN IMMEDIATE, so every row above the highest seq
+        # seen now was inserted by this statement.
+        before = conn.execute(select(func.coalesce(func.max(records.c.seq), 0))).scalar_one()
+        stamp = utc_text(at)
+        in_key_order = sorted(rows, key=lambda row: str(row[0]))
+        conn.exec_driver_sql(_INSERT_RECORDS, [(*row[:11], stamp) for row in in_key_order])
+        query = select(records.c.record_id).where(records.c.seq > before)
+        created = set(conn.execute(query).scalars())
+        new_subjects: dict[str, tuple[str, str, str, str]] = {}
+        for row in rows:
+            if row[0] in created and row[3] not in new_subjects:
+                new_subjects[row[3]] = (row[3], row[11], row[12], stamp)
+        if new_subjects:
+            conn.exec_driver_sql(_INSERT_SUBJECTS, list(new_subjects.values()))
+        return created
+
+    def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
+        listed = func.json_each(orjson.dumps(values).decode()).table_valued("value")
+        return column.in_(select(listed.c.value))

@@ -1,0 +1,215 @@
+"""The ledger's tables, shared by the SQLite and PostgreSQL stores, and how records and entries
+become rows and back.
+
+The schema itself is created by the migrations in `migrations/`; these definitions are what the
+queries are written against, and a contract test checks that both agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    Row,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from credo.domain.entries import Entry
+from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
+from credo.domain.subjects import Subject
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, always returned in UTC. A naive value is taken to be UTC already.
+
+    SQLite has no timestamp type, so there it is ISO text of fixed width, which sorts in time
+    order; PostgreSQL keeps a `timestamptz`.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> object:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return utc_text(value)
+        return as_utc(value)
+
+    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value)
+        assert isinstance(value, datetime)
+        return as_utc(value)
+
+
+def as_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def utc_text(value: datetime) -> str:
+    return as_utc(value).isoformat(timespec="microseconds")
+
+
+def key_type() -> TypeEngine[str]:
+    """Ids and keys compare byte by byte on every engine (PostgreSQL's "C" collation), so
+    subjects come out in the same order everywhere and the indexes stay cheap."""
+    return String().with_variant(String(collation="C"), "postgresql")
+
+
+SEQ = BigInteger().with_variant(Integer(), "sqlite")  # SQLite: an alias of the rowid
+DATA = JSON().with_variant(JSONB(), "postgresql")
+
+metadata = MetaData()
+
+packs = Table(
+    "packs",
+    metadata,
+    Column("pack_id", key_type(), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_from", Date, nullable=False),
+    Column("checksum", String(), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("adopted_at", UtcDateTime, nullable=False),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", key_type(), primary_key=True),
+    Column("kind", String(), nullable=False),
+    Column("region", String(), nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+)
+
+records = Table(
+    "records",
+    metadata,
+    Column("seq", SEQ, Identity(), primary_key=True),
+    Column("record_id", key_type(), nullable=False),
+    Column("source", key_type(), nullable=False),
+    Column("source_ref", key_type(), nullable=False),
+    # No foreign key to `subjects`: the statement that creates a record creates its subject,
+    # and neither is ever deleted; a per-row check would cost bulk ingest a fifth of its speed.
+    Column("subject_id", key_type(), nullable=False),
+    Column("type", String(), nullable=False),
+    Column("occurred_at", Date, nullable=False),
+    Column("attributes", Text, nullable=False),
+    Column("evidence_uri", Text),
+    Column("evidence_sha256", String()),
+    Column("case_ref", String()),
+    Column("fingerprint", String(), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("record_id", name="uq_records_record_id"),
+    UniqueConstraint("source", "source_ref", name="uq_records_source_ref"),
+    # Leading with the subject makes `records_of` and the subject-ordered scan index walks;
+    # SQLite appends the rowid (seq) to every index, so ties come out in arrival order.
+    Index("ix_records_subject", "subject_id", "occurred_at"),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("seq", SEQ, Identity(), primary_key=True),
+    Column("kind", String(), nullable=False),
+    Column("record_id", key_type(), ForeignKey("records.record_id"), nullable=False),
+    Column("actor", String(), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("data", DATA, nullable=False),
+    Index("ix_entries_record", "record_id"),
+)
+
+# -- rows and the domain objects they hold ---------------------------------------------------------
+
+RecordRow = tuple[Any, ...]
+"""A record as inserted: the `records` columns up to `fingerprint`, then the subject's kind and
+region (needed only when the subject is new)."""
+
+AnyRow = Row[*tuple[Any, ...]]
+
+RECORD_READ = select(
+    records.c.seq,
+    records.c.record_id,
+    records.c.source,
+    records.c.source_ref,
+    records.c.subject_id,
+    subjects.c.kind,
+    subjects.c.region,
+    records.c.type,
+    records.c.occurred_at,
+    records.c.attributes,
+    records.c.evidence_uri,
+    records.c.evidence_sha256,
+    records.c.case_ref,
+).join_from(records, subjects, records.c.subject_id == subjects.c.id)
+"""A stored record with its subject, in the column order `ledger_records` reads."""
+
+
+def record_row(record: Record, fingerprint: str) -> RecordRow:
+    evidence = record.evidence
+    return (
+        record.record_id,
+        record.source,
+        record.source_ref,
+        record.subject.id,
+        record.type,
+        record.occurred_at.isoformat(),
+        orjson.dumps(dict(record.attributes)).decode(),
+        evidence.uri if evidence else None,
+        evidence.sha256 if evidence else None,
+        record.case_ref,
+        fingerprint,
+        record.subject.kind,
+        record.subject.region,
+    )
+
+
+def entry_from_row(row: AnyRow) -> Entry:
+    return Entry(row.kind, row.record_id, row.actor, row.at, dict(row.data), row.seq)
+
+
+def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) -> list[LedgerRecord]:
+    out = []
+    for row in rows:
+        (_, rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
+        record = Record(
+            subject=Subject(sid, kind, region),
+            type=type_,
+            occurred_at=occurred if isinstance(occurred, date) else date.fromisoformat(occurred),
+            source=source,
+            source_ref=ref,
+            attributes=orjson.loads(attrs),
+            evidence=Evidence(uri, sha) if uri is not None else None,
+            case_ref=case,
+        )
+        out.append(LedgerRecord(record, statuses.get(rid, ACTIVE)))
+    return out
