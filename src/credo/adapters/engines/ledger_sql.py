@@ -1,0 +1,97 @@
+"""The `ledger` relation every population query reads: one row per record, with its subject's
+governing pack, its status from the ledger entries, and its attributes as typed columns.
+
+Two shapes come in: the ingest format of SPEC §2 (a `subject` struct, no record id: what
+`credo synth` writes) and a store export (flat columns with `record_id`). Both become `flat`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlglot
+from sqlglot import exp
+
+from credo.adapters.engines.columns import attribute_column, json_attribute, record_id
+from credo.domain.ir import FieldType
+
+FLAT_COLUMNS = (
+    "record_id",
+    "subject_id",
+    "kind",
+    "region",
+    "type",
+    "occurred_at",
+    "attributes",
+    "case_ref",
+)
+
+
+def _q(sql: str, **parts: exp.Expr) -> exp.Expr:
+    return exp.replace_placeholders(sqlglot.parse_one(sql, read="duckdb"), **parts)
+
+
+def flat_from_ingest_format(source: str) -> exp.Expr:
+    return _q(
+        f"""
+        SELECT :record_id AS record_id, subject.id AS subject_id, subject.kind AS kind,
+               subject.region AS region, type, CAST(occurred_at AS DATE) AS occurred_at,
+               CAST(attributes AS VARCHAR) AS attributes, NULLIF(case_ref, '') AS case_ref
+        FROM {source}
+        """,
+        record_id=record_id(exp.column("source"), exp.column("source_ref")),
+    )
+
+
+def statuses(entries: str) -> exp.Expr:
+    """`credo.domain.entries.status_from` in SQL: withdrawn once withdrawn, overturned if the last
+    decision overturned it, disputed while an objection has no decision."""
+    return sqlglot.parse_one(
+        f"""
+        WITH w AS (SELECT DISTINCT record_id FROM {entries} WHERE kind = 'withdrawal'),
+        d AS (
+          SELECT record_id, outcome FROM (
+            SELECT record_id, outcome,
+                   ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY at DESC, seq DESC) AS n
+            FROM {entries} WHERE kind = 'decision') AS last_decision
+          WHERE n = 1
+        ),
+        o AS (
+          SELECT DISTINCT o.record_id FROM {entries} AS o
+          WHERE o.kind = 'objection' AND NOT EXISTS (
+            SELECT 1 FROM {entries} AS x
+            WHERE x.kind = 'decision' AND x.objection_id = o.objection_id)
+        )
+        SELECT k.record_id, w.record_id IS NOT NULL AS withdrawn,
+               COALESCE(d.outcome = 'overturned', FALSE) AS overturned,
+               o.record_id IS NOT NULL AS disputed
+        FROM (SELECT DISTINCT record_id FROM {entries}) AS k
+        LEFT JOIN w ON w.record_id = k.record_id
+        LEFT JOIN d ON d.record_id = k.record_id
+        LEFT JOIN o ON o.record_id = k.record_id
+        """,
+        read="duckdb",
+    )
+
+
+def ledger(fields: Iterable[tuple[str, FieldType]]) -> exp.Expr:
+    """`flat` joined to `governance` (region, kind → pack) and `status` (record_id → flags)."""
+    query = _q(
+        """
+        SELECT f.record_id, f.subject_id, g.pack, f.type, f.occurred_at, f.case_ref,
+               COALESCE(s.withdrawn, FALSE) AS withdrawn,
+               COALESCE(s.overturned, FALSE) AS overturned,
+               COALESCE(s.disputed, FALSE) AS disputed
+        FROM flat AS f
+        JOIN governance AS g ON f.region = g.region AND f.kind = g.kind
+        LEFT JOIN status AS s ON s.record_id = f.record_id
+        """
+    )
+    assert isinstance(query, exp.Select)
+    attributes = exp.column("attributes", table="f")
+    return query.select(
+        *(
+            exp.alias_(json_attribute(attributes, name, type_), attribute_column(name, type_))
+            for name, type_ in sorted(fields)
+        )
+    )

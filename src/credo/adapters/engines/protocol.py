@@ -1,0 +1,52 @@
+"""Population engines: everyone's score, tier and list entries on one date, from a ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+
+from credo.domain.rulebook import Rulebook
+
+
+@dataclass(frozen=True)
+class LedgerSource:
+    """Where a ledger is: Parquet files (the ingest format or a store export), or Arrow
+    tables already in memory. `entries` (withdrawals, objections, decisions) is optional."""
+
+    records: str | Path | pa.Table
+    entries: str | Path | pa.Table | None = None
+
+
+@dataclass
+class Recomputed:
+    as_of: date
+    scores: pa.Table  # subject_id, pack, version, score, tier
+    entries: pa.Table  # subject_id, list_id, record_id, since, until
+    contributions: pa.Table | None  # record_id, subject_id, rule, points, expires_on, reason
+    versions: dict[str, tuple[int, str]] = field(default_factory=dict)  # pack → (version, checksum)
+    records: int = 0
+    seconds: float = 0.0
+
+
+Progress = Callable[[str], None]
+
+
+class PopulationEngine(Protocol):
+    name: str
+
+    def recompute(
+        self,
+        source: LedgerSource,
+        rulebook: Rulebook,
+        as_of: date,
+        *,
+        detail: bool = False,
+        progress: Progress | None = None,
+    ) -> Recomputed:
+        """Score every subject of the ledger on `as_of`. `detail` keeps the per-record verdicts
+        (what the differential tests compare); `progress` is told each stage as it starts."""
