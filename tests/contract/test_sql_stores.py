@@ -174,7 +174,9 @@ def test_the_store_never_updates_or_deletes(
     sql_store.records_of("p-1")
     list(sql_store.iter_records(batch_size=5))
     assert statements
-    assert not [s for s in statements if s.startswith(("UPDATE", "DELETE", "TRUNCATE", "DROP"))]
+    # Scores are derived and forgotten when a subject's ledger changes; the ledger never is.
+    ledger = [s for s in statements if not s.startswith("DELETE FROM SCORES ")]
+    assert not [s for s in ledger if s.startswith(("UPDATE", "DELETE", "TRUNCATE", "DROP"))]
 
 
 def test_a_subject_is_read_in_two_queries_however_many_records(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from credo.adapters.stores.protocol import Outcome, StoredPack
+from credo.adapters.stores.protocol import Outcome, ScoreRun, StoredPack, StoredScore
 from credo.domain.entries import Entry, status_from
 from credo.domain.errors import PackConflict, UnknownRecord
 from credo.domain.records import LedgerRecord, Record
@@ -23,6 +23,8 @@ class MemoryLedgerStore:
         self._by_subject: dict[str, list[str]] = {}
         self._entries: dict[str, list[Entry]] = {}  # by record_id
         self._seq = 0
+        self._scores: dict[str, StoredScore] = {}
+        self._runs: list[ScoreRun] = []
 
     def migrate(self) -> None:
         """Nothing to do: memory has no schema."""
@@ -65,6 +67,8 @@ class MemoryLedgerStore:
             # The databases append a batch in record id order; so does memory.
             for rid in sorted(created):
                 self._add(*created[rid])
+            for record, _ in created.values():
+                self._scores.pop(record.subject.id, None)
             return outcomes
 
     def _held(self, record_id: str) -> tuple[Record, str] | None:
@@ -103,6 +107,7 @@ class MemoryLedgerStore:
             self._seq += 1
             stored = replace(entry, data=dict(entry.data), seq=self._seq)
             self._entries.setdefault(entry.record_id, []).append(stored)
+            self._scores.pop(self._records[entry.record_id][1].subject.id, None)
             return self._seq
 
     def entries_of(self, record_id: str) -> list[Entry]:
@@ -127,3 +132,24 @@ class MemoryLedgerStore:
             batch.extend(ledger)
         if batch:
             yield batch
+
+    # -- materialised scores ----------------------------------------------------------------
+
+    def replace_scores(self, run: ScoreRun, scores: Iterable[StoredScore]) -> int:
+        with self._lock:
+            self._runs.append(run)
+            run_id = len(self._runs)
+            self._scores = {s.subject_id: replace(s, run_id=run_id) for s in scores}
+            return run_id
+
+    def put_score(self, score: StoredScore) -> None:
+        with self._lock:
+            self._scores[score.subject_id] = score
+
+    def stored_score(self, subject_id: str) -> StoredScore | None:
+        with self._lock:
+            return self._scores.get(subject_id)
+
+    def last_run(self) -> ScoreRun | None:
+        with self._lock:
+            return self._runs[-1] if self._runs else None

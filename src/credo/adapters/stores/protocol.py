@@ -29,8 +29,65 @@ class StoredPack:
     adopted_at: datetime
 
 
-class LedgerStore(Protocol):
-    """An append-only ledger of packs, records and the entries that refer to records.
+@dataclass(frozen=True, slots=True)
+class ListMark:
+    list_id: str
+    record_id: str
+    since: date
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    """A subject's score as last computed: good for dates from `as_of` up to, not including,
+    `valid_until` (None: no change by time alone), until the subject's ledger changes."""
+
+    subject_id: str
+    pack_id: str
+    version: int
+    checksum: str
+    as_of: date
+    score: int
+    tier: str
+    lists: tuple[ListMark, ...]
+    valid_until: date | None
+    computed_at: datetime
+    run_id: int | None = None
+
+    def holds_on(self, day: date) -> bool:
+        return self.as_of <= day and (self.valid_until is None or day < self.valid_until)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRun:
+    as_of: date
+    engine: str
+    versions: dict[str, tuple[int, str]]
+    subjects: int
+    records: int
+    seconds: float
+    finished_at: datetime
+
+
+class ScoreStore(Protocol):
+    """Materialised scores. Derived, so replaced rather than appended; a ledger store that is
+    also a score store forgets a subject's score in the same transaction that changes its
+    ledger, so a stored score is never staler than the ledger."""
+
+    def replace_scores(self, run: ScoreRun, scores: Iterable[StoredScore]) -> int:
+        """Replace every stored score with these, in one transaction; returns the run id."""
+
+    def put_score(self, score: StoredScore) -> None:
+        """Store or replace one subject's score."""
+
+    def stored_score(self, subject_id: str) -> StoredScore | None: ...
+
+    def last_run(self) -> ScoreRun | None: ...
+
+
+class LedgerStore(ScoreStore, Protocol):
+    """An append-only ledger of packs, records and the entries that refer to records, and the
+    scores derived from it.
 
     Implementations: `MemoryLedgerStore`, `SqliteLedgerStore`, `PostgresLedgerStore`. Every one
     passes the same contract suite in `tests/contract/`.
@@ -38,6 +95,9 @@ class LedgerStore(Protocol):
 
     def migrate(self) -> None:
         """Bring the schema up to date (idempotent)."""
+
+    def schema_is_current(self) -> bool:
+        """Whether every migration has been applied (what a readiness probe asks)."""
 
     def adopt_pack(self, pack: StoredPack) -> bool:
         """Store a pack version. True if new, False if the same content was already adopted;
@@ -55,18 +115,21 @@ class LedgerStore(Protocol):
         """The known subjects among `ids` (as first recorded)."""
 
     def records_of(self, subject_id: str) -> list[LedgerRecord]:
-        """Every record of a subject with its current status, oldest first."""
+        """Every record of a subject with its current status, oldest first: by `occurred_at`,
+        then in the order appended (within one batch, by record id)."""
 
     def record(self, record_id: str) -> LedgerRecord | None: ...
 
     def append_entry(self, entry: Entry) -> int:
-        """Append a withdrawal, objection or decision; returns its sequence number."""
+        """Append a withdrawal, objection or decision; returns its sequence number. Raises
+        `UnknownRecord` if the record does not exist."""
 
     def entries_of(self, record_id: str) -> list[Entry]: ...
 
     def count_records(self) -> int: ...
 
     def iter_records(self, batch_size: int = 10_000) -> Iterator[list[LedgerRecord]]:
-        """Every record with its status, in batches grouped so a subject never spans two."""
+        """Every record with its status, in batches grouped so a subject never spans two (a
+        subject larger than `batch_size` comes whole in one batch)."""
 
     def close(self) -> None: ...

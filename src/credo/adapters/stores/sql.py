@@ -15,12 +15,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, delete, func, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.protocol import Outcome, StoredPack
+from credo.adapters.stores.score_sql import SqlScores
 from credo.adapters.stores.tables import (
     RECORD_READ,
     AnyRow,
@@ -31,6 +32,7 @@ from credo.adapters.stores.tables import (
     packs,
     record_row,
     records,
+    scores,
     subjects,
 )
 from credo.domain.entries import Entry, status_from
@@ -52,7 +54,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-class SqlLedgerStore:
+class SqlLedgerStore(SqlScores):
     """A `LedgerStore` on one SQLAlchemy engine. Append-only: no statement here updates or
     deletes a row of `packs`, `records` or `entries`."""
 
@@ -202,6 +204,7 @@ class SqlLedgerStore:
             try:
                 with self._write() as conn:
                     created = self._insert_rows(conn, rows, at)
+                    self._forget(conn, {row[3] for row in rows if row[0] in created})
                     return created, self._held_otherwise(conn, rows, created)
             except Exception as e:
                 if attempt == _ATTEMPTS or not self._is_transient(e):
@@ -299,11 +302,16 @@ class SqlLedgerStore:
         }
         try:
             with self._errors(), self._write() as conn:
-                return int(
+                seq = int(
                     conn.execute(
                         entries.insert().values(values).returning(entries.c.seq)
                     ).scalar_one()
                 )
+                subject = select(records.c.subject_id).where(records.c.record_id == entry.record_id)
+                conn.execute(
+                    delete(scores).where(scores.c.subject_id.in_(subject.scalar_subquery()))
+                )
+                return seq
         except sa_exc.IntegrityError as e:
             raise UnknownRecord(f"no record {entry.record_id!r} in the ledger") from e
 

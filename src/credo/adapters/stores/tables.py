@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -213,3 +214,35 @@ def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) ->
         )
         out.append(LedgerRecord(record, statuses.get(rid, ACTIVE)))
     return out
+
+
+# -- materialised scores: derived from the ledger, replaced by each recompute ---------------------
+
+score_runs = Table(
+    "score_runs",
+    metadata,
+    Column("run_id", SEQ, Identity(), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("engine", String(), nullable=False),
+    Column("versions", Text, nullable=False),  # JSON: pack → [version, checksum]
+    Column("subjects", BigInteger, nullable=False),
+    Column("records", BigInteger, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("finished_at", UtcDateTime, nullable=False),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("subject_id", key_type(), primary_key=True),
+    Column("pack_id", key_type(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("checksum", String(), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("tier", String(), nullable=False),
+    Column("lists", Text, nullable=False),  # JSON: [{list, record_id, since, until}]
+    Column("valid_until", Date),  # the first later day the score may change by time alone
+    Column("run_id", SEQ),
+    Column("computed_at", UtcDateTime, nullable=False),
+)

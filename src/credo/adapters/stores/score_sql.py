@@ -1,0 +1,115 @@
+"""Materialised scores on SQLAlchemy Core, shared by the SQLite and PostgreSQL stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from itertools import islice
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from credo.adapters.stores.protocol import ListMark, ScoreRun, StoredScore
+from credo.adapters.stores.tables import score_runs, scores
+
+_CHUNK = 20_000
+
+
+def score_row(s: StoredScore, run_id: int | None) -> dict[str, Any]:
+    return {
+        "subject_id": s.subject_id,
+        "pack_id": s.pack_id,
+        "version": s.version,
+        "checksum": s.checksum,
+        "as_of": s.as_of,
+        "score": s.score,
+        "tier": s.tier,
+        "lists": orjson.dumps(
+            [[m.list_id, m.record_id, m.since.isoformat(), m.until.isoformat()] for m in s.lists]
+        ).decode(),
+        "valid_until": s.valid_until,
+        "run_id": run_id,
+        "computed_at": s.computed_at,
+    }
+
+
+def _stored(row: Any) -> StoredScore:
+    marks = tuple(
+        ListMark(list_id, r, date.fromisoformat(a), date.fromisoformat(b))
+        for list_id, r, a, b in orjson.loads(row.lists)
+    )
+    return StoredScore(
+        row.subject_id,
+        row.pack_id,
+        row.version,
+        row.checksum,
+        row.as_of,
+        row.score,
+        row.tier,
+        marks,
+        row.valid_until,
+        row.computed_at,
+        row.run_id,
+    )
+
+
+def _chunks(items: Iterable[StoredScore]) -> Iterator[list[StoredScore]]:
+    it = iter(items)
+    while chunk := list(islice(it, _CHUNK)):
+        yield chunk
+
+
+class SqlScores:
+    """Mixed into `SqlLedgerStore`, which supplies `_write`, `_read` and `_errors`."""
+
+    def replace_scores(self, run: ScoreRun, items: Iterable[StoredScore]) -> int:
+        with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
+            run_id = int(
+                conn.execute(
+                    insert(score_runs)
+                    .values(
+                        as_of=run.as_of,
+                        engine=run.engine,
+                        versions=orjson.dumps(run.versions).decode(),
+                        subjects=run.subjects,
+                        records=run.records,
+                        seconds=run.seconds,
+                        finished_at=run.finished_at,
+                    )
+                    .returning(score_runs.c.run_id)
+                ).scalar_one()
+            )
+            conn.execute(delete(scores))
+            for chunk in _chunks(items):
+                conn.execute(insert(scores), [score_row(s, run_id) for s in chunk])
+            return run_id
+
+    def _forget(self, conn: Connection, subject_ids: Iterable[str]) -> None:
+        """Called inside the transaction that changes these subjects' ledgers."""
+        ids = list(set(subject_ids))
+        for i in range(0, len(ids), _CHUNK):
+            where = self._one_of(scores.c.subject_id, ids[i : i + _CHUNK])  # type: ignore[attr-defined]
+            conn.execute(delete(scores).where(where))
+
+    def put_score(self, score: StoredScore) -> None:
+        with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
+            conn.execute(delete(scores).where(scores.c.subject_id == score.subject_id))
+            conn.execute(insert(scores), [score_row(score, score.run_id)])
+
+    def stored_score(self, subject_id: str) -> StoredScore | None:
+        with self._errors(), self._read() as conn:  # type: ignore[attr-defined]
+            row = conn.execute(select(scores).where(scores.c.subject_id == subject_id)).first()
+        return _stored(row) if row is not None else None
+
+    def last_run(self) -> ScoreRun | None:
+        query = select(score_runs).order_by(score_runs.c.run_id.desc()).limit(1)
+        with self._errors(), self._read() as conn:  # type: ignore[attr-defined]
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        versions = {k: (v[0], v[1]) for k, v in orjson.loads(row.versions).items()}
+        return ScoreRun(
+            row.as_of, row.engine, versions, row.subjects, row.records, row.seconds, row.finished_at
+        )
