@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,8 @@ from rich.table import Table
 
 from credo.domain.explanation import Explanation, to_json
 from credo.domain.measures import Decision
-from credo.domain.scoring import Assessment
 from credo.services.ingest import IngestReport
+from credo.services.scores import ScoreView
 
 
 def print_json(console: Console, value: Any) -> None:
@@ -49,25 +49,44 @@ def ingest_report(console: Console, path: Path, r: IngestReport) -> None:
         console.print(f"  rejects written to {r.rejects_file}")
 
 
-def score(console: Console, a: Assessment, *, json: bool) -> None:
+def score(console: Console, s: ScoreView, *, json: bool) -> None:
     if json:
         print_json(
             console,
             {
-                "subject": a.subject_id,
-                "as_of": a.as_of.isoformat(),
-                "pack": a.version.id,
-                "pack_version": a.version.version,
-                "pack_checksum": a.version.checksum,
-                "score": a.score,
-                "tier": a.tier,
+                "subject": s.subject_id,
+                "as_of": s.as_of.isoformat(),
+                "pack": s.pack,
+                "pack_version": s.version,
+                "pack_checksum": s.checksum,
+                "score": s.score,
+                "tier": s.tier,
+                "computed": "stored" if s.stored else "online",
             },
         )
         return
-    console.print(
-        f"{a.subject_id}: {a.score} ({a.tier}) on {a.as_of} "
-        f"under {a.version.id} v{a.version.version}"
-    )
+    console.print(f"{s.subject_id}: {s.score} ({s.tier}) on {s.as_of} under {s.pack} v{s.version}")
+
+
+def tiers(
+    console: Console,
+    title: str,
+    order: list[str],
+    counts: Mapping[str, int],
+    lists: Mapping[str, int],
+) -> None:
+    """A tier distribution as counts, shares and a bar chart, then list sizes."""
+    total = sum(counts.values())
+    t = Table(title=f"{title}: {total:,} subjects", title_justify="left")
+    for col, justify in (("tier", "left"), ("subjects", "right"), ("share", "right"), ("", "left")):
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    top = max(counts.values(), default=0) or 1
+    for tier in order:
+        n = counts.get(tier, 0)
+        t.add_row(tier, f"{n:,}", f"{n / max(total, 1):.1%}", "█" * round(40 * n / top))
+    console.print(t)
+    for list_id, n in sorted(lists.items()):
+        console.print(f"  list {list_id}: {n:,} subjects")
 
 
 def explanation(console: Console, e: Explanation, *, json: bool) -> None:

@@ -28,6 +28,13 @@ _EMPTY_ENTRIES = pa.table(
 )
 
 
+_NO_ENTRIES = (
+    "SELECT CAST(NULL AS VARCHAR) AS subject_id, CAST(NULL AS VARCHAR) AS list_id, "
+    "CAST(NULL AS VARCHAR) AS record_id, CAST(NULL AS DATE) AS since, "
+    "CAST(NULL AS DATE) AS until WHERE FALSE"
+)
+
+
 class DuckDbEngine:
     name = "duckdb"
 
@@ -93,12 +100,14 @@ class DuckDbEngine:
             result.versions[history.id] = (queries.version.version, queries.version.checksum)
             con.execute(f"CREATE OR REPLACE TEMP TABLE judged AS {_sql(queries.judged)}")
             con.execute(f"CREATE OR REPLACE TEMP TABLE counted AS {_sql(queries.counted)}")
-            s = con.sql(_sql(queries.scores)).to_arrow_table()
+            con.execute(f"CREATE OR REPLACE TEMP TABLE scores AS {_sql(queries.scores)}")
+            entries_sql = _sql(queries.entries) if queries.entries is not None else _NO_ENTRIES
+            con.execute(f"CREATE OR REPLACE TEMP TABLE list_entries AS {entries_sql}")
+            s = con.sql(_sql(queries.scored)).to_arrow_table()
             pack_col = pa.array([history.id] * s.num_rows, pa.string())
             version_col = pa.array([queries.version.version] * s.num_rows, pa.int32())
             scores.append(s.append_column("pack", pack_col).append_column("version", version_col))
-            if queries.entries is not None:
-                entries.append(con.sql(_sql(queries.entries)).to_arrow_table())
+            entries.append(con.sql("SELECT * FROM list_entries").to_arrow_table())
             if detail:
                 details.append(con.sql("SELECT * FROM counted").to_arrow_table())
         if scores:

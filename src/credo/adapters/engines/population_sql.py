@@ -5,6 +5,8 @@ Stages, each over the one before:
   counted  the reason a record does not count (or none), merges, caps: the per-record verdict
   scores   base + the counted points per subject, clamped, with its tier
   entries  list entries open on `as_of`
+  scored   the scores with the first later day they may change by time alone (read from
+           `scores` and `list_entries` as the engine stored them)
 
 The rule conditions and points come from `credo.adapters.engines.sql`, compiled from the same
 tree as the online path. Engines register `ledger` (see `credo.adapters.engines.ledger_sql`) and
@@ -70,6 +72,7 @@ class PackQueries:
     counted: exp.Expr
     scores: exp.Expr
     entries: exp.Expr | None
+    scored: exp.Expr
 
 
 def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
@@ -85,6 +88,7 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
         _counted(now, as_of, suspend),
         _scores(history.id, now),
         _entries(history.id, versions, now, as_of, suspend),
+        _scored(history, as_of),
     )
 
 
@@ -160,6 +164,30 @@ def _counted(now: PackVersion, as_of: date, suspend: bool) -> exp.Expr:
         suspend=_lit(suspend),
         cap_of=cap_of,
         cap_max=cap_max,
+    )
+
+
+def _scored(history: PackHistory, as_of: date) -> exp.Expr:
+    later = [v.effective_from for v in history.versions if v.effective_from > as_of]
+    return _q(
+        """
+        WITH v AS (
+          SELECT subject_id, MIN(d) AS d FROM (
+            SELECT subject_id, expires_on AS d FROM counted WHERE expires_on > :as_of
+            UNION ALL
+            SELECT subject_id, occurred_at AS d FROM ledger
+            WHERE pack = :pack AND occurred_at > :as_of
+            UNION ALL
+            SELECT subject_id, until AS d FROM list_entries
+          ) AS t GROUP BY subject_id
+        )
+        SELECT s.subject_id, s.score, s.tier,
+               CAST(LEAST(v.d, :next_version) AS DATE) AS valid_until
+        FROM scores AS s LEFT JOIN v ON v.subject_id = s.subject_id
+        """,
+        as_of=_lit(as_of),
+        pack=_lit(history.id),
+        next_version=_lit(min(later)) if later else exp.cast(exp.Null(), "date"),
     )
 
 

@@ -1,0 +1,134 @@
+"""The ledger as Arrow tables, for the population engines: read by ADBC, column by column,
+never record by record in Python (the memory store excepted: it holds Python objects)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from credo.adapters.stores.protocol import LedgerStore
+
+RECORDS_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("subject_id", pa.string()),
+        ("kind", pa.string()),
+        ("region", pa.string()),
+        ("type", pa.string()),
+        ("occurred_at", pa.date32()),
+        ("attributes", pa.string()),
+        ("case_ref", pa.string()),
+    ]
+)
+ENTRIES_SCHEMA = pa.schema(
+    [
+        ("record_id", pa.string()),
+        ("kind", pa.string()),
+        ("at", pa.timestamp("us", tz="UTC")),
+        ("seq", pa.int64()),
+        ("objection_id", pa.string()),
+        ("outcome", pa.string()),
+    ]
+)
+
+_RECORDS = """
+SELECT r.record_id, r.subject_id, s.kind, s.region, r.type, {date} AS occurred_at,
+       r.attributes, r.case_ref
+FROM records r JOIN subjects s ON s.id = r.subject_id
+"""
+_ENTRIES = """
+SELECT record_id, kind, {at} AS at, seq, {objection} AS objection_id, {outcome} AS outcome
+FROM entries
+"""
+
+
+def export_ledger(store: LedgerStore) -> tuple[pa.Table, pa.Table]:
+    """(records, entries) in the shape `credo.adapters.engines.ledger_sql` reads."""
+    from credo.adapters.stores.memory import MemoryLedgerStore
+    from credo.adapters.stores.postgres import PostgresLedgerStore
+    from credo.adapters.stores.sqlite import SqliteLedgerStore
+
+    if isinstance(store, SqliteLedgerStore):
+        return _sqlite(store)
+    if isinstance(store, PostgresLedgerStore):
+        return _postgres(store)
+    if isinstance(store, MemoryLedgerStore):
+        return _memory(store)
+    raise TypeError(f"cannot export a {type(store).__name__}")
+
+
+def _typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    return table.select(schema.names).cast(schema) if table.num_rows else schema.empty_table()
+
+
+def _sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
+    import adbc_driver_sqlite.dbapi as adbc
+
+    path = store.engine.url.database
+    with adbc.connect(path) as conn, conn.cursor() as cur:
+        cur.execute(_RECORDS.format(date="r.occurred_at"))
+        records = cur.fetch_arrow_table()
+        cur.execute(
+            _ENTRIES.format(
+                at="at",
+                objection="CAST(json_extract(data, '$.objection_id') AS TEXT)",
+                outcome="json_extract(data, '$.outcome')",
+            )
+        )
+        entries = cur.fetch_arrow_table()
+    # SQLite keeps dates and instants as ISO text; Arrow parses them column by column.
+    return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
+
+
+def _postgres(store: Any) -> tuple[pa.Table, pa.Table]:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with adbc.connect(url) as conn, conn.cursor() as cur:
+        if store.schema:
+            cur.execute(f"SET search_path TO {store.schema}")
+        cur.execute(_RECORDS.format(date="r.occurred_at"))
+        records = cur.fetch_arrow_table()
+        cur.execute(
+            _ENTRIES.format(
+                at="at", objection="(data->>'objection_id')", outcome="data->>'outcome'"
+            )
+        )
+        entries = cur.fetch_arrow_table()
+    return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
+
+
+def _memory(store: Any) -> tuple[pa.Table, pa.Table]:
+    rows, entries = [], []
+    for batch in store.iter_records():
+        for lr in batch:
+            r = lr.record
+            rows.append(
+                {
+                    "record_id": r.record_id,
+                    "subject_id": r.subject.id,
+                    "kind": r.subject.kind,
+                    "region": r.subject.region,
+                    "type": r.type,
+                    "occurred_at": r.occurred_at,
+                    "attributes": orjson.dumps(dict(r.attributes)).decode(),
+                    "case_ref": r.case_ref,
+                }
+            )
+            for e in store.entries_of(r.record_id):
+                entries.append(
+                    {
+                        "record_id": e.record_id,
+                        "kind": e.kind,
+                        "at": e.at,
+                        "seq": e.seq,
+                        "objection_id": e.data.get("objection_id"),
+                        "outcome": e.data.get("outcome"),
+                    }
+                )
+    return (
+        pa.Table.from_pylist(rows, schema=RECORDS_SCHEMA),
+        pa.Table.from_pylist(entries, schema=ENTRIES_SCHEMA),
+    )

@@ -1,0 +1,77 @@
+"""`credo recompute`: a population engine over the ledger, with a summary a person can read."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+
+from credo.adapters.engines.protocol import LedgerSource
+from credo.bootstrap import Context, build_engine
+from credo.cli import render
+from credo.domain.errors import CredoError
+from credo.domain.rulebook import Rulebook
+from credo.services.recompute import RecomputeReport, recompute
+from credo.services.rulebook import current_rulebook
+
+
+def ledger_dir(directory: Path) -> LedgerSource:
+    records = sorted(directory.glob("records*.parquet"))
+    if not records:
+        raise CredoError(f"{directory} holds no records*.parquet files")
+    entries = sorted(directory.glob("entries*.parquet"))
+    return LedgerSource(
+        str(directory / "records*.parquet"),
+        str(directory / "entries*.parquet") if entries else None,
+    )
+
+
+def run_recompute(
+    out: Console,
+    err: Console,
+    ctx: Context,
+    *,
+    as_of: date,
+    engine: str,
+    from_dir: Path | None,
+    snapshot: Path | None,
+    write_store: bool = True,
+) -> RecomputeReport:
+    rulebook = current_rulebook(ctx.store)
+    if not rulebook.packs:
+        raise CredoError("no pack is adopted yet: run `credo pack adopt FILE` first")
+    source = ledger_dir(from_dir) if from_dir else None
+    with err.status("recomputing") as status:
+        report = recompute(
+            ctx.store,
+            build_engine(engine),
+            rulebook,
+            as_of=as_of,
+            now=ctx.clock(),
+            source=source,
+            snapshot_dir=snapshot,
+            write_store=write_store,
+            progress=lambda stage: status.update(stage),
+        )
+    summary(out, report, rulebook)
+    return report
+
+
+def summary(out: Console, report: RecomputeReport, rulebook: Rulebook) -> None:
+    r = report.result
+    out.print(
+        f"recomputed {report.subjects:,} subjects from {r.records:,} records on {r.as_of} "
+        f"in {r.seconds:.1f}s ({report.rate:,.0f} records/s)"
+    )
+    for pack, counts in sorted(report.tiers.items()):
+        version, checksum = r.versions[pack]
+        order = [t.name for t in rulebook.packs[pack].require(r.as_of).pack.tiers]
+        lists = {
+            k: v
+            for k, v in report.list_sizes.items()
+            if k in rulebook.packs[pack].require(r.as_of).lists
+        }
+        render.tiers(out, f"{pack} v{version} ({checksum[:15]}…)", order, counts, lists)
+    if report.snapshot:
+        out.print(f"snapshot: {report.snapshot}")

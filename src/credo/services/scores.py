@@ -1,0 +1,92 @@
+"""Materialised scores: kept current one subject at a time (real time) and read back when they
+still hold, falling back to the online path when they do not. Both paths give the same answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
+from credo.domain.errors import UnknownSubject
+from credo.domain.explanation import change_dates
+from credo.domain.scoring import Assessment, assess
+from credo.services.rulebook import current_rulebook
+
+
+def materialise(a: Assessment, valid_until: date | None, now: datetime) -> StoredScore:
+    marks = tuple(ListMark(e.list_id, e.record.record_id, e.since, e.until) for e in a.lists)
+    return StoredScore(
+        a.subject_id,
+        a.version.id,
+        a.version.version,
+        a.version.checksum,
+        a.as_of,
+        a.score,
+        a.tier,
+        marks,
+        valid_until,
+        now,
+    )
+
+
+def refresh_score(
+    store: LedgerStore, subject_id: str, *, today: date, now: datetime | None = None
+) -> StoredScore:
+    """Score one subject online and store it, with the first day it may change by time alone."""
+    now = now or datetime.now(UTC)
+    subject = store.subjects([subject_id]).get(subject_id)
+    if subject is None:
+        raise UnknownSubject(f"no records about subject {subject_id!r}")
+    history = current_rulebook(store).governing(subject)
+    records = store.records_of(subject_id)
+    a = assess(subject_id, history, records, today)
+    later = change_dates(history, records, today) + [e.until for e in a.lists]
+    stored = materialise(a, min(later, default=None), now)
+    store.put_score(stored)
+    return stored
+
+
+def stored_if_current(store: LedgerStore, subject_id: str, as_of: date) -> StoredScore | None:
+    """The stored score, if it holds on `as_of` under the pack version now in force."""
+    stored = store.stored_score(subject_id)
+    if stored is None or not stored.holds_on(as_of):
+        return None
+    history = current_rulebook(store).packs.get(stored.pack_id)
+    version = history.in_force(as_of) if history else None
+    if version is None or (version.version, version.checksum) != (stored.version, stored.checksum):
+        return None
+    return stored
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreView:
+    subject_id: str
+    as_of: date
+    pack: str
+    version: int
+    checksum: str
+    score: int
+    tier: str
+    stored: bool  # read from the materialised scores rather than computed now
+
+
+def current_score(store: LedgerStore, subject_id: str, *, as_of: date) -> ScoreView:
+    stored = stored_if_current(store, subject_id, as_of)
+    if stored is not None:
+        return ScoreView(
+            subject_id,
+            as_of,
+            stored.pack_id,
+            stored.version,
+            stored.checksum,
+            stored.score,
+            stored.tier,
+            stored=True,
+        )
+    subject = store.subjects([subject_id]).get(subject_id)
+    if subject is None:
+        raise UnknownSubject(f"no records about subject {subject_id!r}")
+    history = current_rulebook(store).governing(subject)
+    a = assess(subject_id, history, store.records_of(subject_id), as_of, lists=False)
+    v = a.version
+    return ScoreView(subject_id, as_of, v.id, v.version, v.checksum, a.score, a.tier, stored=False)
