@@ -34,10 +34,18 @@ def records_table(records: Iterable[Record]) -> pa.Table:
         }
         for r in records
     ]
-    schema = pa.schema([("record_id", pa.string()), ("subject_id", pa.string()),
-                        ("kind", pa.string()), ("region", pa.string()), ("type", pa.string()),
-                        ("occurred_at", pa.date32()), ("attributes", pa.string()),
-                        ("case_ref", pa.string())])
+    schema = pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("subject_id", pa.string()),
+            ("kind", pa.string()),
+            ("region", pa.string()),
+            ("type", pa.string()),
+            ("occurred_at", pa.date32()),
+            ("attributes", pa.string()),
+            ("case_ref", pa.string()),
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -53,15 +61,20 @@ def entries_table(entries: Iterable[Entry]) -> pa.Table:
         }
         for e in entries
     ]
-    schema = pa.schema([("record_id", pa.string()), ("kind", pa.string()),
-                        ("at", pa.timestamp("us", tz="UTC")), ("seq", pa.int64()),
-                        ("objection_id", pa.string()), ("outcome", pa.string())])
+    schema = pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("kind", pa.string()),
+            ("at", pa.timestamp("us", tz="UTC")),
+            ("seq", pa.int64()),
+            ("objection_id", pa.string()),
+            ("outcome", pa.string()),
+        ]
+    )
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def online(
-    rulebook: Rulebook, ledger: dict[str, Sequence[LedgerRecord]], as_of: date
-) -> View:
+def online(rulebook: Rulebook, ledger: dict[str, Sequence[LedgerRecord]], as_of: date) -> View:
     scores, verdicts, entries = {}, {}, set()
     for subject_id, records in ledger.items():
         history = rulebook.find_governing(records[0].record.subject)
@@ -81,9 +94,7 @@ def online(
 
 
 def engine(result: Recomputed) -> View:
-    scores = {
-        r["subject_id"]: (r["score"], r["tier"]) for r in result.scores.to_pylist()
-    }
+    scores = {r["subject_id"]: (r["score"], r["tier"]) for r in result.scores.to_pylist()}
     verdicts = {}
     assert result.contributions is not None
     for r in result.contributions.to_pylist():

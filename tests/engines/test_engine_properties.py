@@ -1,0 +1,74 @@
+"""Generated packs and ledgers (versions, withdrawals, objections, decisions, shared cases):
+every population engine must say what the online path says, record by record."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.protocol import LedgerSource
+from credo.domain.entries import Entry
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.subjects import Subject
+from tests.engines import views
+from tests.unit.test_scoring_properties import as_of_dates, ledgers, pack_versions
+
+ENGINE = DuckDbEngine(threads=1)
+AT = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def entries_for(ledger: list[LedgerRecord]) -> list[Entry]:
+    """Ledger entries that give each record the status it was generated with."""
+    out: list[Entry] = []
+    for lr in ledger:
+        rid, s = lr.record.record_id, lr.status
+        if s.withdrawn:
+            out.append(Entry("withdrawal", rid, "provider", AT))
+        if s.overturned:
+            out.append(Entry("objection", rid, "subject", AT, {"objection_id": f"{rid}-1"}))
+            out.append(
+                Entry(
+                    "decision",
+                    rid,
+                    "reviewer",
+                    AT,
+                    {"objection_id": f"{rid}-1", "outcome": "overturned"},
+                )
+            )
+        if s.disputed:
+            out.append(Entry("objection", rid, "subject", AT, {"objection_id": f"{rid}-2"}))
+    return [replace(e, seq=i) for i, e in enumerate(out)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pack_versions(), st.lists(ledgers(), min_size=1, max_size=3), as_of_dates)
+def test_duckdb_agrees_with_the_online_path(
+    history: PackHistory, per_subject: list[list[LedgerRecord]], as_of: date
+) -> None:
+    ledger: dict[str, list[LedgerRecord]] = {}
+    for n, records in enumerate(per_subject):
+        subject = Subject(f"s-{n}", "person", "XT-P")
+        ledger[subject.id] = [
+            LedgerRecord(
+                replace(lr.record, subject=subject, source_ref=f"{n}-{lr.record.source_ref}"),
+                lr.status,
+            )
+            for lr in records
+        ]
+    everything = [lr for records in ledger.values() for lr in records]
+    rulebook = Rulebook(history.versions)
+    source = LedgerSource(
+        views.records_table(lr.record for lr in everything),
+        views.entries_table(entries_for(everything)),
+    )
+    result = ENGINE.recompute(source, rulebook, as_of, detail=True)
+    expected = views.online(rulebook, {k: v for k, v in ledger.items() if v}, as_of)
+    got = views.engine(result)
+    assert got["scores"] == expected["scores"]
+    assert got["verdicts"] == expected["verdicts"]
+    assert got["entries"] == expected["entries"]
