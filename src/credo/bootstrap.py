@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.settings import Settings
+
+if TYPE_CHECKING:
+    from credo.adapters.stores.access import AccessStore
+    from credo.adapters.stores.listings import ListingStore
 
 
 def build_store(url: str) -> LedgerStore:
@@ -26,6 +31,31 @@ def build_store(url: str) -> LedgerStore:
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
 
 
+def build_access(store: LedgerStore) -> AccessStore:
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    if isinstance(store, SqlLedgerStore):
+        from credo.adapters.stores.access import SqlAccessStore
+
+        return SqlAccessStore(store.engine)
+    return _memory_access()
+
+
+def build_listings(store: LedgerStore) -> ListingStore:
+    from credo.adapters.stores.listings import MemoryListings, SqlListings
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    if isinstance(store, SqlLedgerStore):
+        return SqlListings(store.engine)
+    return MemoryListings(store)
+
+
+def _memory_access() -> AccessStore:
+    from credo.adapters.stores.access import MemoryAccessStore
+
+    return MemoryAccessStore()
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -37,6 +67,13 @@ class Context:
     settings: Settings
     store: LedgerStore
     clock: Callable[[], datetime] = field(default=_now)
+    access: AccessStore = field(init=False)
+    listings: ListingStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Keys, the check log and published lists live beside the ledger, in its database.
+        self.access = build_access(self.store)
+        self.listings = build_listings(self.store)
 
     def today(self) -> date:
         return self.clock().date()

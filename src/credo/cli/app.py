@@ -212,3 +212,10 @@ def main() -> None:
     except CredoError as e:
         err.print(f"error: {e.detail}", markup=False)
         sys.exit(e.exit_code)
+
+
+# Registered last: these commands use this module's `state`, `out` and `err`.
+from credo.cli.serve import keys_app, serve  # noqa: E402
+
+app.command()(serve)
+app.add_typer(keys_app, name="keys")

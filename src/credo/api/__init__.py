@@ -1,0 +1,1 @@
+"""The HTTP API (SPEC §7): `create_app(context)` builds it; `credo serve` runs it."""

@@ -1,0 +1,95 @@
+"""The application: `create_app(context)` with an explicit list of routers, one per audience."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from credo.api import admin, consumers, ops, problems, providers, public, subjects
+from credo.api.deps import ApiState
+from credo.api.guards import KeyCache, RateLimiter
+from credo.api.metrics import Metrics
+from credo.api.observe import Observed
+from credo.api.settings import ApiSettings
+from credo.bootstrap import Context, bootstrap
+from credo.services.keys import key_secret
+
+ROUTERS = [
+    providers.router,
+    subjects.router,
+    consumers.router,
+    public.router,
+    admin.router,
+    ops.router,
+]
+
+DESCRIPTION = """An accountable trust-rating system (SPEC §7).
+
+Send an API key as `Authorization: Bearer credo_…`. A key carries one role: **provider**
+(submits records of the types it is registered for), **subject** (reads its own score,
+explanation and the checks made about it), **consumer** (checks subjects in the contexts it is
+registered for), **reviewer** (reads any subject's score and explanation), **admin** (manages
+keys). The rulebook and the published lists need no key.
+
+Errors are `application/problem+json`. A request for someone else's data is answered as if it
+did not exist (404). Each key has a rate limit; beyond it the answer is 429 with `Retry-After`.
+"""
+
+
+def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI:
+    settings = settings or ApiSettings()
+    configured = settings.key_secret.get_secret_value() if settings.key_secret else None
+    secret = key_secret(configured, context.settings.database_url)
+    metrics = Metrics()
+    app = FastAPI(
+        title="credo",
+        version="1",
+        description=DESCRIPTION,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.api = ApiState(
+        context=context,
+        settings=settings,
+        key_secret=secret,
+        keys=KeyCache(context.access, secret, settings.api_key_cache_seconds),
+        limiter=RateLimiter(settings.api_burst_seconds),
+        metrics=metrics,
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    problems.install(app)
+    app.add_middleware(Observed, metrics=metrics, max_body_bytes=settings.api_max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the problem document every error response refers to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = problems.Problem.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        nested = components["Problem"].pop("$defs", {})
+        components.update(nested)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def factory() -> FastAPI:
+    """For `uvicorn --factory credo.api.app:factory`: each worker process builds its own
+    context from the environment (CREDO_DATABASE_URL and the CREDO_API_* settings)."""
+    from credo.api import logs
+
+    logs.configure()
+    return create_app(bootstrap(migrate=False))

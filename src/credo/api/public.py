@@ -1,0 +1,107 @@
+"""Routes anyone may call without a key: the rulebook in force and the published lists."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from credo.api.deps import StateDep, anonymous
+from credo.api.problems import responses
+from credo.api.schemas.common import NAME_PATTERN, IsoDate
+from credo.api.schemas.public import (
+    ListedRead,
+    PackVersionRead,
+    PeriodRead,
+    PublishedListRead,
+    RulebookRead,
+)
+from credo.domain.subjects import ID_PATTERN
+from credo.services.public_lists import list_page
+from credo.services.rulebook import current_rulebook
+
+router = APIRouter(prefix="/v1", tags=["public"], dependencies=[Depends(anonymous)])
+
+
+@router.get(
+    "/rulebook",
+    summary="The rulebook in force",
+    response_model=RulebookRead,
+    responses=responses(422, 429, 503),
+    description="Every pack's version in force on a date (default today), in full: record "
+    "types, every rule with its points, validity and basis, caps, lists and measures. Nothing "
+    "that moves a score is anywhere else.",
+)
+def get_rulebook(
+    state: StateDep,
+    as_of: Annotated[
+        IsoDate | None, Query(description="The date, YYYY-MM-DD; default today.")
+    ] = None,
+) -> RulebookRead:
+    ctx = state.context
+    day = as_of or ctx.today()
+    packs = []
+    for history in current_rulebook(ctx.store).packs.values():
+        version = history.in_force(day)
+        if version is not None:
+            body = version.pack.model_dump(mode="json")
+            packs.append(PackVersionRead.model_validate({**body, "checksum": version.checksum}))
+    return RulebookRead(as_of=day, packs=packs)
+
+
+@router.get(
+    "/lists/{list_id}",
+    summary="Organisations on a published list",
+    response_model=PublishedListRead,
+    responses=responses(404, 422, 429, 503),
+    description="The organisations on a public list today, by id, a page at a time. Only lists "
+    "that a pack in force for organisations declares `public` are published; lists that hold "
+    "persons never are (404). Entries come from the materialised scores, which each new record "
+    "and each `credo recompute` bring up to date.",
+)
+def get_list(
+    state: StateDep,
+    list_id: Annotated[str, Path(pattern=NAME_PATTERN, description="The list's id.")],
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=ID_PATTERN,
+            description="Only organisations whose id contains this, ignoring case.",
+        ),
+    ] = None,
+    after: Annotated[
+        str | None,
+        Query(pattern=ID_PATTERN, description="The `next` of the previous page."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="The most entries to return.")] = 100,
+) -> PublishedListRead:
+    ctx = state.context
+    page = list_page(
+        ctx.listings,
+        current_rulebook(ctx.store),
+        list_id,
+        today=ctx.today(),
+        query=q,
+        after=after,
+        limit=limit,
+    )
+    lst = page.published
+    return PublishedListRead(
+        list=lst.list_id,
+        kind=lst.kind,
+        basis=lst.basis,
+        description=lst.description,
+        packs=list(lst.packs),
+        as_of=page.as_of,
+        items=[
+            ListedRead(
+                subject=item.subject_id,
+                region=item.region,
+                periods=[PeriodRead(since=p.since, until=p.until) for p in item.periods],
+            )
+            for item in page.items
+        ],
+        next=page.next,
+    )

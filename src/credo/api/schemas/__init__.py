@@ -1,0 +1,1 @@
+"""Wire models, by what they are about. Request models refuse unknown fields."""

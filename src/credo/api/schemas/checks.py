@@ -1,0 +1,53 @@
+"""`POST /v1/checks` and the log of checks a subject reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from credo.api.schemas.common import ContextStr, SubjectIdStr, Value, Wire
+
+
+class CheckRequest(Wire):
+    subject: SubjectIdStr
+    context: ContextStr
+
+
+class ReasonRead(BaseModel):
+    measure: str = Field(description="The measure applied.")
+    effect: Literal["deny", "grant"] = Field(description="What it does.")
+    trigger: dict[str, str | int] = Field(
+        description="What made it apply: a list entry (`list`, `record_id`, `since`, `until`) "
+        "or a tier (`tier`, `score`)."
+    )
+    basis: str = Field(description="The law or decision it rests on.")
+    objection: str = Field(description="How the subject can object.")
+
+
+class CheckRead(BaseModel):
+    subject: str = Field(description="The subject checked.")
+    context: str = Field(description="The context checked in.")
+    decision: Literal["allow", "deny"] = Field(description="`deny` if any measure applied denies.")
+    terms: dict[str, Value] = Field(description="The grants' terms, merged in pack order.")
+    reasons: list[ReasonRead] = Field(description="Every measure applied, with its reason.")
+    as_of: date = Field(description="The date the decision is for: today.")
+
+
+class LoggedCheckRead(BaseModel):
+    seq: int = Field(description="The check's number in the log.")
+    at: datetime = Field(description="When it was answered.")
+    consumer: str = Field(description="Who asked.")
+    context: str = Field(description="In which context.")
+    as_of: date = Field(description="The date the answer was for.")
+    decision: Literal["allow", "deny"] = Field(description="What they were told.")
+    terms: dict[str, Value] = Field(description="The terms they were told.")
+    measures: list[str] = Field(description="The measures that applied.")
+
+
+class ChecksPage(BaseModel):
+    items: list[LoggedCheckRead] = Field(description="Checks about the subject, newest first.")
+    next: int | None = Field(
+        description="Pass as `before` for the next page; null on the last one."
+    )

@@ -1,0 +1,97 @@
+"""`POST /v1/records`: one record or a list, and what became of each."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Discriminator, Field, Tag
+
+from credo.api.schemas.common import NAME_PATTERN, REF_PATTERN, SubjectIdStr, Value, Wire
+from credo.domain.subjects import REGION_PATTERN
+
+MAX_RECORDS = 1_000
+"""The most records one request may carry."""
+
+
+class SubjectRef(Wire):
+    id: SubjectIdStr
+    kind: Literal["person", "organisation"] = Field(description="What the subject is.")
+    region: str = Field(pattern=REGION_PATTERN, description="A region code, e.g. `CN-SD-RC`.")
+
+
+class EvidenceRef(Wire):
+    uri: str = Field(
+        pattern=r"^[a-z][a-z0-9+.-]*:\S+$",
+        max_length=2048,
+        description="Where the evidence is kept.",
+    )
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The evidence's SHA-256, hex.")
+
+
+class RecordCreate(Wire):
+    """One record (SPEC §2). Its shape is checked before anything else; whether the governing
+    rulebook accepts it is judged record by record in the response."""
+
+    subject: SubjectRef
+    type: str = Field(
+        pattern=NAME_PATTERN, description="A record type the governing pack declares."
+    )
+    occurred_at: str = Field(
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        description="When it happened, YYYY-MM-DD; not later than today.",
+    )
+    source: str | None = Field(
+        default=None,
+        pattern=REF_PATTERN,
+        description="The provider's id; when left out, the key's. Any other value is refused.",
+    )
+    source_ref: str = Field(
+        pattern=REF_PATTERN,
+        description="The provider's own reference: with `source`, the idempotency key.",
+    )
+    attributes: dict[str, Value] = Field(
+        default_factory=dict, description="Fields as the record type declares them."
+    )
+    evidence: EvidenceRef | None = Field(
+        default=None, description="Required when the record's rule gives a penalty."
+    )
+    case_ref: str | None = Field(
+        default=None,
+        pattern=REF_PATTERN,
+        description="Records of a subject sharing a case count once (SPEC §4.4).",
+    )
+
+    def submitted(self) -> dict[str, Any]:
+        """As the ingest format has it: fields left out stay out."""
+        return self.model_dump(exclude_none=True)
+
+
+def _shape(value: Any) -> str:
+    # Tags name the alternative in error locations: `body.records.3.type`, `body.record.type`.
+    return "records" if isinstance(value, list) else "record"
+
+
+RecordsCreate = Annotated[
+    Annotated[RecordCreate, Tag("record")]
+    | Annotated[list[RecordCreate], Tag("records"), Field(min_length=1, max_length=MAX_RECORDS)],
+    Discriminator(_shape),
+]
+"""One record, or a list of 1 to `MAX_RECORDS`."""
+
+
+class RecordResult(BaseModel):
+    index: int = Field(description="The record's position in the request, from 0.")
+    status: Literal["created", "already present", "conflict", "rejected"] = Field(
+        description="`created`: appended now. `already present`: the same record was sent "
+        "before. `conflict`: its key holds a different record; nothing written. `rejected`: "
+        "not valid, see `reason`; nothing written."
+    )
+    record_id: str | None = Field(default=None, description="The record's id in the ledger.")
+    reason: str | None = Field(default=None, description="Why it was rejected or conflicts.")
+
+
+class RecordsResult(BaseModel):
+    created: int = Field(description="How many records were appended.")
+    present: int = Field(description="How many were in the ledger already.")
+    refused: int = Field(description="How many conflicted or were rejected.")
+    results: list[RecordResult] = Field(description="One result per record, in order.")

@@ -1,0 +1,85 @@
+"""What a subject reads about itself: its score and the explanation of SPEC §6."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ListEntryRead(BaseModel):
+    list: str = Field(description="The list's id.")
+    kind: str = Field(description="`black` or `red`.")
+    record_id: str = Field(description="The record that put the subject on it.")
+    since: date = Field(description="The first day on the list.")
+    until: date = Field(description="The first day off it.")
+    repaired_by: str | None = Field(
+        default=None, description="The record that ended the entry early, if one did."
+    )
+
+
+class ScoreRead(BaseModel):
+    subject: str = Field(description="The subject's id.")
+    as_of: date = Field(description="The date the score is for.")
+    pack: str = Field(description="The rulebook (pack) that governs the subject.")
+    pack_version: int = Field(description="Its version in force on `as_of`.")
+    pack_checksum: str = Field(description="That version's checksum.")
+    base: int = Field(description="The score with no records.")
+    score: int = Field(description="The score (SPEC §4.5).")
+    tier: str = Field(description="The tier the score falls in.")
+    lists: list[ListEntryRead] = Field(description="List entries open on `as_of`.")
+
+
+class ContributionRead(BaseModel):
+    record_id: str = Field(description="The record's id.")
+    source: str = Field(description="Who reported it.")
+    source_ref: str = Field(description="Their reference for it.")
+    type: str = Field(description="Its record type.")
+    rule: str = Field(description="The rule that gives its points.")
+    points: int = Field(description="What it counts for on `as_of`.")
+    occurred_at: date = Field(description="When it happened.")
+    expires_on: date | None = Field(description="The first day it no longer counts.")
+    points_then: int | None = Field(
+        default=None, description="Its points when it occurred, if a milder rule now applies."
+    )
+    capped_by: str | None = Field(default=None, description="The cap that reduced it, if any.")
+    case_ref: str | None = Field(default=None, description="Its case, if it has one.")
+
+
+class ExclusionRead(BaseModel):
+    record_id: str = Field(description="The record's id.")
+    source: str = Field(description="Who reported it.")
+    source_ref: str = Field(description="Their reference for it.")
+    type: str = Field(description="Its record type.")
+    occurred_at: date = Field(description="When it happened.")
+    reason: Literal["expired", "withdrawn", "overturned", "disputed", "merged", "no-rule"] = Field(
+        description="Why it does not count."
+    )
+    rule: str | None = Field(default=None, description="The rule it matched, if any.")
+    merged_into: str | None = Field(
+        default=None, description="For `merged`: the record of the same case that counts."
+    )
+
+
+class NextChangeRead(BaseModel):
+    on: date = Field(description="The next day the score or tier changes by time alone.")
+    score: int = Field(description="The score from that day.")
+    tier: str = Field(description="The tier from that day.")
+
+
+class ExplanationRead(BaseModel):
+    subject: str = Field(description="The subject's id.")
+    as_of: date = Field(description="The date explained.")
+    pack: str = Field(description="The governing pack.")
+    pack_version: int = Field(description="Its version in force on `as_of`.")
+    pack_checksum: str = Field(description="That version's checksum.")
+    base: int = Field(description="The score with no records.")
+    score: int = Field(description="The score.")
+    tier: str = Field(description="The tier.")
+    contributions: list[ContributionRead] = Field(description="Every record that counts.")
+    excluded: list[ExclusionRead] = Field(description="Every record that does not, and why.")
+    lists: list[ListEntryRead] = Field(description="List entries open on `as_of`.")
+    next_change: NextChangeRead | None = Field(
+        description="When the score next changes if nothing new is recorded; null if never."
+    )

@@ -1,0 +1,60 @@
+"""Checks by consumers (SPEC §4.9), each one logged: who asked about whom, when, in which
+context, and what they were told. Subjects read that log about themselves."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from credo.adapters.stores.access import AccessStore, LoggedCheck
+from credo.adapters.stores.protocol import LedgerStore
+from credo.domain.errors import CredoError
+from credo.domain.measures import Decision
+from credo.services.keys import Caller
+from credo.services.rating import check_subject
+
+
+class NotPermitted(CredoError):
+    status = 403
+    title = "Forbidden"
+
+
+def run_check(
+    store: LedgerStore,
+    access: AccessStore,
+    consumer: Caller,
+    *,
+    subject_id: str,
+    context: str,
+    today: date,
+    now: datetime,
+) -> Decision:
+    """The decision for one subject in one context today. A consumer checks only in the
+    contexts its key is registered for; an answered check is logged before it is returned,
+    so no answer leaves without its trace."""
+    if context not in consumer.scopes:
+        registered = ", ".join(sorted(consumer.scopes))
+        raise NotPermitted(
+            f"this key is not registered for context {context!r} (registered: {registered})"
+        )
+    decision = check_subject(store, subject_id, context, as_of=today)
+    access.log_check(
+        LoggedCheck(
+            at=now,
+            consumer=consumer.principal,
+            key_id=consumer.key_id,
+            subject_id=subject_id,
+            context=context,
+            as_of=decision.as_of,
+            decision=decision.decision,
+            terms=dict(decision.terms),
+            measures=tuple(r.measure for r in decision.reasons),
+        )
+    )
+    return decision
+
+
+def checks_about(
+    access: AccessStore, subject_id: str, *, before: int | None = None, limit: int = 50
+) -> list[LoggedCheck]:
+    """The checks made about a subject, newest first."""
+    return access.checks_about(subject_id, before=before, limit=limit)

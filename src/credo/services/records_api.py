@@ -1,0 +1,118 @@
+"""Records submitted by a provider over the API: validated as `credo ingest` validates them,
+judged one by one, appended together, and every touched subject's score refreshed at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from credo.adapters.stores.protocol import LedgerStore, Outcome
+from credo.domain.errors import InvalidRecord
+from credo.domain.intake import parse_record
+from credo.domain.records import Record
+from credo.domain.rulebook import Rulebook
+from credo.services.keys import Caller
+
+ItemStatus = Literal["created", "already present", "conflict", "rejected"]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    index: int
+    status: ItemStatus
+    record_id: str | None = None
+    reason: str | None = None
+
+
+def submit_records(
+    store: LedgerStore,
+    rulebook: Rulebook,
+    provider: Caller,
+    items: Sequence[Mapping[str, object]],
+    *,
+    today: date,
+    now: datetime,
+) -> list[ItemResult]:
+    """One result per item, in order. A provider submits only its own records (`source` is its
+    id, and taken to be when left out) of the types its key is registered for."""
+    results: dict[int, ItemResult] = {}
+    parsed: list[tuple[int, Record]] = []
+    for i, item in enumerate(items):
+        raw = {"source": provider.principal, **item}
+        refusal = _refusal(provider, raw)
+        if refusal is not None:
+            results[i] = ItemResult(i, "rejected", reason=refusal)
+            continue
+        try:
+            parsed.append((i, parse_record(raw, rulebook, today)))
+        except InvalidRecord as e:
+            results[i] = ItemResult(i, "rejected", reason=e.detail)
+    accepted = _consistent_subjects(store, parsed, results)
+    if accepted:
+        outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
+        touched: set[str] = set()
+        for (i, record), outcome in zip(accepted, outcomes, strict=True):
+            results[i] = _result(i, record, outcome)
+            if outcome is Outcome.CREATED:
+                touched.add(record.subject.id)
+        _refresh(store, touched, today)
+    return [results[i] for i in range(len(items))]
+
+
+def _refusal(provider: Caller, raw: Mapping[str, object]) -> str | None:
+    if raw["source"] != provider.principal:
+        return (
+            f"source: a provider submits only its own records; this key's source is "
+            f"{provider.principal!r}"
+        )
+    record_type = raw.get("type")
+    if isinstance(record_type, str) and record_type not in provider.scopes:
+        registered = ", ".join(sorted(provider.scopes))
+        return f"type: this key is not registered for {record_type!r} (registered: {registered})"
+    return None
+
+
+def _consistent_subjects(
+    store: LedgerStore, parsed: list[tuple[int, Record]], results: dict[int, ItemResult]
+) -> list[tuple[int, Record]]:
+    """A subject keeps the kind and region it was first recorded with (as in `credo ingest`)."""
+    known = store.subjects({r.subject.id for _, r in parsed})
+    accepted: list[tuple[int, Record]] = []
+    for i, record in parsed:
+        first = known.setdefault(record.subject.id, record.subject)
+        if first == record.subject:
+            accepted.append((i, record))
+            continue
+        results[i] = ItemResult(
+            i,
+            "rejected",
+            record.record_id,
+            f"subject: {first.id} is recorded as a {first.kind} in {first.region}, "
+            f"not a {record.subject.kind} in {record.subject.region}",
+        )
+    return accepted
+
+
+def _result(i: int, record: Record, outcome: Outcome) -> ItemResult:
+    if outcome is Outcome.CREATED:
+        return ItemResult(i, "created", record.record_id)
+    if outcome is Outcome.PRESENT:
+        return ItemResult(i, "already present", record.record_id)
+    return ItemResult(
+        i,
+        "conflict",
+        record.record_id,
+        f"({record.source}, {record.source_ref}) already holds a different record; records "
+        "are never changed: send a new source_ref, or withdraw the old record",
+    )
+
+
+def _refresh(store: LedgerStore, subject_ids: set[str], today: date) -> None:
+    """The append forgot these subjects' materialised scores in its own transaction; they are
+    computed again now, so the score, tier and list entries read next include the record."""
+    from credo.services.scores import refresh_score
+
+    for subject_id in sorted(subject_ids):
+        refresh_score(store, subject_id, today=today)
