@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -14,7 +17,7 @@ from credo.api.metrics import Metrics
 from credo.api.observe import Observed
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
-from credo.services.keys import key_secret
+from credo.services.rulebook_cache import CachedRulebook
 
 ROUTERS = [
     providers.router,
@@ -40,10 +43,10 @@ did not exist (404). Each key has a rate limit; beyond it the answer is 429 with
 
 def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
-    configured = settings.key_secret.get_secret_value() if settings.key_secret else None
-    secret = key_secret(configured, context.settings.database_url)
+    secret = settings.secret_for(context.settings.database_url)
     metrics = Metrics()
     app = FastAPI(
+        lifespan=_lifespan(settings.api_threads),
         title="credo",
         version="1",
         description=DESCRIPTION,
@@ -58,6 +61,7 @@ def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI
         keys=KeyCache(context.access, secret, settings.api_key_cache_seconds),
         limiter=RateLimiter(settings.api_burst_seconds),
         metrics=metrics,
+        rulebook=CachedRulebook(context.store, settings.api_rulebook_seconds),
     )
     for router in ROUTERS:
         app.include_router(router)
@@ -65,6 +69,18 @@ def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI
     app.add_middleware(Observed, metrics=metrics, max_body_bytes=settings.api_max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _lifespan(threads: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Handlers run in a thread pool, each holding a database connection while it works:
+        # more threads than pooled connections would open and close connections on every
+        # request; fewer make requests queue here, cheaply.
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
+    return lifespan
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -30,6 +30,7 @@ def post_check(body: CheckRequest, consumer: ConsumerDep, state: StateDep) -> Ch
             ctx.store,
             ctx.access,
             consumer,
+            rulebook=state.rulebook(),
             subject_id=body.subject,
             context=body.context,
             today=ctx.today(),

@@ -18,6 +18,7 @@ from credo.bootstrap import Context
 from credo.domain.errors import UnknownSubject
 from credo.domain.subjects import ID_PATTERN
 from credo.services.keys import Caller, Role
+from credo.services.rulebook_cache import CachedRulebook
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class ApiState:
     keys: KeyCache
     limiter: RateLimiter
     metrics: Metrics
+    rulebook: CachedRulebook
 
 
 def get_state(request: Request) -> ApiState:

@@ -8,7 +8,6 @@ from credo.api.deps import ProviderDep, StateDep
 from credo.api.problems import responses
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
 from credo.services.records_api import submit_records
-from credo.services.rulebook import current_rulebook
 
 router = APIRouter(prefix="/v1", tags=["providers"])
 
@@ -36,7 +35,7 @@ def post_records(body: RecordsCreate, provider: ProviderDep, state: StateDep) ->
     items = body if isinstance(body, list) else [body]
     results = submit_records(
         ctx.store,
-        current_rulebook(ctx.store),
+        state.rulebook(),
         provider,
         [item.submitted() for item in items],
         today=ctx.today(),

@@ -18,7 +18,6 @@ from credo.api.schemas.public import (
 )
 from credo.domain.subjects import ID_PATTERN
 from credo.services.public_lists import list_page
-from credo.services.rulebook import current_rulebook
 
 router = APIRouter(prefix="/v1", tags=["public"], dependencies=[Depends(anonymous)])
 
@@ -41,7 +40,7 @@ def get_rulebook(
     ctx = state.context
     day = as_of or ctx.today()
     packs = []
-    for history in current_rulebook(ctx.store).packs.values():
+    for history in state.rulebook().packs.values():
         version = history.in_force(day)
         if version is not None:
             body = version.pack.model_dump(mode="json")
@@ -80,7 +79,7 @@ def get_list(
     ctx = state.context
     page = list_page(
         ctx.listings,
-        current_rulebook(ctx.store),
+        state.rulebook(),
         list_id,
         today=ctx.today(),
         query=q,

@@ -29,6 +29,20 @@ class ApiSettings(BaseSettings):
     """How long a worker trusts what it last read about a key: a revocation takes effect on
     every worker within this time."""
 
+    api_rulebook_seconds: float = Field(default=2.0, ge=0)
+    """How long a worker keeps the rulebook it read: a pack version adopted while the server
+    runs is in use within this time."""
+
+    api_threads: int = Field(default=5, ge=1)
+    """Requests a worker handles at once: at most the database connections it pools (5)."""
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_workers: int = Field(default=2, ge=1)
+
+    def secret_for(self, database_url: str) -> bytes:
+        """The key secret for the ledger at `database_url` (see `credo.services.keys`)."""
+        from credo.services.keys import key_secret
+
+        configured = self.key_secret.get_secret_value() if self.key_secret else None
+        return key_secret(configured, database_url)

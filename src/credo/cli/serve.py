@@ -23,11 +23,8 @@ def _split(values: list[str] | None) -> list[str]:
 
 def _secret() -> bytes:
     from credo.api.settings import ApiSettings
-    from credo.services.keys import key_secret
 
-    configured = ApiSettings().key_secret
-    url = state.context().settings.database_url
-    return key_secret(configured.get_secret_value() if configured else None, url)
+    return ApiSettings().secret_for(state.context().settings.database_url)
 
 
 def serve(

@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.errors import CredoError
-from credo.domain.measures import Decision
+from credo.domain.errors import CredoError, UnknownSubject
+from credo.domain.measures import Decision, check
+from credo.domain.rulebook import Rulebook
+from credo.domain.scoring import Assessment, assess
 from credo.services.keys import Caller
-from credo.services.rating import check_subject
 
 
 class NotPermitted(CredoError):
@@ -23,6 +24,7 @@ def run_check(
     access: AccessStore,
     consumer: Caller,
     *,
+    rulebook: Rulebook,
     subject_id: str,
     context: str,
     today: date,
@@ -36,7 +38,7 @@ def run_check(
         raise NotPermitted(
             f"this key is not registered for context {context!r} (registered: {registered})"
         )
-    decision = check_subject(store, subject_id, context, as_of=today)
+    decision = check(_assess(store, rulebook, subject_id, today), context)
     access.log_check(
         LoggedCheck(
             at=now,
@@ -51,6 +53,16 @@ def run_check(
         )
     )
     return decision
+
+
+def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date) -> Assessment:
+    """As `rating.score_subject`, in one read: each record carries its subject as first
+    recorded, which is all the governing pack depends on."""
+    records = store.records_of(subject_id)
+    if not records:
+        raise UnknownSubject(f"no records about subject {subject_id!r}")
+    history = rulebook.governing(records[0].record.subject)
+    return assess(subject_id, history, records, today)
 
 
 def checks_about(
