@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Body, Path
 
 from credo.adapters.stores.access import StoredKey
 from credo.api.deps import AdminDep, StateDep
@@ -53,7 +53,11 @@ def get_keys(admin: AdminDep, state: StateDep) -> list[KeyRead]:
     description="A new key for a role and a holder. Providers name their record types, "
     "consumers their contexts. The token is in this answer only: it is not kept.",
 )
-def post_key(body: KeyCreate, admin: AdminDep, state: StateDep) -> KeyCreated:
+def post_key(
+    body: Annotated[KeyCreate, Body(description="The role, the holder, and what it may do.")],
+    admin: AdminDep,
+    state: StateDep,
+) -> KeyCreated:
     made = create_key(
         state.context.access,
         state.key_secret,

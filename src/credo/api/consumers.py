@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 
 from credo.api.deps import ConsumerDep, StateDep
 from credo.api.problems import responses, scored
@@ -23,7 +25,11 @@ applied is a reason, with its trigger, basis and how to object. A consumer check
 contexts its key is registered for (403 otherwise) and learns nothing else about the subject.
 Every answered check is logged, and the subject can read that log.""",
 )
-def post_check(body: CheckRequest, consumer: ConsumerDep, state: StateDep) -> CheckRead:
+def post_check(
+    body: Annotated[CheckRequest, Body(description="Whom to check, and where.")],
+    consumer: ConsumerDep,
+    state: StateDep,
+) -> CheckRead:
     ctx = state.context
     with scored():
         d = run_check(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body
 
 from credo.api.deps import ProviderDep, StateDep
 from credo.api.problems import responses
@@ -30,7 +32,11 @@ records as soon as this answers.
 A body that is not a record or a list of records (wrong JSON types, unknown fields) is refused
 whole with 422, and nothing is written.""",
 )
-def post_records(body: RecordsCreate, provider: ProviderDep, state: StateDep) -> RecordsResult:
+def post_records(
+    body: Annotated[RecordsCreate, Body(description="A record, or a list of records.")],
+    provider: ProviderDep,
+    state: StateDep,
+) -> RecordsResult:
     ctx = state.context
     items = body if isinstance(body, list) else [body]
     results = submit_records(

@@ -23,19 +23,22 @@ def serve(
 
     With one worker the app runs on `context` itself. With more, uvicorn starts that many
     processes and each builds its own context (`credo.api.app:factory`) from the environment,
-    which is set here to the same database; their metrics are pooled in a scratch folder.
+    which is set here to the same database; their metrics are pooled in PROMETHEUS_MULTIPROC_DIR
+    (a scratch folder unless it is set). A ledger in memory is always served by one process.
     """
     import uvicorn
 
     logs.configure()
     common = {"host": host, "port": port, "access_log": False, "log_config": None}
-    if workers == 1:
+    if workers == 1 or context.settings.database_url.startswith("memory:"):
+        # A ledger in memory lives in this process only: other processes would not see it.
         from credo.api.app import create_app
 
         uvicorn.run(create_app(context, settings), **common)  # type: ignore[arg-type]
         return
     os.environ["CREDO_DATABASE_URL"] = context.settings.database_url
-    pooled = tempfile.mkdtemp(prefix="credo-metrics-")
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    pooled = given or tempfile.mkdtemp(prefix="credo-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = pooled
     try:
         uvicorn.run(
@@ -45,4 +48,5 @@ def serve(
             **common,  # type: ignore[arg-type]
         )
     finally:
-        shutil.rmtree(pooled, ignore_errors=True)
+        if not given:
+            shutil.rmtree(pooled, ignore_errors=True)

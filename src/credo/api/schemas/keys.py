@@ -21,27 +21,29 @@ Scopes = Annotated[list[Scope], Field(min_length=1, max_length=200)]
 
 
 class ProviderKeyCreate(Wire):
-    role: Literal["provider"]
+    role: Literal["provider"] = Field(description="Submits records.")
     id: str = Field(pattern=REF_PATTERN, description="The provider's source id.")
     types: Scopes = Field(description="The record types it may submit.")
     rate: Rate = None
 
 
 class ConsumerKeyCreate(Wire):
-    role: Literal["consumer"]
+    role: Literal["consumer"] = Field(description="Checks subjects.")
     id: str = Field(pattern=REF_PATTERN, description="The consumer's id.")
     contexts: Scopes = Field(description="The contexts it may check in.")
     rate: Rate = None
 
 
 class SubjectKeyCreate(Wire):
-    role: Literal["subject"]
+    role: Literal["subject"] = Field(description="Reads its own score and checks.")
     id: SubjectIdStr
     rate: Rate = None
 
 
 class StaffKeyCreate(Wire):
-    role: Literal["reviewer", "admin"]
+    role: Literal["reviewer", "admin"] = Field(
+        description="Reviewers read any subject's score; admins manage keys."
+    )
     id: str = Field(pattern=REF_PATTERN, description="Who holds it.")
     rate: Rate = None
 

@@ -32,7 +32,7 @@ class RecordCreate(Wire):
     """One record (SPEC §2). Its shape is checked before anything else; whether the governing
     rulebook accepts it is judged record by record in the response."""
 
-    subject: SubjectRef
+    subject: SubjectRef = Field(description="Whom the record is about.")
     type: str = Field(
         pattern=NAME_PATTERN, description="A record type the governing pack declares."
     )
