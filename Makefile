@@ -9,7 +9,7 @@ READY := $(VENV)/.ready
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,bench]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,bench,spark]'
 	touch $@
 
 demo: $(READY)  ## build and show the demo ledger (SQLite, a synthetic population)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from credo.adapters.engines.protocol import PopulationEngine
 from credo.adapters.stores.protocol import LedgerStore
 from credo.settings import Settings
 
@@ -85,3 +86,15 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Cont
     if migrate:
         store.migrate()
     return Context(settings=settings, store=store)
+
+
+def build_engine(name: str) -> PopulationEngine:
+    if name == "duckdb":
+        from credo.adapters.engines.duckdb_engine import DuckDbEngine
+
+        return DuckDbEngine()
+    if name == "spark":
+        from credo.adapters.engines.spark_engine import SparkEngine
+
+        return SparkEngine()
+    raise ValueError(f"unknown engine {name!r}: use duckdb or spark")

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.protocol import LedgerSource
+from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
+from credo.adapters.engines.spark_engine import SparkEngine
 from credo.domain.entries import Entry
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import PackHistory, Rulebook
@@ -19,6 +20,7 @@ from tests.engines import views
 from tests.unit.test_scoring_properties import as_of_dates, ledgers, pack_versions
 
 ENGINE = DuckDbEngine(threads=1)
+SPARK = SparkEngine(cache=False)
 AT = datetime(2024, 1, 1, tzinfo=UTC)
 
 
@@ -50,6 +52,24 @@ def entries_for(ledger: list[LedgerRecord]) -> list[Entry]:
 def test_duckdb_agrees_with_the_online_path(
     history: PackHistory, per_subject: list[list[LedgerRecord]], as_of: date
 ) -> None:
+    agree(ENGINE, history, per_subject, as_of)
+
+
+# Spark answers a small ledger in seconds, not milliseconds: fewer examples, same property.
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pack_versions(), st.lists(ledgers(), min_size=1, max_size=3), as_of_dates)
+def test_spark_agrees_with_the_online_path(
+    history: PackHistory, per_subject: list[list[LedgerRecord]], as_of: date
+) -> None:
+    agree(SPARK, history, per_subject, as_of)
+
+
+def agree(
+    engine: PopulationEngine,
+    history: PackHistory,
+    per_subject: list[list[LedgerRecord]],
+    as_of: date,
+) -> None:
     ledger: dict[str, list[LedgerRecord]] = {}
     for n, records in enumerate(per_subject):
         subject = Subject(f"s-{n}", "person", "XT-P")
@@ -66,7 +86,7 @@ def test_duckdb_agrees_with_the_online_path(
         views.records_table(lr.record for lr in everything),
         views.entries_table(entries_for(everything)),
     )
-    result = ENGINE.recompute(source, rulebook, as_of, detail=True)
+    result = engine.recompute(source, rulebook, as_of, detail=True)
     expected = views.online(rulebook, {k: v for k, v in ledger.items() if v}, as_of)
     got = views.engine(result)
     assert got["scores"] == expected["scores"]

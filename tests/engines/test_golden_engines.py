@@ -9,10 +9,14 @@ import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
+from credo.adapters.engines.spark_engine import SparkEngine
 from tests.engines import views
 from tests.golden.cases import ROOT, case_files, load_case
 
-ENGINES: dict[str, PopulationEngine] = {"duckdb": DuckDbEngine(threads=1)}
+ENGINES: dict[str, PopulationEngine] = {
+    "duckdb": DuckDbEngine(threads=1),
+    "spark": SparkEngine(cache=False),
+}
 CASES = case_files()
 
 

@@ -141,12 +141,43 @@ def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fal
 
 @app.command()
 def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
-    """A subject's score and tier on a date."""
-    from credo.services.rating import score_subject
+    """A subject's score and tier on a date: the stored one when it still holds, else computed."""
+    from credo.services.scores import current_score
 
     ctx = state.context()
-    a = score_subject(ctx.store, subject, as_of=as_of_date(as_of, ctx))
-    render.score(out, a, json=json)
+    render.score(out, current_score(ctx.store, subject, as_of=as_of_date(as_of, ctx)), json=json)
+
+
+@app.command()
+def recompute(
+    as_of: AsOf = None,
+    engine: Annotated[str, typer.Option(help="duckdb, or spark for a cluster.")] = "duckdb",
+    from_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A Parquet ledger (records*.parquet, entries*.parquet) instead of the store.",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    snapshot: Annotated[
+        Path | None, typer.Option(help="Also write the scores as Parquet under this folder.")
+    ] = None,
+) -> None:
+    """Score every subject on a date with a population engine; store the scores."""
+    from credo.cli.population import run_recompute
+
+    ctx = state.context()
+    run_recompute(
+        out,
+        err,
+        ctx,
+        as_of=as_of_date(as_of, ctx),
+        engine=engine,
+        from_dir=from_dir,
+        snapshot=snapshot,
+    )
 
 
 @app.command()

@@ -7,18 +7,16 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.writers import write_ledger
 from credo.bootstrap import bootstrap
 from credo.cli import render
+from credo.cli.population import run_recompute
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.services.ingest import ingest_file
 from credo.services.pack_check import load_pack
 from credo.services.packs import adopt_pack_file
-from credo.services.population import PackSummary, summarize
 from credo.services.rating import explain_subject
 from credo.services.rulebook import current_rulebook
 from credo.services.synth import SynthSpec, synthesize
@@ -71,41 +69,13 @@ def run_demo(
             ctx.store, rulebook, ledger, today=today, now=ctx.clock(), on_bytes=on_bytes
         )
     render.ingest_report(out, ledger, report)
-    with Progress(
-        TextColumn("scoring"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("scoring", total=ctx.store.count_records())
-        summaries = summarize(
-            ctx.store, rulebook, today, on_records=lambda n: progress.advance(task, n)
-        )
-    for summary in summaries.values():
-        _print_summary(out, summary)
+    run_recompute(out, err, ctx, as_of=today, engine="duckdb", from_dir=None, snapshot=None)
     example = _example_subject(ctx.store, rulebook)
     if example:
         out.print(f"\n[bold]Why[/] {example} has the score it has (credo explain {example}):")
         render.explanation(out, explain_subject(ctx.store, example, as_of=today), json=False)
     out.print(f"\ndone in {time.perf_counter() - started:.1f}s; the ledger is {url}")
     out.print(f"try: credo --db {url} explain {example or 'ID'}")
-
-
-def _print_summary(out: Console, s: PackSummary) -> None:
-    t = Table(title=f"{s.pack} v{s.version}: {s.subjects:,} subjects", title_justify="left")
-    t.add_column("tier")
-    t.add_column("subjects", justify="right")
-    t.add_column("share", justify="right")
-    t.add_column("")
-    top = max(s.tier_counts.values(), default=1)
-    for tier in s.tiers:
-        n = s.tier_counts.get(tier, 0)
-        t.add_row(tier, f"{n:,}", f"{n / max(s.subjects, 1):.1%}", "█" * round(40 * n / top))
-    out.print(t)
-    for list_id, n in sorted(s.list_sizes.items()):
-        out.print(f"  list {list_id}: {n:,} subjects")
 
 
 def _example_subject(store: LedgerStore, rulebook: Rulebook) -> str | None:

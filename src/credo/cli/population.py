@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -67,11 +68,7 @@ def summary(out: Console, report: RecomputeReport, rulebook: Rulebook) -> None:
     for pack, counts in sorted(report.tiers.items()):
         version, checksum = r.versions[pack]
         order = [t.name for t in rulebook.packs[pack].require(r.as_of).pack.tiers]
-        lists = {
-            k: v
-            for k, v in report.list_sizes.items()
-            if k in rulebook.packs[pack].require(r.as_of).lists
-        }
+        lists: Mapping[str, int] = report.list_sizes.get(pack, {})
         render.tiers(out, f"{pack} v{version} ({checksum[:15]}…)", order, counts, lists)
     if report.snapshot:
         out.print(f"snapshot: {report.snapshot}")

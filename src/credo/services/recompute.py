@@ -23,7 +23,7 @@ class RecomputeReport:
     run_id: int | None
     snapshot: Path | None
     tiers: dict[str, Counter[str]] = field(default_factory=dict)
-    list_sizes: Counter[str] = field(default_factory=Counter)
+    list_sizes: dict[str, Counter[str]] = field(default_factory=dict)  # pack → list → subjects
 
     @property
     def subjects(self) -> int:
@@ -74,7 +74,13 @@ def recompute(
         strict=True,
     ):
         report.tiers.setdefault(pack, Counter())[tier] += 1
-    report.list_sizes.update(result.entries.column("list_id").to_pylist())
+    sizes = result.entries.group_by(["pack", "list_id"]).aggregate(
+        [("subject_id", "count_distinct")]
+    )
+    for row in sizes.to_pylist():
+        report.list_sizes.setdefault(row["pack"], Counter())[row["list_id"]] = row[
+            "subject_id_count_distinct"
+        ]
     return report
 
 

@@ -61,7 +61,8 @@ def _by_version(versions: list[PackVersion], each: Callable[[PackVersion], exp.E
 
 
 def _date_plus(day: exp.Expr, days: exp.Expr) -> exp.Expr:
-    return exp.cast(exp.DateAdd(this=day, expression=days, unit=exp.var("DAY")), "date")
+    whole_days = exp.cast(days, exp.DataType.Type.INT)  # Spark's DATE_ADD takes an INT
+    return exp.cast(exp.DateAdd(this=day, expression=whole_days, unit=exp.var("DAY")), "date")
 
 
 @dataclass(frozen=True)
@@ -153,10 +154,11 @@ def _counted(now: PackVersion, as_of: date, suspend: bool) -> exp.Expr:
           SELECT *, CASE WHEN reason IS NULL AND points > 0 THEN :cap_of END AS cap FROM m
         )
         SELECT record_id, subject_id, rule, points, expires_on, reason,
-          CASE WHEN cap IS NULL THEN points
+          CAST(CASE WHEN cap IS NULL THEN points
                ELSE LEAST(points, GREATEST(0, :cap_max - (SUM(points) OVER (
                  PARTITION BY subject_id, cap ORDER BY occurred_at, record_id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - points))) END AS counted
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - points))) END
+            AS BIGINT) AS counted
         FROM c
         """,
         expires=_date_plus(exp.column("occurred_at"), exp.column("valid_days")),
@@ -221,7 +223,7 @@ def _scores(pack: str, now: PackVersion) -> exp.Expr:
         ) AS scored
         """,
         tier=tier,
-        score=total,
+        score=exp.cast(total, exp.DataType.Type.BIGINT),
         pack=_lit(pack),
     )
 

@@ -26,7 +26,7 @@ class LedgerSource:
 class Recomputed:
     as_of: date
     scores: pa.Table  # subject_id, pack, version, score, tier
-    entries: pa.Table  # subject_id, list_id, record_id, since, until
+    entries: pa.Table  # subject_id, list_id, record_id, since, until, pack
     contributions: pa.Table | None  # record_id, subject_id, rule, points, expires_on, reason
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)  # pack → (version, checksum)
     records: int = 0
