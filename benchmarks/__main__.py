@@ -1,6 +1,6 @@
 """`make bench`: every figure printed beside a reference measured in the same run.
 
-    python -m benchmarks [--records N] [--only ingest|scoring]
+python -m benchmarks [--records N] [--only ingest|scoring]
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import ingest, scoring
+from benchmarks import ingest, recompute, scoring
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -17,13 +17,22 @@ OUT = Path(__file__).parent / "out"
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["ingest", "scoring"])
+    parser.add_argument("--only", choices=["ingest", "scoring", "recompute"])
+    parser.add_argument(
+        "--sizes",
+        default="1000000,10000000,100000000",
+        help="ledger sizes (records) for the recompute benchmark",
+    )
+    parser.add_argument("--spark-size", type=int, default=10_000_000)
     args = parser.parse_args()
     report = Report()
     if args.only in (None, "scoring"):
         scoring.run(report, min(args.records, 1_000_000))
     if args.only in (None, "ingest"):
         ingest.run(report, args.records, OUT)
+    if args.only in (None, "recompute"):
+        sizes = [int(n) for n in args.sizes.split(",")]
+        recompute.run(report, sizes, OUT, args.spark_size or None)
     report.save(OUT / "latest.json")
 
 

@@ -52,7 +52,7 @@ def _ingest(store: LedgerStore, path: Path) -> tuple[float, int]:
 
 
 def _fresh_schema(name: str) -> None:
-    with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), autocommit=True) as c:
+    with psycopg.connect(PG_URL, autocommit=True) as c:
         c.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
 
 
@@ -65,16 +65,16 @@ def _copy_rate(path: Path, rulebook: Rulebook) -> float:
         rows.append((*record_row(record, record.fingerprint())[:11], now))
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute("DROP TABLE IF EXISTS credo_copy_reference")
-        conn.execute(
-            f"CREATE TABLE credo_copy_reference (LIKE {SCHEMA}.records INCLUDING ALL)"
+        conn.execute(f"CREATE TABLE credo_copy_reference (LIKE {SCHEMA}.records INCLUDING ALL)")
+        cols = (
+            "record_id, source, source_ref, subject_id, type, occurred_at, attributes, "
+            "evidence_uri, evidence_sha256, case_ref, fingerprint, recorded_at"
         )
-        cols = ("record_id, source, source_ref, subject_id, type, occurred_at, attributes, "
-                "evidence_uri, evidence_sha256, case_ref, fingerprint, recorded_at")
         started = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            with cur.copy(f"COPY credo_copy_reference ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        copy_sql = f"COPY credo_copy_reference ({cols}) FROM STDIN"
+        with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
         seconds = time.perf_counter() - started
         conn.execute("DROP TABLE credo_copy_reference")
     return len(rows) / seconds

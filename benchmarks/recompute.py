@@ -1,0 +1,168 @@
+"""`credo recompute` on a Parquet ledger beside a hand-written DuckDB query over the same files
+(the ceiling: points per record type summed per subject, no versions, merges or explanations),
+the online per-record path, Spark local[2], and zen-engine's batch evaluation."""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.report import Report
+from benchmarks.zen_table import decision_table
+from credo.domain import ir
+from credo.domain.rulebook import PackVersion, Rulebook
+from credo.services.pack_check import load_pack
+from credo.shipped import shipped_packs
+
+AS_OF = date(2026, 11, 22)
+
+
+def rulebook() -> Rulebook:
+    return Rulebook(PackVersion(load_pack(p)) for p in shipped_packs())
+
+
+def ledger_dir(out: Path, n: int) -> Path:
+    """A synthetic ledger of about `n` records, ten per subject, written once and reused."""
+    path = out / f"ledger-{n}"
+    if not (path / "entries.parquet").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "credo.cli",
+                "synth",
+                "--subjects",
+                str(n // 10),
+                "--records",
+                str(n),
+                "--as-of",
+                AS_OF.isoformat(),
+                "--out",
+                str(path),
+            ],
+            check=True,
+        )
+    return path
+
+
+def _child(code: str) -> tuple[float, float]:
+    """Runs `code` in a fresh interpreter; (wall seconds it reports, its peak RSS in GiB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    peak_kib = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return float(done.stdout.strip().splitlines()[-1]), peak_kib / 2**20
+
+
+def engine_seconds(path: Path, engine: str) -> tuple[float, float]:
+    return _child(f"""
+import time
+from datetime import date
+from benchmarks.recompute import rulebook
+from credo.bootstrap import build_engine
+src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet")
+started = time.perf_counter()
+build_engine("{engine}").recompute(src, rulebook(), date.fromisoformat("{AS_OF}"))
+print(time.perf_counter() - started)
+""")
+
+
+def reference_seconds(path: Path) -> float:
+    """Fixed points per record type (the latest version's first rule), expiry by its validity."""
+    rb = rulebook()
+    cases, valid = [], []
+    for history in rb.packs.values():
+        pack = history.latest().pack
+        for rule in reversed(pack.rules):
+            points = rule.points if isinstance(rule.points, int) else rule.points.each
+            cases.append(f"WHEN type = '{rule.record}' THEN {points}")
+            valid.append(f"WHEN type = '{rule.record}' THEN {rule.valid_days or 36500}")
+    sql = f"""
+    SELECT tier, COUNT(*) FROM (
+      SELECT subject.id AS subject_id,
+             CASE WHEN 1000 + SUM(points) >= 1050 THEN 'AAA' WHEN 1000 + SUM(points) >= 960
+                  THEN 'A' ELSE 'D' END AS tier
+      FROM (SELECT subject, CASE {" ".join(cases)} ELSE 0 END AS points,
+                   occurred_at + INTERVAL (CASE {" ".join(valid)} END) DAY AS expires
+            FROM read_parquet('{path}/records*.parquet'))
+      WHERE expires > DATE '{AS_OF}'
+      GROUP BY subject.id) GROUP BY tier
+    """
+    started = time.perf_counter()
+    duckdb.sql(sql).fetchall()
+    return time.perf_counter() - started
+
+
+def online_rate(path: Path, limit: int = 200_000) -> float:
+    """The online path, subject by subject, on the first `limit` records of the ledger."""
+    from credo.domain.intake import parse_record
+    from credo.domain.records import LedgerRecord
+    from credo.domain.scoring import assess
+
+    rb = rulebook()
+    con = duckdb.connect()
+    rows = con.sql(f"SELECT * FROM read_parquet('{path}/records*.parquet') LIMIT {limit}")
+    by_subject: dict[str, list[LedgerRecord]] = {}
+    for raw in rows.to_arrow_table().to_pylist():
+        raw["occurred_at"] = raw["occurred_at"].isoformat()
+        raw["attributes"] = {k: v for k, v in (raw["attributes"] or {}).items() if v is not None}
+        if not raw.get("case_ref"):
+            raw.pop("case_ref", None)
+        record = parse_record(raw, rb, AS_OF)
+        by_subject.setdefault(record.subject.id, []).append(LedgerRecord(record))
+    started = time.perf_counter()
+    for subject_id, records in by_subject.items():
+        assess(subject_id, rb.governing(records[0].record.subject), records, AS_OF)
+    return sum(map(len, by_subject.values())) / (time.perf_counter() - started)
+
+
+def zen_batch_rate(n: int = 100_000) -> float:
+    import zen
+
+    pack = rulebook().packs["rongcheng"].latest().pack
+    content = json.dumps(decision_table(ir.rule_table(pack)))
+    engine = zen.ZenEngine({"loader": lambda _key: content})
+    requests = [
+        {"key": "rules", "context": {"type": "traffic.violation", "severity": i % 5 + 1}}
+        for i in range(n)
+    ]
+    started = time.perf_counter()
+    engine.evaluate_batch(requests)
+    return n / (time.perf_counter() - started)
+
+
+def run(report: Report, sizes: list[int], out: Path, spark_size: int | None) -> None:
+    duck_rate_1m = None
+    for n in sizes:
+        path = ledger_dir(out, n)
+        seconds, peak = engine_seconds(path, "duckdb")
+        ceiling = reference_seconds(path)
+        report.figure(f"recompute {n:,} records (DuckDB)", seconds, "s")
+        report.figure(f"recompute {n:,} records (DuckDB)", n / seconds, "records/s")
+        report.figure(f"recompute {n:,} records (DuckDB) peak memory", peak, "GiB")
+        report.figure(f"reference query {n:,} records", ceiling, "s")
+        report.ratio(
+            f"reference / credo at {n:,} records (goal: credo within 1.5x)",
+            ceiling / seconds,
+            goal=1 / 1.5,
+        )
+        if duck_rate_1m is None:
+            duck_rate_1m = n / seconds
+            online = online_rate(path)
+            report.figure("online path, per record", online, "records/s")
+            report.ratio("engine / online path per record", duck_rate_1m / online, goal=50)
+            zen_rate = zen_batch_rate()
+            report.figure("zen-engine batch evaluation", zen_rate, "records/s")
+            report.ratio("credo engine / zen-engine batch", duck_rate_1m / zen_rate, goal=1)
+    if spark_size:
+        path = ledger_dir(out, spark_size)
+        duck, _ = engine_seconds(path, "duckdb")
+        spark, _ = engine_seconds(path, "spark")
+        report.figure(f"recompute {spark_size:,} records (Spark local[2])", spark, "s")
+        report.ratio("DuckDB / Spark local[2] speed", spark / duck, goal=0)
