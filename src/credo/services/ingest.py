@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -89,10 +90,20 @@ def ingest_items(
     text: bool = False,
     batch_size: int = 20_000,
 ) -> IngestReport:
+    """Validate batch k+1 while the store appends batch k: the database works on one core while
+    Python validates on the other. Batches are appended in order, one at a time."""
     report = IngestReport()
     started = time.perf_counter()
-    for batch in _batches(items, batch_size):
-        _ingest_batch(store, rulebook, batch, report, today=today, now=now, text=text)
+    seen: dict[str, Subject] = {}  # subjects of batches still being appended
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="credo-append") as appender:
+        pending: Future[None] | None = None
+        for batch in _batches(items, batch_size):
+            accepted = _validate(store, rulebook, batch, report, seen, today=today, text=text)
+            if pending is not None:
+                pending.result()
+            pending = appender.submit(_append, store, accepted, report, now) if accepted else None
+        if pending is not None:
+            pending.result()
     report.rejected.sort(key=lambda r: r.line)
     report.seconds = time.perf_counter() - started
     return report
@@ -109,16 +120,16 @@ def _batches(items: Iterable[tuple[int, object]], size: int) -> Iterator[list[tu
         yield batch
 
 
-def _ingest_batch(
+def _validate(
     store: LedgerStore,
     rulebook: Rulebook,
     batch: list[tuple[int, object]],
     report: IngestReport,
+    seen: dict[str, Subject],
     *,
     today: date,
-    now: datetime,
     text: bool,
-) -> None:
+) -> list[tuple[int, Record]]:
     parsed: list[tuple[int, Record]] = []
     for line, raw in batch:
         report.read += 1
@@ -129,9 +140,12 @@ def _ingest_batch(
             parsed.append((line, parse_record(raw, rulebook, today, text=text)))
         except InvalidRecord as e:
             report.rejected.append(Rejected(line, e.detail))
-    accepted = _consistent_subjects(store, parsed, report)
-    if not accepted:
-        return
+    return _consistent_subjects(store, parsed, report, seen)
+
+
+def _append(
+    store: LedgerStore, accepted: list[tuple[int, Record]], report: IngestReport, now: datetime
+) -> None:
     outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
     for (line, record), outcome in zip(accepted, outcomes, strict=True):
         if outcome is Outcome.CREATED:
@@ -149,10 +163,15 @@ def _ingest_batch(
 
 
 def _consistent_subjects(
-    store: LedgerStore, parsed: list[tuple[int, Record]], report: IngestReport
+    store: LedgerStore,
+    parsed: list[tuple[int, Record]],
+    report: IngestReport,
+    seen: dict[str, Subject],
 ) -> list[tuple[int, Record]]:
-    """A subject keeps the kind and region it was first recorded with."""
-    known: dict[str, Subject] = store.subjects({r.subject.id for _, r in parsed})
+    """A subject keeps the kind and region it was first recorded with: in the store, or in an
+    earlier batch of this ingest that may still be on its way there."""
+    known = seen
+    known.update(store.subjects({r.subject.id for _, r in parsed} - seen.keys()))
     accepted: list[tuple[int, Record]] = []
     for line, record in parsed:
         first = known.setdefault(record.subject.id, record.subject)
