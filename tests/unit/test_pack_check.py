@@ -421,3 +421,21 @@ def test_any_one_line_removed_gives_problems_or_a_pack_never_a_crash(n: int) -> 
     pack, found = check_pack_text("".join(lines[:n] + lines[n + 1 :]), "p.yaml")
     assert (pack is None) == bool(found)
     assert all(p.line is not None and p.message for p in found)
+
+
+def test_a_rule_counts_towards_one_cap_at_most() -> None:
+    from credo.services.pack_check import check_pack_file
+    from credo.shipped import packs_dir
+
+    text = (packs_dir() / "rongcheng" / "v1.yaml").read_text()
+    text = text.replace(
+        "caps:\n",
+        "caps:\n  - id: blood-only\n    rules: [blood-donation]\n    max: 50\n"
+        '    basis: "Test, art. 1"\n',
+    )
+    from credo.services.pack_check import check_pack_text
+
+    pack, problems = check_pack_text(text, "two-caps.yaml")
+    assert pack is None
+    assert any("already limited by cap `blood-only`" in str(p) for p in problems)
+    assert check_pack_file(packs_dir() / "rongcheng" / "v1.yaml")[0] is not None

@@ -246,10 +246,18 @@ def _scaled(
 
 def _caps(pack: Pack) -> Iterator[Problem]:
     rules = {rule.id: rule for rule in pack.rules}
+    capped: dict[str, str] = {}
     for i, cap in enumerate(pack.caps):
         for j, rule_id in enumerate(cap.rules):
             rule = rules.get(rule_id)
-            if rule is None:
+            earlier = capped.setdefault(rule_id, cap.id)
+            if earlier != cap.id:
+                yield Problem(
+                    ("caps", i, "rules", j),
+                    f"rule `{rule_id}` is already limited by cap `{earlier}`; a rule counts "
+                    "towards one cap at most",
+                )
+            elif rule is None:
                 yield Problem(
                     ("caps", i, "rules", j),
                     f"no rule has id `{rule_id}`" + _nearest(rule_id, rules),
