@@ -52,7 +52,7 @@ class Load:
 
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests only
-    failures: dict[int, int] = field(default_factory=dict)  # status: count
+    failures: dict[int, int] = field(default_factory=dict)  # status (0: no answer): count
 
     @property
     def rate(self) -> float:
@@ -88,14 +88,16 @@ async def _load(
                 method, path, body = request(sent)
                 sent += 1
                 t0 = time.perf_counter()
-                response = await client.request(method, path, json=body)
+                try:
+                    response = await client.request(method, path, json=body)
+                    status = response.status_code
+                except httpx.TransportError:
+                    status = 0  # the connection failed: counted, not fatal
                 elapsed = time.perf_counter() - t0
-                if response.status_code == 200:
+                if status == 200:
                     load.latencies.append(elapsed)
                 else:
-                    load.failures[response.status_code] = (
-                        load.failures.get(response.status_code, 0) + 1
-                    )
+                    load.failures[status] = load.failures.get(status, 0) + 1
 
         await asyncio.gather(*(worker(client) for client in clients))
         load.seconds = time.perf_counter() - started

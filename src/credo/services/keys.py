@@ -127,7 +127,7 @@ def authenticate(access: AccessStore, secret: bytes, token: str) -> Caller | Non
 
 
 def list_keys(access: AccessStore) -> list[StoredKey]:
-    return access.keys()
+    return access.all_keys()
 
 
 def revoke_key(access: AccessStore, key_id: str, *, now: datetime) -> StoredKey:

@@ -102,7 +102,7 @@ class AccessStore(Protocol):
 
     def key_by_digest(self, digest: str) -> StoredKey | None: ...
 
-    def keys(self) -> list[StoredKey]:
+    def all_keys(self) -> list[StoredKey]:
         """Every key, revoked ones included, oldest first."""
 
     def revoke_key(self, key_id: str, *, at: datetime) -> StoredKey | None:
@@ -186,7 +186,7 @@ class SqlAccessStore:
             row = conn.execute(select(api_keys).where(api_keys.c.digest == digest)).first()
         return _key_from_row(row) if row is not None else None
 
-    def keys(self) -> list[StoredKey]:
+    def all_keys(self) -> list[StoredKey]:
         query = select(api_keys).order_by(api_keys.c.created_at, api_keys.c.key_id)
         with self._connect(write=False) as conn:
             return [_key_from_row(row) for row in conn.execute(query)]
@@ -243,7 +243,7 @@ class MemoryAccessStore:
     def key_by_digest(self, digest: str) -> StoredKey | None:
         return next((k for k in list(self._keys.values()) if k.digest == digest), None)
 
-    def keys(self) -> list[StoredKey]:
+    def all_keys(self) -> list[StoredKey]:
         with self._lock:
             return sorted(self._keys.values(), key=lambda k: (k.created_at, k.key_id))
 
