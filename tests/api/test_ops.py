@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.api.logs import JsonFormatter
@@ -32,6 +33,26 @@ def test_not_ready_until_migrated(tmp_path: Path) -> None:
     assert "not migrated" in response.json()["detail"]
     assert client.get("/healthz").status_code == 200
     store.close()
+
+
+def test_not_ready_while_the_database_is_unreachable() -> None:
+    url = "postgresql://postgres@127.0.0.1:1/none"  # nothing listens on port 1
+    store = PostgresLedgerStore(url)
+    client = TestClient(create_app(Context(Settings(database_url=url), store), settings()))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["title"] == "Store unavailable"
+    assert "password" not in response.text
+    store.close()
+
+
+def test_the_document_and_the_interactive_docs_are_served(api: Api) -> None:
+    document = api.call("GET", "/openapi.json").json()
+    assert document["info"]["title"] == "credo"
+    assert "key" in document["components"]["securitySchemes"]
+    docs = api.call("GET", "/docs")
+    assert docs.status_code == 200
+    assert docs.headers["content-type"].startswith("text/html")
 
 
 def test_metrics_count_requests_records_and_checks(api: Api) -> None:
