@@ -1,31 +1,183 @@
-"""Writes a ledger table (the ingest format of SPEC §2) as JSON Lines or Parquet."""
+"""Writes a ledger (the ingest format of SPEC §2) as JSON Lines, one Parquet file, or a Parquet
+directory: `records-00000.parquet`, … and `entries.parquet` (withdrawals, objections and
+decisions), which `credo recompute --from-dir` reads.
+
+Chunks stream through: Parquet gets one row group per chunk, so memory holds a chunk or two
+whatever the ledger's size, and the next chunk is generated while this one is compressed.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+# Columns whose values (nearly) never repeat are not dictionary-encoded: a dictionary that
+# never repeats only costs time. Every other column is.
+_UNIQUE = {"subject.id", "source_ref", "evidence.uri", "evidence.sha256", "case_ref"}
+ROWS_PER_FILE = 10_000_000
+
+Part = tuple[pa.Table, pa.Table | None]  # records, and the entries about them
+
+
+@dataclass
+class Written:
+    records: int = 0
+    entries: int = 0
+    files: list[Path] = field(default_factory=list)
+
 
 def write_ledger(table: pa.Table, path: Path) -> None:
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """One table of records to a .jsonl or .parquet file."""
+    write_ledger_chunks([(table, None)], path)
+
+
+def write_ledger_chunks(chunks: Iterable[Part], out: Path) -> Written:
+    """`out` ending in .jsonl or .parquet gets the records alone; any other path is a directory
+    for records and entries."""
+    suffix = out.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        pq.write_table(table, path, compression="zstd")
-    elif suffix in (".jsonl", ".ndjson"):
-        _write_jsonl(table, path)
-    else:
-        raise ValueError(f"{path}: write .jsonl or .parquet")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return _write_parquet_file(_ahead(chunks), out)
+    if suffix in (".jsonl", ".ndjson"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return _write_jsonl(_ahead(chunks), out)
+    if suffix:
+        raise ValueError(f"{out}: write .jsonl or .parquet, or name a directory")
+    return _write_parquet_dir(_ahead(chunks), out)
 
 
-def _write_jsonl(table: pa.Table, path: Path) -> None:
+def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    dictionary = [c for c in _leaves(schema) if c not in _UNIQUE]
+    return pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=dictionary)
+
+
+def _leaves(schema: pa.Schema) -> list[str]:
+    """Column paths as Parquet names them: `subject.id`, `attributes.severity`."""
+    out: list[str] = []
+    for f in schema:
+        if pa.types.is_struct(f.type):
+            out.extend(f"{f.name}.{child.name}" for child in f.type)
+        else:
+            out.append(f.name)
+    return out
+
+
+def _write_parquet_file(chunks: Iterator[Part], path: Path) -> Written:
+    written = Written(files=[path])
+    writer: pq.ParquetWriter | None = None
+    try:
+        for records, _ in chunks:
+            writer = writer or _writer(path, records.schema)
+            writer.write_table(records, row_group_size=records.num_rows)
+            written.records += records.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _write_parquet_dir(chunks: Iterator[Part], directory: Path) -> Written:
+    directory.mkdir(parents=True, exist_ok=True)
+    stale = sorted([*directory.glob("records*.parquet"), *directory.glob("entries*.parquet")])
+    if stale:
+        # A ledger is every records*.parquet in the folder: never mix two of them.
+        raise FileExistsError(f"{directory} already holds a ledger ({stale[0].name}, …)")
+    written = Written()
+    records_writer: pq.ParquetWriter | None = None
+    entries_writer: pq.ParquetWriter | None = None
+    in_file = 0
+    try:
+        for records, entries in chunks:
+            if records_writer is None or in_file >= ROWS_PER_FILE:
+                if records_writer is not None:
+                    records_writer.close()
+                path = directory / f"records-{len(written.files):05d}.parquet"
+                records_writer = _writer(path, records.schema)
+                written.files.append(path)
+                in_file = 0
+            records_writer.write_table(records, row_group_size=records.num_rows)
+            in_file += records.num_rows
+            written.records += records.num_rows
+            if entries is not None:
+                if entries_writer is None:
+                    entries_writer = _writer(directory / "entries.parquet", entries.schema)
+                entries_writer.write_table(entries)
+                written.entries += entries.num_rows
+    finally:
+        for writer in (records_writer, entries_writer):
+            if writer is not None:
+                writer.close()
+    if entries_writer is not None:
+        written.files.append(directory / "entries.parquet")
+    return written
+
+
+def _write_jsonl(chunks: Iterator[Part], path: Path) -> Written:
+    written = Written(files=[path])
     with path.open("wb") as f:
-        for batch in table.to_batches(max_chunksize=50_000):
-            for row in batch.to_pylist():
-                row["occurred_at"] = row["occurred_at"].isoformat()
-                row["attributes"] = orjson.loads(row["attributes"])
-                if row["case_ref"] is None:
-                    del row["case_ref"]
-                f.write(orjson.dumps(row) + b"\n")
+        for records, _ in chunks:
+            for batch in records.to_batches(max_chunksize=50_000):
+                f.write(
+                    b"".join(orjson.dumps(_json_record(row)) + b"\n" for row in batch.to_pylist())
+                )
+            written.records += records.num_rows
+    return written
+
+
+def _json_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A valid SPEC §2 record: absent attributes and a null case_ref are left out."""
+    row["occurred_at"] = row["occurred_at"].isoformat()
+    attributes = row["attributes"]
+    if isinstance(attributes, str):  # attributes kept as JSON text
+        row["attributes"] = orjson.loads(attributes)
+    else:
+        row["attributes"] = {k: v for k, v in attributes.items() if v is not None}
+    if row.get("case_ref") is None:
+        row.pop("case_ref", None)
+    if row.get("evidence") is None:
+        row.pop("evidence", None)
+    return row
+
+
+def _ahead(chunks: Iterable[Part]) -> Iterator[Part]:
+    """The chunks, each made in a background thread while the previous one is written: numpy
+    and Arrow release the GIL, so making and compressing share the cores. At most one chunk
+    waits, so memory stays bounded."""
+    ready: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in chunks:
+                ready.put(("chunk", item))
+                if stop.is_set():  # the consumer has gone: make no more
+                    return
+            ready.put(("done", None))
+        except BaseException as e:  # handed to the consumer, which re-raises it
+            ready.put(("error", e))
+
+    thread = threading.Thread(target=produce, name="credo-synth", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = ready.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting to hand over a chunk
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        thread.join()

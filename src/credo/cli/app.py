@@ -203,7 +203,15 @@ def check_cmd(subject: str, context: str, as_of: AsOf = None, json: Json = False
 
 @app.command()
 def synth(
-    out_file: Annotated[Path, typer.Option("--out", help="A .jsonl or .parquet file to write.")],
+    out_file: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="A .jsonl or .parquet file of records, or a directory for Parquet records "
+            "(records-00000.parquet, …) and their withdrawals, objections and decisions "
+            "(entries.parquet).",
+        ),
+    ],
     subjects: Annotated[int, typer.Option(min=1)] = 50_000,
     records: Annotated[int, typer.Option(min=1)] = 300_000,
     seed: int = 7,
@@ -213,11 +221,23 @@ def synth(
     as_of: AsOf = None,
 ) -> None:
     """Write a synthetic ledger, deterministic by seed, from the packs' record types."""
+    import time
+
     from credo.cli.demo import synthesize_to
 
     today = date.fromisoformat(as_of) if as_of else date.today()
-    n = synthesize_to(out_file, packs, subjects=subjects, records=records, seed=seed, today=today)
-    out.print(f"wrote {n:,} records about {subjects:,} subjects to {out_file}")
+    started = time.perf_counter()
+    try:
+        written = synthesize_to(
+            out_file, packs, subjects=subjects, records=records, seed=seed, today=today
+        )
+    except (FileExistsError, ValueError) as e:
+        raise typer.BadParameter(str(e)) from None
+    entries = f" and {written.entries:,} entries" if written.entries else ""
+    out.print(
+        f"wrote {written.records:,} records{entries} about {subjects:,} subjects to {out_file} "
+        f"in {time.perf_counter() - started:.1f}s"
+    )
 
 
 @app.command()

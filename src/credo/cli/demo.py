@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.writers import write_ledger
+from credo.adapters.writers import Written, write_ledger_chunks
 from credo.bootstrap import bootstrap
 from credo.cli import render
 from credo.cli.population import run_recompute
@@ -19,24 +19,25 @@ from credo.services.pack_check import load_pack
 from credo.services.packs import adopt_pack_file
 from credo.services.rating import explain_subject
 from credo.services.rulebook import current_rulebook
-from credo.services.synth import SynthSpec, synthesize
+from credo.services.synth import SynthSpec, synthesize_chunks
 from credo.settings import Settings
 from credo.shipped import shipped_packs
 
 
 def synthesize_to(
-    out_file: Path,
+    out: Path,
     packs: list[Path] | None,
     *,
     subjects: int,
     records: int,
     seed: int,
     today: date,
-) -> int:
+) -> Written:
+    """A synthetic ledger to `out`: a .jsonl or .parquet file of records, or a directory of
+    Parquet records and entries (streamed chunk by chunk, for ledgers of any size)."""
     rulebook = Rulebook(PackVersion(load_pack(p)) for p in (packs or shipped_packs()))
-    table = synthesize(rulebook, SynthSpec(subjects, records, seed, today))
-    write_ledger(table, out_file)
-    return int(table.num_rows)
+    chunks = synthesize_chunks(rulebook, SynthSpec(subjects, records, seed, today))
+    return write_ledger_chunks(((c.records, c.entries) for c in chunks), out)
 
 
 def run_demo(

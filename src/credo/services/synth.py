@@ -1,44 +1,36 @@
 """A synthetic population and its ledger, generated from the packs themselves.
 
-Vectorised with numpy and deterministic by seed: the same seed, packs and date give the same
-records. Most subjects have a handful of records and a few have very many, every record type of
-every pack appears, some records share a case_ref (and so merge), and list admissions are
-followed, now and then, by the record that repairs them.
+Vectorised with numpy and Arrow, and generated in chunks of a few million records, so a nation
+(ten million subjects, a hundred million records) streams to Parquet in bounded memory.
+Deterministic by seed: the same seed, packs, sizes and date give the same records and entries.
+
+Most subjects have a handful of records and a few have hundreds; every record type of every
+version appears, in the years that version was in force; some records share a case_ref (and so
+merge); list admissions are followed, now and then, by the record that repairs them; and a few
+records are withdrawn or objected to, most objections decided.
 """
 
 from __future__ import annotations
 
-import hashlib
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import orjson
 import pyarrow as pa
 
-from credo.domain.packs import FieldSpec, Pack
 from credo.domain.rulebook import PackHistory, Rulebook
+from credo.services.synth_attributes import AttributeMaker
+from credo.services.synth_plan import PackPlan, day_number, plan_pack
+from credo.services.synth_records import Layout, Subjects, chunk
 
-PROVIDERS = {
-    "traffic": "traffic-police",
-    "tax": "tax-bureau",
-    "judicial": "people-court",
-    "civic": "civic-office",
-    "regulatory": "market-regulator",
-    "finance": "finance-regulator",
-    "contract": "utility-company",
-}
-_WEIGHT = {
-    "traffic": 6,
-    "civic": 4,
-    "contract": 3,
-    "tax": 2,
-    "regulatory": 2,
-    "finance": 1,
-    "judicial": 1,
-}
-_PROVINCES = ("SD", "JS", "ZJ", "GD", "BJ", "SH", "SC", "HB")
-_PERSON_SHARE = 0.8
+_PERSON_SHARE = 0.8  # of subjects; the rest are organisations
+_ORGANISATION_RATE = 0.4  # records per organisation, relative to a person: most firms are clean
+# Records per subject: lognormal weights, capped, give most subjects 0–3 records and a few
+# hundreds (about a thousand at most, at ten records a subject on average).
+_SKEW_SIGMA = 2.0
+_SKEW_CAP = 3.2
 
 
 @dataclass(frozen=True)
@@ -48,27 +40,90 @@ class SynthSpec:
     seed: int = 7
     today: date = date(2026, 11, 22)
     years: int = 3
+    chunk_records: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    records: pa.Table  # the ingest format of SPEC §2, attributes as a typed struct
+    entries: pa.Table  # withdrawals, objections and decisions about these records
+
+
+def records_schema(rulebook: Rulebook) -> pa.Schema:
+    return _schema(AttributeMaker(_plans(rulebook)).type)
 
 
 def synthesize(rulebook: Rulebook, spec: SynthSpec) -> pa.Table:
-    rng = np.random.default_rng(spec.seed)
-    histories = list(rulebook.packs.values())
-    if not histories:
-        raise ValueError("adopt at least one pack before synthesising records")
-    share = _subject_share(histories, spec.subjects)
-    # Organisations have fewer records each than persons: most firms are never sanctioned.
-    weight = [
-        n * (1.0 if "person" in h.subject_kinds else 0.4)
-        for h, n in zip(histories, share, strict=False)
+    """The records of a small synthetic ledger, in one table."""
+    return pa.concat_tables(c.records for c in synthesize_chunks(rulebook, spec))
+
+
+def synthesize_chunks(rulebook: Rulebook, spec: SynthSpec) -> Iterator[Chunk]:
+    plans = _plans(rulebook)
+    attributes = AttributeMaker(plans)
+    layout = Layout(
+        today=day_number(spec.today),
+        days=365 * spec.years,
+        subject_digits=max(7, len(str(spec.subjects))),
+        record_digits=max(9, len(str(spec.records))),
+        attributes=attributes,
+        schema=_schema(attributes.type),
+    )
+    shares = _subject_share([p.history for p in plans], spec.subjects)
+    weights = [
+        n * (1.0 if p.kind == "person" else _ORGANISATION_RATE)
+        for p, n in zip(plans, shares, strict=True)
     ]
-    tables = []
-    offset = 0
-    for history, n_subjects, w in zip(histories, share, weight, strict=True):
-        n_records = round(spec.records * w / sum(weight))
+    first_subject = seq = 0
+    for i, (plan, n_subjects, weight) in enumerate(zip(plans, shares, weights, strict=True)):
+        n_records = round(spec.records * weight / sum(weights))
         if n_subjects and n_records:
-            tables.append(_pack_ledger(rng, history, n_subjects, n_records, offset, spec))
-        offset += n_subjects
-    return pa.concat_tables(tables)
+            for records, entries in _pack_chunks(
+                i, plan, layout, spec, first_subject, n_subjects, n_records, seq
+            ):
+                seq += entries.num_rows
+                yield Chunk(records, entries)
+        first_subject += n_subjects
+
+
+def _pack_chunks(
+    i: int,
+    plan: PackPlan,
+    layout: Layout,
+    spec: SynthSpec,
+    first_subject: int,
+    n_subjects: int,
+    n_records: int,
+    first_seq: int,
+) -> Iterator[tuple[pa.Table, pa.Table]]:
+    rng = np.random.default_rng([spec.seed, i])
+    weights = np.exp(_SKEW_SIGMA * np.minimum(rng.standard_normal(n_subjects), _SKEW_CAP))
+    counts = rng.multinomial(n_records, weights / weights.sum())
+    regions = rng.integers(0, len(plan.regions), n_subjects).astype(np.int8)
+    ends = np.cumsum(counts)
+    # Chunks end on subject boundaries, after about `chunk_records` records each.
+    cuts = np.searchsorted(ends, np.arange(spec.chunk_records, n_records, spec.chunk_records))
+    bounds = np.unique(np.concatenate([[0], cuts + 1, [n_subjects]]))
+    seq = first_seq
+    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
+        if not counts[start:stop].any():
+            continue
+        run = Subjects(
+            first=first_subject + int(start),
+            counts=counts[start:stop],
+            regions=regions[start:stop],
+            first_record=int(ends[start - 1]) if start else 0,
+        )
+        chunk_rng = np.random.default_rng([spec.seed, i, k])
+        records, entries = chunk(chunk_rng, plan, layout, run, seq)
+        seq += entries.num_rows
+        yield records, entries
+
+
+def _plans(rulebook: Rulebook) -> list[PackPlan]:
+    if not rulebook.packs:
+        raise ValueError("adopt at least one pack before synthesising records")
+    return [plan_pack(h) for h in rulebook.packs.values()]
 
 
 def _subject_share(histories: list[PackHistory], total: int) -> list[int]:
@@ -80,159 +135,20 @@ def _subject_share(histories: list[PackHistory], total: int) -> list[int]:
     return [int(c) for c in counts]
 
 
-def _regions(jurisdiction: str) -> list[str]:
-    if "-" not in jurisdiction:
-        return [f"{jurisdiction}-{p}" for p in _PROVINCES]
-    return [jurisdiction, *(f"{jurisdiction}-{d:02d}" for d in range(1, 4))]
-
-
-def _pack_ledger(
-    rng: np.random.Generator,
-    history: PackHistory,
-    n_subjects: int,
-    n_records: int,
-    offset: int,
-    spec: SynthSpec,
-) -> pa.Table:
-    pack = history.latest().pack
-    kind = "person" if "person" in history.subject_kinds else "organisation"
-    prefix = "p" if kind == "person" else "o"
-    # Skew: lognormal weights give most subjects 0–3 records and a few hundreds.
-    weights = rng.lognormal(0.0, 1.6, n_subjects)
-    counts = rng.multinomial(n_records, weights / weights.sum())
-    subj = np.repeat(np.arange(n_subjects), counts)
-    regions = np.array(_regions(history.jurisdiction))
-    subject_region = regions[rng.integers(0, len(regions), n_subjects)]
-
-    repair_types = {lst.repair.record for lst in pack.lists if lst.repair}
-    types = [t for t in pack.record_types if t not in repair_types]
-    w = np.array([_WEIGHT[pack.record_types[t].domain] for t in types], dtype=float)
-    type_idx = rng.choice(len(types), size=n_records, p=w / w.sum())
-    days = rng.integers(0, 365 * spec.years, n_records)
-    occurred = np.datetime64(spec.today) - days.astype("timedelta64[D]")
-
-    ids = np.char.add(f"{prefix}-", np.char.zfill((subj + offset).astype(str), 7))
-    refs = np.char.add(f"{pack.pack}-", np.char.zfill(np.arange(n_records).astype(str), 9))
-    case_refs = _case_refs(rng, pack, types, type_idx, refs)
-    attributes = _attributes(rng, pack, types, type_idx)
-    type_names = np.array(types)[type_idx]
-    domains = np.array([pack.record_types[t].domain for t in types])[type_idx]
-    sources = np.vectorize(PROVIDERS.__getitem__)(domains)
-    subject = _subjects(ids, kind, subject_region[subj])
-    table = _table(subject, type_names, occurred, sources, refs, attributes, case_refs)
-    repairs = _repairs(rng, pack, table, spec.today)
-    return pa.concat_tables([table, repairs]) if repairs is not None else table
-
-
-def _case_refs(
-    rng: np.random.Generator, pack: Pack, types: list[str], type_idx: np.ndarray, refs: np.ndarray
-) -> np.ndarray:
-    """Judicial records and list admissions carry a case; 4% of other records are a second
-    report of the subject's previous case (and so are merged with it)."""
-    needs_case = {lst.admit.record for lst in pack.lists if lst.repair} | {
-        t for t in types if pack.record_types[t].domain == "judicial"
-    }
-    flagged = np.isin(np.array(types)[type_idx], sorted(needs_case))
-    cases = np.where(flagged, np.char.add("K-", refs), "")
-    again = rng.random(len(refs)) < 0.04
-    again[0] = False
-    prev = np.roll(cases, 1)
-    prev = np.where(prev == "", np.char.add("K-", np.roll(refs, 1)), prev)
-    return np.where(again, prev, cases)
-
-
-def _field_values(rng: np.random.Generator, spec: FieldSpec, n: int) -> list[object]:
-    if spec.type == "boolean":
-        return [bool(v) for v in rng.random(n) < 0.5]
-    if spec.type == "string":
-        options = spec.enum or ["a", "b", "c"]
-        return [options[i] for i in rng.integers(0, len(options), n)]
-    lo = spec.min if spec.min is not None else 0
-    hi = spec.max if spec.max is not None else max(lo, 0) + 10
-    if spec.type == "integer":
-        return [int(v) for v in rng.integers(int(lo), int(hi) + 1, n)]
-    # Amounts: log-uniform, so small arrears are common and large ones rare.
-    low = max(float(lo), 1.0)
-    return [round(float(v), 2) for v in np.exp(rng.uniform(np.log(low), np.log(hi), n))]
-
-
-def _attributes(
-    rng: np.random.Generator, pack: Pack, types: list[str], type_idx: np.ndarray
-) -> list[str]:
-    out: list[str] = [""] * len(type_idx)
-    for t, name in enumerate(types):
-        rows = np.flatnonzero(type_idx == t)
-        fields = pack.record_types[name].fields
-        columns = {f: _field_values(rng, spec, len(rows)) for f, spec in fields.items()}
-        present = {
-            f: rng.random(len(rows)) < (1.0 if s.required else 0.7) for f, s in fields.items()
-        }
-        for j, row in enumerate(rows):
-            out[row] = orjson.dumps({f: columns[f][j] for f in fields if present[f][j]}).decode()
-    return out
-
-
-def _subjects(ids: np.ndarray, kind: str, regions: np.ndarray) -> pa.StructArray:
-    return pa.StructArray.from_arrays(
-        [pa.array(ids), pa.array(np.full(len(ids), kind)), pa.array(regions)],
-        names=["id", "kind", "region"],
-    )
-
-
-def _table(
-    subject: pa.StructArray,
-    types: np.ndarray,
-    occurred: np.ndarray,
-    sources: np.ndarray,
-    refs: np.ndarray,
-    attributes: list[str],
-    case_refs: np.ndarray,
-) -> pa.Table:
-    shas = [hashlib.sha256(r.encode()).hexdigest() for r in refs.tolist()]
-    uris = np.char.add(np.char.add("https://records.example/", refs), ".pdf")
-    evidence = pa.StructArray.from_arrays([pa.array(uris), pa.array(shas)], names=["uri", "sha256"])
-    return pa.table(
-        {
-            "subject": subject,
-            "type": pa.array(types),
-            "occurred_at": pa.array(occurred.astype("datetime64[D]"), pa.date32()),
-            "source": pa.array(sources),
-            "source_ref": pa.array(refs),
-            "attributes": pa.array(attributes),
-            "evidence": evidence,
-            "case_ref": pa.array([c or None for c in case_refs.tolist()], pa.string()),
-        }
-    )
-
-
-def _repairs(rng: np.random.Generator, pack: Pack, table: pa.Table, today: date) -> pa.Table | None:
-    """A third of list admissions that can be repaired are, 30 to 400 days later."""
-    repairable = {lst.admit.record: lst.repair.record for lst in pack.lists if lst.repair}
-    types = np.array(table.column("type").to_pylist())
-    occurred = table.column("occurred_at").to_numpy().astype("datetime64[D]")
-    later = occurred + rng.integers(30, 400, len(types)).astype("timedelta64[D]")
-    chosen = np.isin(types, sorted(repairable)) & (rng.random(len(types)) < 0.33)
-    idx = np.flatnonzero(chosen & (later <= np.datetime64(today)))
-    if not len(idx):
-        return None
-    repair_types = [repairable[t] for t in types[idx]]
-    attrs = [
-        orjson.dumps(
-            {
-                f: _field_values(rng, s, 1)[0]
-                for f, s in pack.record_types[t].fields.items()
-                if s.required
-            }
-        ).decode()
-        for t in repair_types
-    ]
-    refs = np.char.add(np.array(table.column("source_ref").take(idx).to_pylist()), "-R")
-    return _table(
-        table.column("subject").combine_chunks().take(idx),
-        np.array(repair_types),
-        later[idx],
-        np.full(len(idx), PROVIDERS["judicial"]),
-        refs,
-        attrs,
-        np.array(table.column("case_ref").take(idx).to_pylist()),
+def _schema(attributes: pa.StructType) -> pa.Schema:
+    """The ingest format of SPEC §2 as Parquet columns."""
+    return pa.schema(
+        [
+            (
+                "subject",
+                pa.struct([("id", pa.string()), ("kind", pa.string()), ("region", pa.string())]),
+            ),
+            ("type", pa.string()),
+            ("occurred_at", pa.date32()),
+            ("source", pa.string()),
+            ("source_ref", pa.string()),
+            ("attributes", attributes),
+            ("evidence", pa.struct([("uri", pa.string()), ("sha256", pa.string())])),
+            ("case_ref", pa.string()),
+        ]
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlglot import exp
 
@@ -38,6 +38,18 @@ def json_attribute(source: exp.Expr, field: str, type_: FieldType) -> exp.Expr:
     path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=field)])
     text = exp.JSONExtractScalar(this=source, expression=path)
     return exp.TryCast(this=text, to=exp.DataType.build(_SQL_TYPE[type_]))
+
+
+def struct_attribute(
+    source: exp.Expr, field: str, type_: FieldType, present: Collection[str]
+) -> exp.Expr:
+    """A field of a struct `attributes` column (typed Parquet, as `credo synth` writes), cast to
+    its declared type like `json_attribute`; NULL when the struct has no such field at all."""
+    to = exp.DataType.build(_SQL_TYPE[type_])
+    if field not in present:
+        return exp.Cast(this=exp.Null(), to=to)
+    value = exp.Dot(this=source, expression=exp.to_identifier(field, quoted=True))
+    return exp.TryCast(this=value, to=to)
 
 
 def record_id(source: exp.Expr, source_ref: exp.Expr) -> exp.Expr:

@@ -25,9 +25,9 @@ class DuckDbSession:
             self._arrow[name] = data
             self.con.register(name, data)
         else:
-            self.con.execute(
-                f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet(?)", [str(data)]
-            )
+            # A view cannot take a prepared parameter: the path goes in as a quoted literal.
+            path = str(data).replace("'", "''")
+            self.con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet('{path}')")
 
     def create(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
@@ -37,6 +37,11 @@ class DuckDbSession:
 
     def columns(self, name: str) -> set[str]:
         return {row[0] for row in self.con.execute(f"DESCRIBE {name}").fetchall()}
+
+    def struct_fields(self, name: str, column: str) -> list[str] | None:
+        schema = self.con.sql(f"SELECT {column} FROM {name} LIMIT 0").to_arrow_table().schema
+        kind = schema.field(column).type
+        return [f.name for f in kind] if pa.types.is_struct(kind) else None
 
     def close(self) -> None:
         self.con.close()

@@ -7,12 +7,17 @@ Two shapes come in: the ingest format of SPEC §2 (a `subject` struct, no record
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import sqlglot
 from sqlglot import exp
 
-from credo.adapters.engines.columns import attribute_column, json_attribute, record_id
+from credo.adapters.engines.columns import (
+    attribute_column,
+    json_attribute,
+    record_id,
+    struct_attribute,
+)
 from credo.domain.ir import FieldType
 
 FLAT_COLUMNS = (
@@ -31,16 +36,22 @@ def _q(sql: str, **parts: exp.Expr) -> exp.Expr:
     return exp.replace_placeholders(sqlglot.parse_one(sql, read="duckdb"), **parts)
 
 
-def flat_from_ingest_format(source: str) -> exp.Expr:
-    return _q(
+def flat_from_ingest_format(source: str, *, struct_attributes: bool = False) -> exp.Expr:
+    """`struct_attributes`: the `attributes` column is a typed struct, kept as it is for `ledger`
+    to read field by field; otherwise it is JSON text."""
+    attributes = "attributes" if struct_attributes else "CAST(attributes AS VARCHAR)"
+    query = _q(
         f"""
-        SELECT :record_id AS record_id, subject.id AS subject_id, subject.kind AS kind,
+        SELECT subject.id AS subject_id, subject.kind AS kind,
                subject.region AS region, type, CAST(occurred_at AS DATE) AS occurred_at,
-               CAST(attributes AS VARCHAR) AS attributes, NULLIF(case_ref, '') AS case_ref
+               {attributes} AS attributes, NULLIF(case_ref, '') AS case_ref
         FROM {source}
-        """,
-        record_id=record_id(exp.column("source"), exp.column("source_ref")),
+        """
     )
+    # Put in as a tree, not as a `:placeholder`: DuckDB's SQL reads `:name` as a prefix alias.
+    rid = exp.alias_(record_id(exp.column("source"), exp.column("source_ref")), "record_id")
+    query.set("expressions", [rid, *query.expressions])
+    return query
 
 
 def statuses(entries: str) -> exp.Expr:
@@ -74,8 +85,11 @@ def statuses(entries: str) -> exp.Expr:
     )
 
 
-def ledger(fields: Iterable[tuple[str, FieldType]]) -> exp.Expr:
-    """`flat` joined to `governance` (region, kind → pack) and `status` (record_id → flags)."""
+def ledger(
+    fields: Iterable[tuple[str, FieldType]], struct_fields: Collection[str] | None = None
+) -> exp.Expr:
+    """`flat` joined to `governance` (region, kind → pack) and `status` (record_id → flags).
+    `struct_fields` names the fields of a struct `attributes` column; None when it is JSON text."""
     query = _q(
         """
         SELECT f.record_id, f.subject_id, g.pack, f.type, f.occurred_at, f.case_ref,
@@ -89,9 +103,15 @@ def ledger(fields: Iterable[tuple[str, FieldType]]) -> exp.Expr:
     )
     assert isinstance(query, exp.Select)
     attributes = exp.column("attributes", table="f")
+
+    def value(name: str, type_: FieldType) -> exp.Expr:
+        if struct_fields is None:
+            return json_attribute(attributes, name, type_)
+        return struct_attribute(attributes, name, type_, struct_fields)
+
     return query.select(
         *(
-            exp.alias_(json_attribute(attributes, name, type_), attribute_column(name, type_))
+            exp.alias_(value(name, type_), attribute_column(name, type_))
             for name, type_ in sorted(fields)
         )
     )

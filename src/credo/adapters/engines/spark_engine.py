@@ -46,6 +46,12 @@ class SparkSqlSession:
     def columns(self, name: str) -> set[str]:
         return set(self.spark.table(name).columns)
 
+    def struct_fields(self, name: str, column: str) -> list[str] | None:
+        from pyspark.sql.types import StructType
+
+        kind = self.spark.table(name).schema[column].dataType
+        return list(kind.fieldNames()) if isinstance(kind, StructType) else None
+
     def close(self) -> None:
         for frame in self._cached:
             frame.unpersist()

@@ -71,6 +71,9 @@ class Session(Protocol):
 
     def columns(self, name: str) -> set[str]: ...
 
+    def struct_fields(self, name: str, column: str) -> list[str] | None:
+        """The fields of a struct column of the relation; None when it is not a struct."""
+
     def close(self) -> None: ...
 
 
@@ -95,15 +98,20 @@ def run(
         "raw_entries",
         source.entries if source.entries is not None else ENTRIES_SCHEMA.empty_table(),
     )
+    # Attributes come as JSON text (store exports) or as a typed struct (`credo synth` Parquet).
+    struct_fields = session.struct_fields("raw_records", "attributes")
     flat = (
-        ledger_sql.flat_from_ingest_format("raw_records")
+        ledger_sql.flat_from_ingest_format(
+            "raw_records", struct_attributes=struct_fields is not None
+        )
         if "subject" in session.columns("raw_records")
         else f"SELECT {', '.join(ledger_sql.FLAT_COLUMNS)} FROM raw_records"
     )
     session.create("flat", sql(flat))
     session.create("status", sql(ledger_sql.statuses("raw_entries")))
     session.register("governance", _governance(session, rulebook))
-    session.create("ledger", sql(ledger_sql.ledger(attribute_fields(rulebook.packs.values()))))
+    fields = attribute_fields(rulebook.packs.values())
+    session.create("ledger", sql(ledger_sql.ledger(fields, struct_fields)))
     result = Recomputed(as_of, SCORES_SCHEMA.empty_table(), LIST_ENTRIES_SCHEMA.empty_table(), None)
     result.records = int(session.fetch("SELECT COUNT(*) AS n FROM ledger").column(0)[0].as_py())
     scores, entries, details = [], [], []
