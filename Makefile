@@ -13,7 +13,7 @@ $(READY): pyproject.toml
 	touch $@
 
 demo: $(READY)  ## build and show the demo ledger (SQLite, a synthetic population)
-	$(BIN)/credo demo
+	$(BIN)/credo demo  # then serves it at http://127.0.0.1:8000; Ctrl-C stops
 
 test: $(READY) lint  ## lint, type-check and run the whole suite
 	$(BIN)/pytest -q

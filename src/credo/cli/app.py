@@ -248,12 +248,23 @@ def demo(
     subjects: Annotated[int, typer.Option(min=10)] = 50_000,
     records: Annotated[int, typer.Option(min=10)] = 300_000,
     seed: int = 7,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the ledger at http://127.0.0.1:8000 afterwards.")
+    ] = True,
+    port: int = 8000,
 ) -> None:
     """Build a demo ledger in SQLite from a synthetic population under the shipped rulebooks,
-    and print what it shows."""
+    print what it shows, and serve it with keys for every role (--no-serve stops after the
+    summary)."""
     from credo.cli.demo import run_demo
 
-    run_demo(out, err, directory, subjects=subjects, records=records, seed=seed, db=state.db)
+    ctx, example = run_demo(
+        out, err, directory, subjects=subjects, records=records, seed=seed, db=state.db
+    )
+    if serve:
+        from credo.cli.demo_serve import serve_demo
+
+        serve_demo(out, ctx, example or "p-0000001", port=port)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.writers import Written, write_ledger_chunks
-from credo.bootstrap import bootstrap
+from credo.bootstrap import Context, bootstrap
 from credo.cli import render
 from credo.cli.population import run_recompute
 from credo.domain.rulebook import PackVersion, Rulebook
@@ -49,7 +49,7 @@ def run_demo(
     records: int,
     seed: int,
     db: str | None,
-) -> None:
+) -> tuple[Context, str | None]:
     started = time.perf_counter()
     directory.mkdir(parents=True, exist_ok=True)
     url = db or f"sqlite:///{directory / 'credo.db'}"
@@ -77,6 +77,7 @@ def run_demo(
         render.explanation(out, explain_subject(ctx.store, example, as_of=today), json=False)
     out.print(f"\ndone in {time.perf_counter() - started:.1f}s; the ledger is {url}")
     out.print(f"try: credo --db {url} explain {example or 'ID'}")
+    return ctx, example
 
 
 def _example_subject(store: LedgerStore, rulebook: Rulebook) -> str | None:

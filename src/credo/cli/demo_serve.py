@@ -1,0 +1,44 @@
+"""After `credo demo` has built its ledger: keys for every role, a few requests to try, and the
+API serving it at http://127.0.0.1:8000 until interrupted."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from credo.api.server import serve
+from credo.api.settings import ApiSettings
+from credo.bootstrap import Context
+from credo.services.demo_keys import demo_keys
+from credo.services.keys import Role
+from credo.services.rulebook import current_rulebook
+
+PROVIDER = "traffic-police"
+
+
+def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) -> None:
+    secret = ApiSettings().secret_for(ctx.settings.database_url)
+    keys = demo_keys(
+        ctx.access,
+        secret,
+        current_rulebook(ctx.store),
+        subject_id=subject,
+        provider_id=PROVIDER,
+        now=ctx.clock(),
+    )
+    base = f"http://127.0.0.1:{port}"
+    out.print("\n[bold]Demo keys[/] (shown once; each call of credo demo makes new ones):")
+    for role, key in keys.items():
+        out.print(f"  {role:<9} {key.token}", markup=False)
+    consumer, subject_key = keys[Role.CONSUMER].token, keys[Role.SUBJECT].token
+    out.print("\n[bold]Try[/]:")
+    for line in (
+        f"curl {base}/v1/rulebook",
+        f"curl -H 'Authorization: Bearer {subject_key}' {base}/v1/subjects/{subject}/explanation",
+        f"curl -H 'Authorization: Bearer {consumer}' -H 'Content-Type: application/json' "
+        f'-d \'{{"subject": "{subject}", "context": "rail.high-speed-ticket"}}\' '
+        f"{base}/v1/checks",
+        f"open {base}/docs",
+    ):
+        out.print(f"  {line}", markup=False)
+    out.print(f"\nserving {ctx.settings.database_url} at {base} (Ctrl-C stops)")
+    serve(ctx, port=port, workers=1)  # one process on the context that made the keys
