@@ -66,6 +66,7 @@ import time
 from datetime import date
 from benchmarks.recompute import rulebook
 from credo.bootstrap import build_engine
+from credo.adapters.engines.protocol import LedgerSource
 src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet")
 started = time.perf_counter()
 build_engine("{engine}").recompute(src, rulebook(), date.fromisoformat("{AS_OF}"))
