@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from credo.adapters.engines.staged import ENTRIES_SCHEMA
 from credo.adapters.stores.protocol import LedgerStore
 
 RECORDS_SCHEMA = pa.schema(
@@ -20,16 +21,6 @@ RECORDS_SCHEMA = pa.schema(
         ("occurred_at", pa.date32()),
         ("attributes", pa.string()),
         ("case_ref", pa.string()),
-    ]
-)
-ENTRIES_SCHEMA = pa.schema(
-    [
-        ("record_id", pa.string()),
-        ("kind", pa.string()),
-        ("at", pa.timestamp("us", tz="UTC")),
-        ("seq", pa.int64()),
-        ("objection_id", pa.string()),
-        ("outcome", pa.string()),
     ]
 )
 

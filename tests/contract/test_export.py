@@ -1,0 +1,43 @@
+"""Every store exports its ledger as Arrow, and the DuckDB engine scores that export exactly as
+the online path scores the store's records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.protocol import LedgerSource
+from credo.adapters.stores.export import export_ledger
+from credo.adapters.stores.protocol import LedgerStore
+from credo.services.packs import adopt_pack_file
+from credo.services.rulebook import current_rulebook
+from credo.shipped import packs_dir
+from tests.contract.samples import NOW, entry, record
+from tests.engines import views
+
+DAY = date(2026, 11, 22)
+
+
+def test_the_export_scores_as_the_store_does(store: LedgerStore) -> None:
+    for version in ("v1", "v2"):
+        adopt_pack_file(store, packs_dir() / "rongcheng" / f"{version}.yaml", now=NOW)
+    penalties = [record(f"TP-{i}", who=f"p-{i % 4}", severity=i % 5 + 1) for i in range(12)]
+    default = record("C-1", who="p-1", type_="court.judgment_default", case_ref="K-1", amount=9.5)
+    store.append_records([*penalties, default], recorded_at=NOW)
+    store.append_entry(entry("withdrawal", penalties[0], 1))
+    store.append_entry(entry("objection", penalties[1], 2, objection_id="o-1"))
+    store.append_entry(entry("objection", penalties[2], 3, objection_id="o-2"))
+    store.append_entry(entry("decision", penalties[2], 4, objection_id="o-2", outcome="overturned"))
+
+    records, entries = export_ledger(store)
+    assert records.num_rows == 13
+    assert entries.num_rows == 4
+    rulebook = current_rulebook(store)
+    result = DuckDbEngine(threads=1).recompute(
+        LedgerSource(records, entries), rulebook, DAY, detail=True
+    )
+    ledger = {f"p-{n}": store.records_of(f"p-{n}") for n in range(4)}
+    expected = views.online(rulebook, ledger, DAY)
+    got = views.engine(result)
+    assert got == expected
+    assert {v[0] for v in expected["verdicts"].values()} >= {"withdrawn", "overturned", "disputed"}
