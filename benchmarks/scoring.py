@@ -29,7 +29,10 @@ def _sample(n: int) -> tuple[Rulebook, list[tuple[str, dict[str, object]]]]:
     rulebook = Rulebook(PackVersion(load_pack(p)) for p in shipped_packs())
     table = synthesize(rulebook, SynthSpec(subjects=max(n // 10, 1), records=n, today=TODAY))
     types = table.column("type").to_pylist()
-    attrs = [json.loads(a) for a in table.column("attributes").to_pylist()]
+    attrs = [
+        {k: v for k, v in a.items() if v is not None}
+        for a in table.column("attributes").to_pylist()
+    ]
     return rulebook, list(zip(types, attrs, strict=True))
 
 
