@@ -10,6 +10,8 @@ import orjson
 import pyarrow as pa
 
 from credo.adapters.engines.protocol import Recomputed
+from credo.adapters.engines.staged import ENTRIES_SCHEMA
+from credo.adapters.stores.export import RECORDS_SCHEMA
 from credo.domain.entries import Entry
 from credo.domain.errors import NotInForce
 from credo.domain.records import LedgerRecord, Record
@@ -34,19 +36,7 @@ def records_table(records: Iterable[Record]) -> pa.Table:
         }
         for r in records
     ]
-    schema = pa.schema(
-        [
-            ("record_id", pa.string()),
-            ("subject_id", pa.string()),
-            ("kind", pa.string()),
-            ("region", pa.string()),
-            ("type", pa.string()),
-            ("occurred_at", pa.date32()),
-            ("attributes", pa.string()),
-            ("case_ref", pa.string()),
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=RECORDS_SCHEMA)
 
 
 def entries_table(entries: Iterable[Entry]) -> pa.Table:
@@ -61,17 +51,7 @@ def entries_table(entries: Iterable[Entry]) -> pa.Table:
         }
         for e in entries
     ]
-    schema = pa.schema(
-        [
-            ("record_id", pa.string()),
-            ("kind", pa.string()),
-            ("at", pa.timestamp("us", tz="UTC")),
-            ("seq", pa.int64()),
-            ("objection_id", pa.string()),
-            ("outcome", pa.string()),
-        ]
-    )
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_pylist(rows, schema=ENTRIES_SCHEMA)
 
 
 def online(rulebook: Rulebook, ledger: dict[str, Sequence[LedgerRecord]], as_of: date) -> View:

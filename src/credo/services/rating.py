@@ -15,7 +15,8 @@ from credo.domain.scoring import Assessment, assess
 from credo.services.rulebook import current_rulebook
 
 
-def _ledger(store: LedgerStore, subject_id: str) -> tuple[PackHistory, list[LedgerRecord]]:
+def subject_ledger(store: LedgerStore, subject_id: str) -> tuple[PackHistory, list[LedgerRecord]]:
+    """The pack governing a subject and every record about it; unknown subjects are refused."""
     subject = store.subjects([subject_id]).get(subject_id)
     if subject is None:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
@@ -23,12 +24,12 @@ def _ledger(store: LedgerStore, subject_id: str) -> tuple[PackHistory, list[Ledg
 
 
 def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assessment:
-    history, records = _ledger(store, subject_id)
+    history, records = subject_ledger(store, subject_id)
     return assess(subject_id, history, records, as_of)
 
 
 def explain_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Explanation:
-    history, records = _ledger(store, subject_id)
+    history, records = subject_ledger(store, subject_id)
     return explain(subject_id, history, records, as_of)
 
 

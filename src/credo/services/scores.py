@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
-from credo.domain.errors import UnknownSubject
 from credo.domain.explanation import change_dates
 from credo.domain.scoring import Assessment, assess
+from credo.services.rating import subject_ledger
 from credo.services.rulebook import current_rulebook
 
 
@@ -34,11 +34,7 @@ def refresh_score(
 ) -> StoredScore:
     """Score one subject online and store it, with the first day it may change by time alone."""
     now = now or datetime.now(UTC)
-    subject = store.subjects([subject_id]).get(subject_id)
-    if subject is None:
-        raise UnknownSubject(f"no records about subject {subject_id!r}")
-    history = current_rulebook(store).governing(subject)
-    records = store.records_of(subject_id)
+    history, records = subject_ledger(store, subject_id)
     a = assess(subject_id, history, records, today)
     later = change_dates(history, records, today) + [e.until for e in a.lists]
     stored = materialise(a, min(later, default=None), now)
@@ -83,10 +79,7 @@ def current_score(store: LedgerStore, subject_id: str, *, as_of: date) -> ScoreV
             stored.tier,
             stored=True,
         )
-    subject = store.subjects([subject_id]).get(subject_id)
-    if subject is None:
-        raise UnknownSubject(f"no records about subject {subject_id!r}")
-    history = current_rulebook(store).governing(subject)
-    a = assess(subject_id, history, store.records_of(subject_id), as_of, lists=False)
+    history, records = subject_ledger(store, subject_id)
+    a = assess(subject_id, history, records, as_of, lists=False)
     v = a.version
     return ScoreView(subject_id, as_of, v.id, v.version, v.checksum, a.score, a.tier, stored=False)
