@@ -13,6 +13,7 @@ from credo.settings import Settings
 
 if TYPE_CHECKING:
     from credo.adapters.stores.access import AccessStore
+    from credo.adapters.stores.feeds import FeedStore
     from credo.adapters.stores.listings import ListingStore
 
 
@@ -51,6 +52,13 @@ def build_listings(store: LedgerStore) -> ListingStore:
     return MemoryListings(store)
 
 
+def build_feeds_for(store: LedgerStore, access: AccessStore) -> FeedStore:
+    from credo.adapters.stores.feeds import build_feeds
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    return build_feeds(store.engine if isinstance(store, SqlLedgerStore) else None, access)
+
+
 def _memory_access() -> AccessStore:
     from credo.adapters.stores.access import MemoryAccessStore
 
@@ -70,11 +78,13 @@ class Context:
     clock: Callable[[], datetime] = field(default=_now)
     access: AccessStore = field(init=False)
     listings: ListingStore = field(init=False)
+    feeds: FeedStore = field(init=False)
 
     def __post_init__(self) -> None:
         # Keys, the check log and published lists live beside the ledger, in its database.
         self.access = build_access(self.store)
         self.listings = build_listings(self.store)
+        self.feeds = build_feeds_for(self.store, self.access)
 
     def today(self) -> date:
         return self.clock().date()

@@ -1,6 +1,7 @@
-"""Ledger entries that refer to a record: withdrawals, objections and decisions.
+"""Ledger entries that refer to a record: withdrawals, objections, decisions and notices.
 
-Records are never changed; their status on any day is derived from these entries.
+Records are never changed; their status on any day is derived from these entries. A notice
+changes no status: it is the ledger's proof that the subject was told.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Literal
 
 from credo.domain.records import RecordStatus
 
-EntryKind = Literal["withdrawal", "objection", "decision"]
+EntryKind = Literal["withdrawal", "objection", "decision", "notice"]
 
 
 @dataclass(frozen=True, slots=True)

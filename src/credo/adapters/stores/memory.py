@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,6 +23,7 @@ class MemoryLedgerStore:
         self._by_subject: dict[str, list[str]] = {}
         self._entries: dict[str, list[Entry]] = {}  # by record_id
         self._seq = 0
+        self._recorded_at: dict[str, datetime] = {}
         self._scores: dict[str, StoredScore] = {}
         self._runs: list[ScoreRun] = []
 
@@ -67,6 +68,7 @@ class MemoryLedgerStore:
             # The databases append a batch in record id order; so does memory.
             for rid in sorted(created):
                 self._add(*created[rid])
+                self._recorded_at[rid] = recorded_at
             for record, _ in created.values():
                 self._scores.pop(record.subject.id, None)
             return outcomes
@@ -100,19 +102,48 @@ class MemoryLedgerStore:
         held = sorted((self._records[i] for i in ids), key=lambda h: (h[1].occurred_at, h[0]))
         return [LedgerRecord(r, status_from(self._entries_of(r.record_id))) for _, r, _ in held]
 
-    def append_entry(self, entry: Entry) -> int:
+    def recorded_at(self, record_id: str) -> datetime | None:
         with self._lock:
-            if entry.record_id not in self._records:
-                raise UnknownRecord(f"no record {entry.record_id!r} in the ledger")
-            self._seq += 1
-            stored = replace(entry, data=dict(entry.data), seq=self._seq)
-            self._entries.setdefault(entry.record_id, []).append(stored)
-            self._scores.pop(self._records[entry.record_id][1].subject.id, None)
-            return self._seq
+            return self._recorded_at.get(record_id)
+
+    def append_entry(self, entry: Entry) -> int:
+        return self.append_entries([entry])[0]
+
+    def append_entries(self, entries: Sequence[Entry]) -> list[int]:
+        with self._lock:
+            for entry in entries:
+                if entry.record_id not in self._records:
+                    raise UnknownRecord(f"no record {entry.record_id!r} in the ledger")
+            seqs = []
+            for entry in entries:
+                self._seq += 1
+                stored = replace(entry, data=dict(entry.data), seq=self._seq)
+                self._entries.setdefault(entry.record_id, []).append(stored)
+                self._scores.pop(self._records[entry.record_id][1].subject.id, None)
+                seqs.append(self._seq)
+            return seqs
 
     def entries_of(self, record_id: str) -> list[Entry]:
         with self._lock:
             return self._entries_of(record_id)
+
+    def entries_of_kind(
+        self,
+        kinds: Collection[str],
+        *,
+        subject_id: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        with self._lock:
+            ids = self._by_subject.get(subject_id, []) if subject_id is not None else None
+            pool = (
+                [e for rid in ids for e in self._entries.get(rid, [])]
+                if ids is not None
+                else [e for found in self._entries.values() for e in found]
+            )
+        chosen = sorted((e for e in pool if e.kind in kinds and (e.seq or 0) > after), key=_seq)
+        return chosen if limit is None else chosen[:limit]
 
     def _entries_of(self, record_id: str) -> list[Entry]:
         return list(self._entries.get(record_id, []))
@@ -153,3 +184,7 @@ class MemoryLedgerStore:
     def last_run(self) -> ScoreRun | None:
         with self._lock:
             return self._runs[-1] if self._runs else None
+
+
+def _seq(entry: Entry) -> int:
+    return entry.seq or 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -120,11 +120,29 @@ class LedgerStore(ScoreStore, Protocol):
 
     def record(self, record_id: str) -> LedgerRecord | None: ...
 
+    def recorded_at(self, record_id: str) -> datetime | None:
+        """When the record entered the ledger; None for an unknown record."""
+
     def append_entry(self, entry: Entry) -> int:
-        """Append a withdrawal, objection or decision; returns its sequence number. Raises
-        `UnknownRecord` if the record does not exist."""
+        """Append a withdrawal, objection, decision or notice; returns its sequence number.
+        Raises `UnknownRecord` if the record does not exist."""
+
+    def append_entries(self, entries: Sequence[Entry]) -> list[int]:
+        """Append in one transaction, in order; one sequence number each. If any record does
+        not exist, raises `UnknownRecord` and writes nothing."""
 
     def entries_of(self, record_id: str) -> list[Entry]: ...
+
+    def entries_of_kind(
+        self,
+        kinds: Collection[str],
+        *,
+        subject_id: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        """Entries of these kinds numbered above `after`, in sequence order; with `subject_id`,
+        only those about that subject's records."""
 
     def count_records(self) -> int: ...
 

@@ -6,7 +6,7 @@ insert is spelt; the rest (idempotency, status from entries, scans) is written o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar
@@ -292,30 +292,52 @@ class SqlLedgerStore(SqlScores):
 
     # -- entries --------------------------------------------------------------------------
 
+    def recorded_at(self, record_id: str) -> datetime | None:
+        query = select(records.c.recorded_at).where(records.c.record_id == record_id)
+        with self._errors(), self._read() as conn:
+            found: datetime | None = conn.execute(query).scalar_one_or_none()
+            return found
+
     def append_entry(self, entry: Entry) -> int:
-        values = {
-            "kind": entry.kind,
-            "record_id": entry.record_id,
-            "actor": entry.actor,
-            "at": entry.at,
-            "data": entry.data,
-        }
+        return self.append_entries([entry])[0]
+
+    def append_entries(self, batch: Sequence[Entry]) -> list[int]:
+        if not batch:
+            return []
+        values = [
+            {"kind": e.kind, "record_id": e.record_id, "actor": e.actor, "at": e.at, "data": e.data}
+            for e in batch
+        ]
+        ids = sorted({e.record_id for e in batch})
+        insert = entries.insert().returning(entries.c.seq, sort_by_parameter_order=True)
+        subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
         try:
             with self._errors(), self._write() as conn:
-                seq = int(
-                    conn.execute(
-                        entries.insert().values(values).returning(entries.c.seq)
-                    ).scalar_one()
-                )
-                subject = select(records.c.subject_id).where(records.c.record_id == entry.record_id)
-                conn.execute(
-                    delete(scores).where(scores.c.subject_id.in_(subject.scalar_subquery()))
-                )
-                return seq
+                seqs = [int(seq) for seq in conn.execute(insert, values).scalars()]
+                conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
+                return seqs
         except sa_exc.IntegrityError as e:
-            raise UnknownRecord(f"no record {entry.record_id!r} in the ledger") from e
+            missing = ", ".join(repr(i) for i in ids)
+            raise UnknownRecord(f"no record {missing} in the ledger") from e
 
     def entries_of(self, record_id: str) -> list[Entry]:
         query = select(entries).where(entries.c.record_id == record_id).order_by(entries.c.seq)
+        with self._errors(), self._read() as conn:
+            return [entry_from_row(row) for row in conn.execute(query)]
+
+    def entries_of_kind(
+        self,
+        kinds: Collection[str],
+        *,
+        subject_id: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[Entry]:
+        query = select(entries).where(entries.c.kind.in_(sorted(kinds)), entries.c.seq > after)
+        if subject_id is not None:
+            query = query.join_from(
+                entries, records, entries.c.record_id == records.c.record_id
+            ).where(records.c.subject_id == subject_id)
+        query = query.order_by(entries.c.seq).limit(limit)
         with self._errors(), self._read() as conn:
             return [entry_from_row(row) for row in conn.execute(query)]

@@ -147,6 +147,8 @@ entries = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("data", DATA, nullable=False),
     Index("ix_entries_record", "record_id"),
+    # The objection queue and the notice outbox read entries by kind, in order.
+    Index("ix_entries_kind", "kind", "seq"),
 )
 
 # -- rows and the domain objects they hold ---------------------------------------------------------

@@ -1,0 +1,160 @@
+"""Notices: what a subject is told when the ledger turns against it, or answers its objection.
+
+A record that costs points, a list admission, a measure that starts to apply: each is told to
+its subject with everything needed to check it and to object (the record and its evidence, the
+rule and its basis, the points, the deadline and how). Nobody finds out they are listed only
+when a ticket is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from credo.domain.measures import check
+from credo.domain.records import LedgerRecord, Record
+from credo.domain.rulebook import PackHistory
+from credo.domain.scoring import Assessment, assess
+
+HOW_TO_OBJECT = (
+    "POST /v1/objections {record_id, reason} with your subject key, or "
+    "`credo object RECORD_ID --reason …`; a reviewer decides within the review period"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notice about one record; `data` is what the subject receives."""
+
+    record_id: str
+    subject_id: str
+    data: dict[str, Any]
+
+
+def objection_deadline(history: PackHistory, noticed: date) -> date:
+    """The last day an objection is in time: `window_days` after the notice, by the version
+    in force on the day of the notice."""
+    return noticed + timedelta(days=history.require(noticed).pack.objection.window_days)
+
+
+def record_notices(
+    subject_id: str,
+    history: PackHistory,
+    records: Sequence[LedgerRecord],
+    new: Sequence[str],
+    today: date,
+) -> list[Notice]:
+    """The notices that the records `new` (ids among `records`) cause on `today`.
+
+    A new record is noticed when it counts against the subject, when it opens a list entry,
+    or when a measure starts to apply because of it. Measures triggered by a tier rather than
+    a record are told with the subject's newest record, which moved the tier.
+    """
+    fresh = set(new)
+    if not fresh or history.in_force(today) is None:
+        return []
+    after = assess(subject_id, history, records, today)
+    older = [lr for lr in records if lr.record.record_id not in fresh]
+    before = assess(subject_id, history, older, today)
+    by_id = {lr.record.record_id: lr.record for lr in records if lr.record.record_id in fresh}
+    parts: dict[str, dict[str, Any]] = {}
+    for c in after.contributions:
+        if c.record.record_id in fresh and c.points < 0:
+            parts.setdefault(c.record.record_id, {}).update(
+                rule=c.rule,
+                basis=_basis(history, c.record, c.rule),
+                points=c.points,
+                expires_on=c.expires_on.isoformat() if c.expires_on else None,
+            )
+    for e in after.lists:
+        if e.record.record_id in fresh:
+            parts.setdefault(e.record.record_id, {}).setdefault("lists", []).append(
+                {
+                    "list": e.list_id,
+                    "kind": e.kind,
+                    "since": e.since.isoformat(),
+                    "until": e.until.isoformat(),
+                    "basis": e.basis,
+                }
+            )
+    newest = max(fresh & by_id.keys(), key=lambda rid: (by_id[rid].occurred_at, rid), default=None)
+    for measure in _started(before, after):
+        owner = measure.pop("record_id", None)
+        rid = owner if owner in fresh else newest
+        if rid is not None:
+            parts.setdefault(rid, {}).setdefault("measures", []).append(measure)
+    deadline = objection_deadline(history, today)
+    return [
+        Notice(rid, subject_id, _record_notice(by_id[rid], part, deadline))
+        for rid, part in sorted(parts.items())
+        if rid in by_id
+    ]
+
+
+def decision_notice(
+    record: Record, objection_id: str, outcome: str, note: str, decided_on: date
+) -> Notice:
+    """The answer to an objection, upheld or overturned."""
+    effect = (
+        "the record no longer counts, at any date"
+        if outcome == "overturned"
+        else "the record stands and counts again as the rulebook says"
+    )
+    return Notice(
+        record.record_id,
+        record.subject.id,
+        {
+            "about": "decision",
+            "record": record.to_json(),
+            "decision": {
+                "objection_id": objection_id,
+                "outcome": outcome,
+                "note": note,
+                "decided_on": decided_on.isoformat(),
+                "effect": effect,
+            },
+        },
+    )
+
+
+def _record_notice(record: Record, part: dict[str, Any], deadline: date) -> dict[str, Any]:
+    return {
+        "about": "record",
+        "record": record.to_json(),
+        "points": part.get("points", 0),
+        "rule": part.get("rule"),
+        "basis": part.get("basis"),
+        "expires_on": part.get("expires_on"),
+        "lists": part.get("lists", []),
+        "measures": part.get("measures", []),
+        "objection": {"deadline": deadline.isoformat(), "how": HOW_TO_OBJECT},
+    }
+
+
+def _basis(history: PackHistory, record: Record, rule_id: str) -> str | None:
+    """The basis of the rule that gave the points: the version in force when it occurred."""
+    then = history.in_force(record.occurred_at)
+    return next((r.basis for r in then.pack.rules if r.id == rule_id), None) if then else None
+
+
+def _started(before: Assessment, after: Assessment) -> list[dict[str, Any]]:
+    """Measures that apply after and did not before, in every context of the pack."""
+    contexts = sorted({m.context for m in after.version.pack.measures})
+    started: list[dict[str, Any]] = []
+    for context in contexts:
+        had = {r.measure for r in check(before, context).reasons}
+        for reason in check(after, context).reasons:
+            if reason.measure in had:
+                continue
+            started.append(
+                {
+                    "measure": reason.measure,
+                    "context": context,
+                    "effect": reason.effect,
+                    "basis": reason.basis,
+                    "record_id": reason.trigger.get("record_id"),
+                }
+            )
+    return started
