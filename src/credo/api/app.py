@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from credo.api import admin, consumers, ops, problems, providers, public, subjects
+from credo.api import admin, consumers, due_process, ops, problems, providers, public, subjects
 from credo.api.deps import ApiState
 from credo.api.guards import KeyCache, RateLimiter
 from credo.api.metrics import Metrics
@@ -23,6 +23,7 @@ ROUTERS = [
     providers.router,
     subjects.router,
     consumers.router,
+    due_process.router,
     public.router,
     admin.router,
     ops.router,
@@ -31,10 +32,11 @@ ROUTERS = [
 DESCRIPTION = """An accountable trust-rating system (SPEC §7).
 
 Send an API key as `Authorization: Bearer credo_…`. A key carries one role: **provider**
-(submits records of the types it is registered for), **subject** (reads its own score,
-explanation and the checks made about it), **consumer** (checks subjects in the contexts it is
-registered for), **reviewer** (reads any subject's score and explanation), **admin** (manages
-keys). The rulebook and the published lists need no key.
+(submits and withdraws records of the types it is registered for), **subject** (reads its own
+score, explanation, notices and the checks made about it, and objects to its records),
+**consumer** (checks subjects in the contexts it is registered for, and follows the changes),
+**reviewer** (reads any subject's score and explanation, and decides objections), **admin**
+(manages keys). The rulebook and the published lists need no key.
 
 Errors are `application/problem+json`. A request for someone else's data is answered as if it
 did not exist (404). Each key has a rate limit; beyond it the answer is 429 with `Retry-After`.

@@ -206,6 +206,7 @@ _DOCUMENTED: dict[int, dict[str, Any]] = {
     ),
     403: _doc("The key's role or registration does not allow this."),
     404: _doc("No such resource, or one that is not the caller's."),
+    409: _doc("The request conflicts with the ledger's state (e.g. a window that has closed)."),
     413: _doc("The request body is larger than the server accepts."),
     422: _doc("The request is not valid: `errors` names every field at fault."),
     429: _doc(

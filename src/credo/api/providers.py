@@ -41,6 +41,7 @@ def post_records(
     items = body if isinstance(body, list) else [body]
     results = submit_records(
         ctx.store,
+        ctx.feeds,
         state.rulebook(),
         provider,
         [item.submitted() for item in items],

@@ -59,6 +59,7 @@ def objection_entry(
     subject_id: str,
     reason: str,
     *,
+    actor: str,
     at: datetime,
     review_days: int,
 ) -> Entry:
@@ -66,7 +67,7 @@ def objection_entry(
     return Entry(
         "objection",
         record_id,
-        subject_id,
+        actor,
         at,
         {
             "objection_id": objection_id,
@@ -102,13 +103,16 @@ def objections_from(entries: Iterable[Entry]) -> list[Objection]:
     for e in sorted(entries, key=lambda e: e.seq or 0):
         oid = str(e.data.get("objection_id", ""))
         if e.kind == "objection":
+            # An objection without a review date (from an older export) is due at once:
+            # better flagged overdue than forgotten.
+            due = e.data.get("review_by")
             found[oid] = Objection(
                 oid,
                 e.record_id,
-                str(e.data["subject_id"]),
+                str(e.data.get("subject_id") or e.actor),
                 str(e.data.get("reason", "")),
                 e.at,
-                date.fromisoformat(str(e.data["review_by"])),
+                date.fromisoformat(str(due)) if due else e.at.date(),
                 seq=e.seq,
             )
         elif e.kind == "decision" and oid in found and found[oid].outcome is None:

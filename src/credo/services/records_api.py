@@ -1,5 +1,6 @@
 """Records submitted by a provider over the API: validated as `credo ingest` validates them,
-judged one by one, appended together, and every touched subject's score refreshed at once."""
+judged one by one, appended together; then every touched subject is noticed and its score
+and decisions refreshed at once."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.services.keys import Caller
+from credo.services.realtime import settle
 
 ItemStatus = Literal["created", "already present", "conflict", "rejected"]
 
@@ -28,6 +31,7 @@ class ItemResult:
 
 def submit_records(
     store: LedgerStore,
+    feeds: FeedStore,
     rulebook: Rulebook,
     provider: Caller,
     items: Sequence[Mapping[str, object]],
@@ -52,12 +56,14 @@ def submit_records(
     accepted = _consistent_subjects(store, parsed, results)
     if accepted:
         outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
-        touched: set[str] = set()
+        created: dict[str, list[str]] = {}
         for (i, record), outcome in zip(accepted, outcomes, strict=True):
             results[i] = _result(i, record, outcome)
             if outcome is Outcome.CREATED:
-                touched.add(record.subject.id)
-        _refresh(store, touched, today)
+                created.setdefault(record.subject.id, []).append(record.record_id)
+        # The append forgot these subjects' stored scores in its own transaction; the notices
+        # the new records owe, the scores and the decision feed follow now.
+        settle(store, feeds, rulebook, created.keys(), today=today, now=now, new_records=created)
     return [results[i] for i in range(len(items))]
 
 
@@ -107,12 +113,3 @@ def _result(i: int, record: Record, outcome: Outcome) -> ItemResult:
         f"({record.source}, {record.source_ref}) already holds a different record; records "
         "are never changed: send a new source_ref, or withdraw the old record",
     )
-
-
-def _refresh(store: LedgerStore, subject_ids: set[str], today: date) -> None:
-    """The append forgot these subjects' materialised scores in its own transaction; they are
-    computed again now, so the score, tier and list entries read next include the record."""
-    from credo.services.scores import refresh_score
-
-    for subject_id in sorted(subject_ids):
-        refresh_score(store, subject_id, today=today)

@@ -3,11 +3,14 @@ still hold, falling back to the online path when they do not. Both paths give th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
 from credo.domain.explanation import change_dates
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import PackHistory
 from credo.domain.scoring import Assessment, assess
 from credo.services.rating import subject_ledger
 from credo.services.rulebook import current_rulebook
@@ -33,13 +36,25 @@ def refresh_score(
     store: LedgerStore, subject_id: str, *, today: date, now: datetime | None = None
 ) -> StoredScore:
     """Score one subject online and store it, with the first day it may change by time alone."""
-    now = now or datetime.now(UTC)
     history, records = subject_ledger(store, subject_id)
-    a = assess(subject_id, history, records, today)
+    return store_assessment(store, history, records, today=today, now=now or datetime.now(UTC))[1]
+
+
+def store_assessment(
+    store: LedgerStore,
+    history: PackHistory,
+    records: Sequence[LedgerRecord],
+    *,
+    today: date,
+    now: datetime,
+) -> tuple[Assessment, StoredScore]:
+    """Score a subject from its ledger as read, and store the score with the first day it may
+    change by time alone."""
+    a = assess(records[0].record.subject.id, history, records, today)
     later = change_dates(history, records, today) + [e.until for e in a.lists]
     stored = materialise(a, min(later, default=None), now)
     store.put_score(stored)
-    return stored
+    return a, stored
 
 
 def stored_if_current(store: LedgerStore, subject_id: str, as_of: date) -> StoredScore | None:

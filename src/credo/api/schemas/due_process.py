@@ -1,0 +1,119 @@
+"""Notices, objections, decisions, withdrawals and the change feed on the wire."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from credo.api.schemas.common import Wire
+from credo.domain.objections import Objection
+
+RECORD_ID = r"^r[0-9a-f]{24}$"
+OBJECTION_ID = r"^r[0-9a-f]{24}-o[0-9]{1,6}$"
+
+
+class NoticeRead(BaseModel):
+    notice: int = Field(description="The notice's number in the ledger.")
+    at: datetime = Field(description="When it was issued.")
+    about: Literal["record", "decision"] = Field(
+        description="`record`: a record that costs points, lists or brings a measure; "
+        "`decision`: the answer to an objection."
+    )
+    subject_id: str = Field(description="To whom.")
+    record: dict[str, Any] = Field(description="The record, with its source and evidence.")
+    points: int | None = Field(default=None, description="What it costs (record notices).")
+    rule: str | None = Field(default=None, description="The rule that gave the points.")
+    basis: str | None = Field(default=None, description="The law the rule rests on.")
+    expires_on: date | None = Field(default=None, description="When it stops counting.")
+    lists: list[dict[str, Any]] = Field(default=[], description="List entries it opened.")
+    measures: list[dict[str, Any]] = Field(default=[], description="Measures it started.")
+    objection: dict[str, Any] | None = Field(
+        default=None, description="`deadline` (last day to object) and `how`."
+    )
+    decision: dict[str, Any] | None = Field(
+        default=None, description="`objection_id`, `outcome`, `note`, `decided_on`, `effect`."
+    )
+
+
+class NoticesPage(BaseModel):
+    items: list[NoticeRead]
+    next: int | None = Field(description="Pass as `after` for the next page; null at the end.")
+
+
+class ObjectionCreate(Wire):
+    record_id: str = Field(pattern=RECORD_ID, description="The record contested.")
+    reason: str = Field(min_length=1, max_length=4000, description="Why it is wrong.")
+
+
+class DecisionCreate(Wire):
+    outcome: Literal["upheld", "overturned"] = Field(
+        description="`overturned`: the record stops counting at every date; `upheld`: it stands."
+    )
+    note: str = Field(min_length=1, max_length=4000, description="The reviewer's reasons.")
+
+
+class WithdrawalCreate(Wire):
+    reason: str = Field(min_length=1, max_length=4000, description="Why it is withdrawn.")
+
+
+class ObjectionRead(BaseModel):
+    objection_id: str
+    record_id: str
+    subject_id: str
+    reason: str
+    filed_at: datetime
+    state: Literal["open", "upheld", "overturned"]
+    review_by: date = Field(description="The last day of the review period.")
+    days_left: int = Field(description="Days of the review period left; negative when overdue.")
+    overdue: bool = Field(description="Open past its review period.")
+    note: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+    @classmethod
+    def of(cls, o: Objection, today: date) -> ObjectionRead:
+        return cls(
+            objection_id=o.objection_id,
+            record_id=o.record_id,
+            subject_id=o.subject_id,
+            reason=o.reason,
+            filed_at=o.filed_at,
+            state=o.state,
+            review_by=o.review_by,
+            days_left=o.days_left(today),
+            overdue=o.overdue(today),
+            note=o.note,
+            decided_by=o.decided_by,
+            decided_at=o.decided_at,
+        )
+
+
+class ObjectionsPage(BaseModel):
+    items: list[ObjectionRead]
+    overdue: int = Field(description="How many of these are open past their review period.")
+
+
+class WithdrawalRead(BaseModel):
+    record_id: str
+    withdrawn_at: datetime
+    by: str
+    reason: str
+
+
+class ChangeRead(BaseModel):
+    seq: int = Field(description="The change's number: pass the last as `after`.")
+    subject: str
+    context: str
+    decision: Literal["allow", "deny"]
+    as_of: date = Field(description="The day the decision changed.")
+    recheck_on: date | None = Field(
+        description="The first day it may change by time alone (a list entry ending, a record "
+        "expiring); null if nothing is due."
+    )
+
+
+class ChangesPage(BaseModel):
+    items: list[ChangeRead]
+    next: int = Field(description="Pass as `after` to read on; the same value if nothing new.")

@@ -1,0 +1,138 @@
+"""Objections and their review: a subject contests a record within the window its rulebook
+gives, the record is suspended or kept meanwhile as the rulebook says, and a reviewer decides.
+Each step is a ledger entry and takes effect at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from credo.adapters.stores.feeds import FeedStore
+from credo.adapters.stores.protocol import LedgerStore
+from credo.domain.errors import UnknownRecord
+from credo.domain.notices import decision_notice, objection_deadline
+from credo.domain.objections import (
+    Objection,
+    Outcome,
+    State,
+    UnknownObjection,
+    decision_entry,
+    objection_entry,
+    objections_from,
+    refuse_filing,
+)
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import Rulebook
+from credo.services.realtime import notice_entry, settle
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When a record was noticed to its subject and the last day to object."""
+
+    noticed: date
+    closes: date
+
+
+def objection_window(store: LedgerStore, rulebook: Rulebook, lr: LedgerRecord) -> Window:
+    """The window runs from the record's first notice; a record that needed none (it costs no
+    points and lists no one) is open to objection from the day it was recorded."""
+    record_id = lr.record.record_id
+    notices = [e for e in store.entries_of(record_id) if e.kind == "notice"]
+    if notices:
+        noticed = notices[0].at.date()
+    else:
+        recorded = store.recorded_at(record_id)
+        noticed = recorded.date() if recorded else lr.record.occurred_at
+    history = rulebook.governing(lr.record.subject)
+    return Window(noticed, objection_deadline(history, noticed))
+
+
+def file_objection(
+    store: LedgerStore,
+    feeds: FeedStore,
+    rulebook: Rulebook,
+    *,
+    subject_id: str,
+    record_id: str,
+    reason: str,
+    actor: str,
+    today: date,
+    now: datetime,
+) -> Objection:
+    """File an objection by (or for) `subject_id` against one of its own records. Another
+    subject's record is answered as a record that does not exist."""
+    lr = store.record(record_id)
+    if lr is None or lr.record.subject.id != subject_id:
+        raise UnknownRecord(f"no record {record_id!r} about subject {subject_id!r}")
+    existing = objections_from(store.entries_of(record_id))
+    window = objection_window(store, rulebook, lr)
+    refuse_filing(record_id, existing, today=today, noticed=window.noticed, deadline=window.closes)
+    history = rulebook.governing(lr.record.subject)
+    review_days = history.require(today).pack.objection.review_days
+    # The id follows from the record and the count before it: two filings racing each other
+    # get the same id, and the ledger then holds one objection, filed twice.
+    objection_id = f"{record_id}-o{len(existing) + 1}"
+    entry = objection_entry(
+        objection_id, record_id, subject_id, reason, actor=actor, at=now, review_days=review_days
+    )
+    seq = store.append_entry(entry)
+    settle(store, feeds, rulebook, {subject_id}, today=today, now=now)
+    return _found(objections_from([*store.entries_of(record_id)]), objection_id, seq)
+
+
+def decide_objection(
+    store: LedgerStore,
+    feeds: FeedStore,
+    rulebook: Rulebook,
+    *,
+    objection_id: str,
+    outcome: Outcome,
+    note: str,
+    reviewer: str,
+    today: date,
+    now: datetime,
+) -> Objection:
+    """Decide an open objection. Overturned, the record stops counting at every date; upheld,
+    it counts again. The subject is told either way; a decision is final."""
+    objection = objection_by_id(store, objection_id)
+    entry = decision_entry(objection, outcome, note, by=reviewer, at=now)
+    lr = store.record(objection.record_id)
+    assert lr is not None  # an objection refers to a record, and records are never deleted
+    notice = decision_notice(lr.record, objection_id, outcome, note, today)
+    store.append_entries([entry, notice_entry(notice, now)])
+    settle(store, feeds, rulebook, {objection.subject_id}, today=today, now=now)
+    return objection_by_id(store, objection_id)
+
+
+def objection_by_id(store: LedgerStore, objection_id: str) -> Objection:
+    record_id, _, _ = objection_id.rpartition("-o")
+    found = objections_from(store.entries_of(record_id)) if record_id else []
+    return _found(found, objection_id, None)
+
+
+def objection_queue(
+    store: LedgerStore, *, state: State | None, today: date, overdue_only: bool = False
+) -> list[Objection]:
+    """Objections in `state` (all when None), oldest first; `overdue_only` keeps the open
+    ones whose review period has passed."""
+    found = objections_from(store.entries_of_kind(["objection", "decision"]))
+    chosen = [
+        o
+        for o in found
+        if (state is None or o.state == state) and (not overdue_only or o.overdue(today))
+    ]
+    return sorted(chosen, key=lambda o: (o.filed_at, o.seq or 0))
+
+
+def objections_of(store: LedgerStore, subject_id: str) -> list[Objection]:
+    """A subject's own objections, oldest first."""
+    found = store.entries_of_kind(["objection", "decision"], subject_id=subject_id)
+    return sorted(objections_from(found), key=lambda o: (o.filed_at, o.seq or 0))
+
+
+def _found(objections: list[Objection], objection_id: str, seq: int | None) -> Objection:
+    for o in objections:
+        if o.objection_id == objection_id:
+            return o
+    raise UnknownObjection(f"no objection {objection_id!r}")
