@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import MakeApi, record
+from credo.domain.records import record_id_for
+from tests.api.conftest import Api, MakeApi, record
+
+SEED = record_id_for("traffic-police-rc", "TP-seed")
 
 WHO = [
     None,
@@ -31,6 +34,13 @@ POLICY: list[tuple[str, str, list[int]]] = [
     ("GET", "/v1/subjects/p-1/explanation",        [401, 403, 403, 200, 404, 403, 403, 200, 403]),
     ("GET", "/v1/subjects/p-1/checks",             [401, 403, 403, 200, 404, 403, 403, 403, 403]),
     ("POST", "/v1/checks",                         [401, 403, 403, 403, 403, 200, 403, 403, 403]),
+    ("GET", "/v1/subjects/p-1/notices",            [401, 403, 403, 200, 404, 403, 403, 200, 403]),
+    ("GET", "/v1/subjects/p-1/objections",         [401, 403, 403, 200, 404, 403, 403, 200, 403]),
+    ("POST", "/v1/objections",                     [401, 403, 403, 201, 404, 403, 403, 403, 403]),
+    ("GET", "/v1/objections",                      [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    ("POST", "/v1/objections/{objection}/decision", [401, 403, 403, 403, 403, 403, 403, 200, 403]),
+    ("POST", f"/v1/records/{SEED}/withdrawal",     [401, 201, 404, 403, 403, 403, 403, 403, 403]),
+    ("GET", "/v1/changes",                         [401, 403, 403, 403, 403, 200, 200, 403, 403]),
     ("GET", "/v1/rulebook",                        [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/lists/judgment-defaulters",       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/lists/no-such-list",              [404, 404, 404, 404, 404, 404, 404, 404, 404]),
@@ -46,6 +56,9 @@ BODIES: dict[str, Any] = {
     "/v1/records": record("p-1", ref="TP-policy"),
     "/v1/checks": {"subject": "p-1", "context": "rail.high-speed-ticket"},
     "/v1/keys": {"role": "subject", "id": "p-3"},
+    "/v1/objections": {"record_id": SEED, "reason": "not mine"},
+    "/v1/objections/{objection}/decision": {"outcome": "upheld", "note": "it stands"},
+    f"/v1/records/{SEED}/withdrawal": {"reason": "entered in error"},
 }
 
 
@@ -58,7 +71,13 @@ def test_the_table_covers_every_route(make_api: MakeApi) -> None:
     }
     tabled = {(m, p.replace("p-1", "{subject_id}")) for m, p, _ in POLICY}
     tabled = {
-        (m, p.replace("judgment-defaulters", "{list_id}").replace("{spare}", "{key_id}"))
+        (
+            m,
+            p.replace("judgment-defaulters", "{list_id}")
+            .replace("{spare}", "{key_id}")
+            .replace("{objection}", "{objection_id}")
+            .replace(SEED, "{record_id}"),
+        )
         for m, p in tabled
     }
     assert routes <= tabled
@@ -78,8 +97,19 @@ def test_each_caller_gets_what_the_policy_says(
         if "{spare}" in path:
             spare = api.call("POST", "/v1/keys", "admin", json={"role": "reviewer", "id": "x"})
             target = path.replace("{spare}", spare.json()["key_id"])
+        if "{objection}" in path:
+            target = path.replace("{objection}", objection_on_the_seed(api))
         response = api.call(method, target, who, json=BODIES.get(path))
         got.append(response.status_code)
         if response.status_code >= 400:
             assert response.headers["content-type"] == "application/problem+json"
     assert got == expected
+
+
+def objection_on_the_seed(api: Api) -> str:
+    """The open objection on the seed record, filed by its subject the first time it is asked."""
+    open_ = api.call("GET", "/v1/subjects/p-1/objections", "subject_a").json()["items"]
+    if open_:
+        return str(open_[0]["objection_id"])
+    filed = api.call("POST", "/v1/objections", "subject_a", json=BODIES["/v1/objections"])
+    return str(filed.json()["objection_id"])

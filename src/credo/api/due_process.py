@@ -86,7 +86,7 @@ def get_own_objections(subject_id: SubjectId, caller: ReaderDep, state: StateDep
     status_code=201,
     summary="Object to a record",
     response_model=ObjectionRead,
-    responses=responses(401, 403, 404, 409, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="""A subject contests one of its own records, within the objection window of
 its rulebook (`window_days` from the record's notice). While the objection is open the record
 is suspended or kept, as the rulebook's `while_disputed` says, and list entries resting on it
@@ -143,7 +143,7 @@ def get_queue(
     tags=["reviewers"],
     summary="Decide an objection",
     response_model=ObjectionRead,
-    responses=responses(401, 403, 404, 409, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="`overturned`: the record stops counting at every date; `upheld`: it stands. "
     "The subject gets a notice either way. A decision is final: deciding again is refused "
     "(409). For reviewers.",
@@ -175,7 +175,7 @@ def post_decision(
     status_code=201,
     summary="Withdraw a record",
     response_model=WithdrawalRead,
-    responses=responses(401, 403, 404, 409, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="The provider that reported a record withdraws it: it stays in the ledger, "
     "with the withdrawal beside it, and never counts again at any date. Another provider's "
     "record is answered 404; withdrawing twice is refused (409).",

@@ -9,10 +9,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from credo.api.deps import StateDep
+from credo.api.deps import ApiState, StateDep
 from credo.api.metrics import CONTENT_TYPE
 from credo.api.problems import responses
 from credo.domain.errors import StoreUnavailable
+from credo.services.objections import objection_queue
 
 router = APIRouter(tags=["ops"])
 
@@ -51,8 +52,24 @@ async def readyz(state: StateDep) -> Health:
     response_class=Response,
     responses={200: {"description": "Prometheus text format.", "content": {CONTENT_TYPE: {}}}},
     description="Requests by route and status, latencies, records ingested by outcome, checks "
-    "by decision; summed over every server process.",
+    "by decision, summed over every server process; objections open and overdue.",
 )
 async def metrics(state: StateDep) -> Response:
     body = await run_in_threadpool(state.metrics.exposition)
-    return Response(body, media_type=CONTENT_TYPE)
+    queue = await run_in_threadpool(_objections, state)
+    return Response(body + queue, media_type=CONTENT_TYPE)
+
+
+def _objections(state: ApiState) -> bytes:
+    """Read from the ledger at each scrape, so every worker reports the same figures."""
+    today = state.context.today()
+    open_ = objection_queue(state.context.store, state="open", today=today)
+    overdue = sum(o.overdue(today) for o in open_)
+    return (
+        "# HELP credo_objections_open Objections awaiting a decision.\n"
+        "# TYPE credo_objections_open gauge\n"
+        f"credo_objections_open {len(open_)}\n"
+        "# HELP credo_objections_overdue Open objections past their review period.\n"
+        "# TYPE credo_objections_overdue gauge\n"
+        f"credo_objections_overdue {overdue}\n"
+    ).encode()

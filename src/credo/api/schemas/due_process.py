@@ -38,7 +38,7 @@ class NoticeRead(BaseModel):
 
 
 class NoticesPage(BaseModel):
-    items: list[NoticeRead]
+    items: list[NoticeRead] = Field(description="Notices, oldest first.")
     next: int | None = Field(description="Pass as `after` for the next page; null at the end.")
 
 
@@ -59,18 +59,18 @@ class WithdrawalCreate(Wire):
 
 
 class ObjectionRead(BaseModel):
-    objection_id: str
-    record_id: str
-    subject_id: str
-    reason: str
-    filed_at: datetime
-    state: Literal["open", "upheld", "overturned"]
+    objection_id: str = Field(description="The objection: its record's id, `-o` and a number.")
+    record_id: str = Field(description="The record contested.")
+    subject_id: str = Field(description="The subject who objected.")
+    reason: str = Field(description="Why, in the subject's words.")
+    filed_at: datetime = Field(description="When it was filed.")
+    state: Literal["open", "upheld", "overturned"] = Field(description="Where it stands.")
     review_by: date = Field(description="The last day of the review period.")
     days_left: int = Field(description="Days of the review period left; negative when overdue.")
     overdue: bool = Field(description="Open past its review period.")
-    note: str | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
+    note: str | None = Field(default=None, description="The reviewer's reasons, once decided.")
+    decided_by: str | None = Field(default=None, description="The reviewer who decided.")
+    decided_at: datetime | None = Field(default=None, description="When it was decided.")
 
     @classmethod
     def of(cls, o: Objection, today: date) -> ObjectionRead:
@@ -91,22 +91,22 @@ class ObjectionRead(BaseModel):
 
 
 class ObjectionsPage(BaseModel):
-    items: list[ObjectionRead]
+    items: list[ObjectionRead] = Field(description="Objections, oldest first.")
     overdue: int = Field(description="How many of these are open past their review period.")
 
 
 class WithdrawalRead(BaseModel):
-    record_id: str
-    withdrawn_at: datetime
-    by: str
-    reason: str
+    record_id: str = Field(description="The record withdrawn.")
+    withdrawn_at: datetime = Field(description="When.")
+    by: str = Field(description="The provider that withdrew it.")
+    reason: str = Field(description="Why.")
 
 
 class ChangeRead(BaseModel):
     seq: int = Field(description="The change's number: pass the last as `after`.")
-    subject: str
-    context: str
-    decision: Literal["allow", "deny"]
+    subject: str = Field(description="The subject whose decision changed.")
+    context: str = Field(description="In which context.")
+    decision: Literal["allow", "deny"] = Field(description="The decision now.")
     as_of: date = Field(description="The day the decision changed.")
     recheck_on: date | None = Field(
         description="The first day it may change by time alone (a list entry ending, a record "
@@ -115,5 +115,5 @@ class ChangeRead(BaseModel):
 
 
 class ChangesPage(BaseModel):
-    items: list[ChangeRead]
+    items: list[ChangeRead] = Field(description="Changes, oldest first.")
     next: int = Field(description="Pass as `after` to read on; the same value if nothing new.")

@@ -1,0 +1,257 @@
+"""The life of a record through the API: reported, noticed, objected to, suspended, decided,
+withdrawn, repaired; every step visible at once in scores, list entries, checks, the change
+feed and notices. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.api.conftest import Api, MakeApi, record
+
+RAIL = "rail.high-speed-ticket"
+DEFAULT = {"amount": 50_000}
+
+
+def judgment(ref: str = "CT-1", *, case: str = "C-1", occurred_at: str = "2026-11-01") -> Any:
+    return record(
+        "p-1",
+        "court.judgment_default",
+        ref,
+        occurred_at=occurred_at,
+        attributes=DEFAULT,
+        case_ref=case,
+    )
+
+
+def submit(api: Api, body: object, who: str = "provider_a") -> str:
+    got = api.post_records(body, who)
+    assert got.status_code == 200, got.text
+    result = got.json()["results"][0]
+    assert result["status"] == "created", result
+    return str(result["record_id"])
+
+
+def score(api: Api) -> dict[str, Any]:
+    got = api.call("GET", "/v1/subjects/p-1/score", "subject_a")
+    assert got.status_code == 200, got.text
+    return dict(got.json())
+
+
+def rail(api: Api) -> str:
+    got = api.call("POST", "/v1/checks", "consumer_a", json={"subject": "p-1", "context": RAIL})
+    assert got.status_code == 200, got.text
+    return str(got.json()["decision"])
+
+
+def notices(api: Api, who: str = "subject_a") -> list[dict[str, Any]]:
+    got = api.call("GET", "/v1/subjects/p-1/notices", who)
+    assert got.status_code == 200, got.text
+    return list(got.json()["items"])
+
+
+def changes(api: Api, after: int = 0) -> list[dict[str, Any]]:
+    got = api.call("GET", f"/v1/changes?after={after}", "consumer_a")
+    assert got.status_code == 200, got.text
+    return list(got.json()["items"])
+
+
+def later(api: Api, days: int) -> None:
+    moved = datetime(2026, 11, 22, 12, tzinfo=UTC) + timedelta(days=days)
+    api.ctx.clock = lambda: moved
+
+
+def test_the_whole_life_of_a_record(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
+    submit(api, record("p-1", ref="TP-1"))  # a minor traffic violation: -3
+    assert rail(api) == "allow"  # the railway has now asked about p-1: it follows p-1
+    before = score(api)
+
+    rid = submit(api, judgment())
+    listed = score(api)
+    assert listed["score"] == before["score"] - 100
+    assert [e["list"] for e in listed["lists"]] == ["judgment-defaulters"]
+    assert rail(api) == "deny"
+    feed = changes(api)
+    assert [(c["subject"], c["context"], c["decision"]) for c in feed] == [("p-1", RAIL, "deny")]
+    assert feed[0]["recheck_on"] is not None
+
+    told = [n for n in notices(api) if n["record"]["source_ref"] == "CT-1"]
+    assert len(told) == 1
+    notice = told[0]
+    assert notice["points"] == -100
+    assert notice["rule"] == "judgment-default"
+    assert notice["basis"]
+    assert notice["record"]["evidence"]["sha256"]
+    assert [e["list"] for e in notice["lists"]] == ["judgment-defaulters"]
+    assert {m["measure"] for m in notice["measures"]} >= {"no-high-speed-rail", "no-flights"}
+    assert notice["objection"]["deadline"] == "2026-11-29"  # window_days 7 from 2026-11-22
+
+    later(api, 3)
+    filed = api.call(
+        "POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "I paid"}
+    )
+    assert filed.status_code == 201, filed.text
+    objection = filed.json()
+    assert objection["state"] == "open"
+    assert objection["review_by"] == "2026-12-10"  # review_days 15 from 2026-11-25
+    # Suspended while disputed (while_disputed: suspend): the list entry rests on it, and goes.
+    suspended = score(api)
+    assert suspended["score"] == before["score"]
+    assert suspended["lists"] == []
+    assert rail(api) == "allow"
+    assert [c["decision"] for c in changes(api, feed[-1]["seq"])] == ["allow"]
+
+    queue = api.call("GET", "/v1/objections?state=open", "reviewer").json()
+    assert [o["objection_id"] for o in queue["items"]] == [objection["objection_id"]]
+    assert queue["items"][0]["days_left"] == 15
+    assert queue["overdue"] == 0
+
+    oid = objection["objection_id"]
+    decided = api.call(
+        "POST",
+        f"/v1/objections/{oid}/decision",
+        "reviewer",
+        json={"outcome": "overturned", "note": "paid on 2026-10-30, receipt on file"},
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["state"] == "overturned"
+    restored = score(api)
+    assert restored["score"] == before["score"]
+    assert restored["lists"] == []
+    assert rail(api) == "allow"
+    # Overturned counts at no date, not even a past one.
+    past = api.call("GET", "/v1/subjects/p-1/score?as_of=2026-11-23", "subject_a").json()
+    assert past["lists"] == []
+
+    answer = [n for n in notices(api) if n["about"] == "decision"]
+    assert len(answer) == 1
+    assert answer[0]["decision"]["outcome"] == "overturned"
+    assert answer[0]["decision"]["objection_id"] == oid
+
+    again = api.call(
+        "POST",
+        f"/v1/objections/{oid}/decision",
+        "reviewer",
+        json={"outcome": "upheld", "note": "second thoughts"},
+    )
+    assert again.status_code == 409
+    assert "already decided" in again.json()["detail"]
+
+
+def test_an_upheld_objection_restores_the_record(api: Api) -> None:
+    rid = submit(api, judgment())
+    oid = api.call(
+        "POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "not me"}
+    ).json()["objection_id"]
+    assert rail(api) == "allow"
+    body = {"outcome": "upheld", "note": "the judgment stands"}
+    assert api.call("POST", f"/v1/objections/{oid}/decision", "reviewer", json=body).is_success
+    assert rail(api) == "deny"
+    assert [e["list"] for e in score(api)["lists"]] == ["judgment-defaulters"]
+
+
+def test_a_late_objection_names_the_day_the_window_closed(api: Api) -> None:
+    rid = submit(api, judgment())
+    later(api, 8)
+    late = api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
+    assert late.status_code == 409
+    detail = late.json()["detail"]
+    assert "closed at the end of 2026-11-29" in detail
+    assert "notice of 2026-11-22" in detail
+
+
+def test_on_the_last_day_an_objection_is_in_time(api: Api) -> None:
+    rid = submit(api, judgment())
+    later(api, 7)
+    body = {"record_id": rid, "reason": "x"}
+    assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
+
+
+def test_a_second_open_objection_is_refused(api: Api) -> None:
+    rid = submit(api, judgment())
+    body = {"record_id": rid, "reason": "x"}
+    assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
+    second = api.call("POST", "/v1/objections", "subject_a", json=body)
+    assert second.status_code == 409
+    assert "already has an open objection" in second.json()["detail"]
+
+
+def test_someone_elses_record_is_not_found(api: Api) -> None:
+    rid = submit(api, judgment())
+    body = {"record_id": rid, "reason": "x"}
+    got = api.call("POST", "/v1/objections", "subject_b", json=body)
+    assert got.status_code == 404
+    assert api.call("GET", "/v1/subjects/p-1/notices", "subject_b").status_code == 404
+
+
+def test_an_unknown_objection_is_not_found(api: Api) -> None:
+    body = {"outcome": "upheld", "note": "x"}
+    oid = "r" + "0" * 24 + "-o1"
+    assert (
+        api.call("POST", f"/v1/objections/{oid}/decision", "reviewer", json=body).status_code == 404
+    )
+
+
+def test_overdue_objections_are_flagged_in_the_queue_and_the_metrics(api: Api) -> None:
+    rid = submit(api, judgment())
+    api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
+    later(api, 16)
+    queue = api.call("GET", "/v1/objections?overdue=true", "reviewer").json()
+    assert queue["overdue"] == 1
+    assert queue["items"][0]["overdue"] is True
+    assert queue["items"][0]["days_left"] == -1
+    metrics = api.call("GET", "/metrics").text
+    assert "credo_objections_overdue 1" in metrics
+    assert "credo_objections_open 1" in metrics
+
+
+def test_a_provider_withdraws_its_own_record_and_only_its_own(
+    make_api: MakeApi, backend: str
+) -> None:
+    api = make_api(backend)
+    rid = submit(api, judgment())
+    assert rail(api) == "deny"
+    body = {"reason": "entered against the wrong person"}
+    other = api.call("POST", f"/v1/records/{rid}/withdrawal", "provider_b", json=body)
+    assert other.status_code == 404
+    done = api.call("POST", f"/v1/records/{rid}/withdrawal", "provider_a", json=body)
+    assert done.status_code == 201, done.text
+    assert done.json()["by"] == "traffic-police-rc"
+    assert rail(api) == "allow"
+    assert score(api)["lists"] == []
+    twice = api.call("POST", f"/v1/records/{rid}/withdrawal", "provider_a", json=body)
+    assert twice.status_code == 409
+
+
+def test_a_repair_ends_the_list_entry_on_its_date(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
+    submit(api, judgment(occurred_at="2026-10-01"))
+    assert rail(api) == "deny"
+    repair = record(
+        "p-1",
+        "court.judgment_satisfied",
+        "CT-2",
+        occurred_at="2026-11-10",
+        attributes={},
+        case_ref="C-1",
+    )
+    submit(api, repair)
+    assert rail(api) == "allow"
+    on_the_day_before = api.call(
+        "GET", "/v1/subjects/p-1/score?as_of=2026-11-09", "subject_a"
+    ).json()
+    (entry,) = on_the_day_before["lists"]
+    assert entry["until"] == "2026-11-10"
+    assert [c["decision"] for c in changes(api)] == ["deny", "allow"]
+
+
+def test_the_feed_shows_only_subjects_the_consumer_asked_about(api: Api) -> None:
+    submit(api, judgment())
+    assert changes(api) == []  # the railway never asked about p-1
+    rail(api)
+    assert [c["decision"] for c in changes(api)] == ["deny"]
+    submit(api, judgment("CT-9", case="C-9"))  # still denied: no change to report
+    assert len(changes(api)) == 1
+    other = api.call("GET", "/v1/changes", "consumer_b")  # bike rental, another context
+    assert other.json()["items"] == []
