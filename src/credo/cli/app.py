@@ -54,6 +54,12 @@ class State:
             self._context = bootstrap(settings)
         return self._context
 
+    def close(self) -> None:
+        """Release the store's connections: a command ends, its pool ends with it."""
+        if self._context is not None:
+            self._context.store.close()
+            self._context = None
+
 
 state = State()
 
@@ -274,6 +280,8 @@ def main() -> None:
     except CredoError as e:
         err.print(f"error: {e.detail}", markup=False)
         sys.exit(e.exit_code)
+    finally:
+        state.close()
 
 
 # Registered last: these commands use this module's `state`, `out` and `err`.
@@ -281,3 +289,17 @@ from credo.cli.serve import keys_app, serve  # noqa: E402
 
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
+
+from credo.cli.due_process import (  # noqa: E402
+    decide,
+    notices_app,
+    object_cmd,
+    objections,
+    withdraw,
+)
+
+app.command("object")(object_cmd)
+app.command()(objections)
+app.command()(decide)
+app.command()(withdraw)
+app.add_typer(notices_app, name="notices")

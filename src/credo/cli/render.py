@@ -41,6 +41,8 @@ def ingest_report(console: Console, path: Path, r: IngestReport) -> None:
         f"{path}: {r.read:,} read, {r.created:,} created, {r.present:,} already present, "
         f"{len(r.rejected):,} rejected in {r.seconds:.1f}s ({r.rate:,.0f} records/s)"
     )
+    if r.noticed:
+        console.print(f"  {r.noticed:,} notices issued to subjects (`credo notices deliver`)")
     for rej in r.rejected[:10]:
         console.print(f"  line {rej.line}: {rej.reason}", markup=False)
     if len(r.rejected) > 10:

@@ -45,12 +45,15 @@ def record_notices(
     records: Sequence[LedgerRecord],
     new: Sequence[str],
     today: date,
+    *,
+    tiers: bool = True,
 ) -> list[Notice]:
     """The notices that the records `new` (ids among `records`) cause on `today`.
 
     A new record is noticed when it counts against the subject, when it opens a list entry,
     or when a measure starts to apply because of it. Measures triggered by a tier rather than
-    a record are told with the subject's newest record, which moved the tier.
+    a record are told with the subject's newest record, which moved the tier; `tiers=False`
+    leaves them out, for records judged without the rest of their subject's ledger.
     """
     fresh = set(new)
     if not fresh or history.in_force(today) is None:
@@ -82,6 +85,8 @@ def record_notices(
     newest = max(fresh & by_id.keys(), key=lambda rid: (by_id[rid].occurred_at, rid), default=None)
     for measure in _started(before, after):
         owner = measure.pop("record_id", None)
+        if owner is None and not tiers:
+            continue
         rid = owner if owner in fresh else newest
         if rid is not None:
             parts.setdefault(rid, {}).setdefault("measures", []).append(measure)
@@ -158,3 +163,20 @@ def _started(before: Assessment, after: Assessment) -> list[dict[str, Any]]:
                 }
             )
     return started
+
+
+def intake_notices(history: PackHistory, record: Record, today: date) -> list[Notice]:
+    """The notices a record owes its subject, judged on its own: what bulk intake can tell
+    without reading each subject's ledger. Its points and the list entries it opens do not
+    depend on the rest of the ledger, and neither do the measures resting on those lists,
+    which are all the restrictions there are (a `deny` rests on a list, SPEC §5); measures
+    that follow a tier are left to the online path."""
+    then = history.in_force(record.occurred_at)
+    if then is None or history.in_force(today) is None:
+        return []
+    hit = then.rules.match(record.type, record.attributes)
+    admits = any(c.admit(record.type, record.attributes) for c in then.lists.values())
+    if not admits and (hit is None or hit.points >= 0):
+        return []  # the common case, decided without assessing anything
+    alone = [LedgerRecord(record)]
+    return record_notices(record.subject.id, history, alone, [record.record_id], today, tiers=False)

@@ -18,6 +18,7 @@ from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import Subject
+from credo.services.realtime import intake_notices_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class IngestReport:
     read: int = 0
     created: int = 0
     present: int = 0
+    noticed: int = 0  # notices issued to subjects for the records created
     rejected: list[Rejected] = field(default_factory=list)
     seconds: float = 0.0
     rejects_file: Path | None = None
@@ -101,7 +103,11 @@ def ingest_items(
             accepted = _validate(store, rulebook, batch, report, seen, today=today, text=text)
             if pending is not None:
                 pending.result()
-            pending = appender.submit(_append, store, accepted, report, now) if accepted else None
+            pending = (
+                appender.submit(_append, store, rulebook, accepted, report, today, now)
+                if accepted
+                else None
+            )
         if pending is not None:
             pending.result()
     report.rejected.sort(key=lambda r: r.line)
@@ -144,12 +150,19 @@ def _validate(
 
 
 def _append(
-    store: LedgerStore, accepted: list[tuple[int, Record]], report: IngestReport, now: datetime
+    store: LedgerStore,
+    rulebook: Rulebook,
+    accepted: list[tuple[int, Record]],
+    report: IngestReport,
+    today: date,
+    now: datetime,
 ) -> None:
     outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
+    created: list[Record] = []
     for (line, record), outcome in zip(accepted, outcomes, strict=True):
         if outcome is Outcome.CREATED:
             report.created += 1
+            created.append(record)
         elif outcome is Outcome.PRESENT:
             report.present += 1
         else:
@@ -160,6 +173,9 @@ def _append(
                     "different record; records are never changed, send a new source_ref",
                 )
             )
+    notices = intake_notices_for(rulebook, created, today, now)
+    store.append_entries(notices)
+    report.noticed += len(notices)
 
 
 def _consistent_subjects(

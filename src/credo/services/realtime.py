@@ -8,15 +8,16 @@ the use case answers.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import DecisionChange, FeedStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
 from credo.domain.measures import check
-from credo.domain.notices import Notice, record_notices
-from credo.domain.rulebook import Rulebook
+from credo.domain.notices import Notice, intake_notices, record_notices
+from credo.domain.records import Record
+from credo.domain.rulebook import PackHistory, Rulebook
 from credo.services.scores import store_assessment
 
 SYSTEM = "credo"  # the actor of the entries credo writes itself, such as notices
@@ -61,3 +62,19 @@ def settle(
                     DecisionChange(subject_id, context, decision, today, stored.valid_until, now)
                 )
         feeds.append_changes(changes)
+
+
+def intake_notices_for(
+    rulebook: Rulebook, records: Sequence[Record], today: date, now: datetime
+) -> list[Entry]:
+    """The notices owed for records taken in bulk, each judged on its own (see
+    `intake_notices`): bulk intake reads no subject's ledger back."""
+    governing: dict[tuple[str, str], PackHistory] = {}
+    out: list[Entry] = []
+    for r in records:
+        key = (r.subject.kind, r.subject.region)
+        history = governing.get(key)
+        if history is None:
+            history = governing[key] = rulebook.governing(r.subject)
+        out.extend(notice_entry(n, now) for n in intake_notices(history, r, today))
+    return out

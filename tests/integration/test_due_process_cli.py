@@ -1,0 +1,114 @@
+"""Due process from the command line, as an operator runs it: notices from bulk intake, an
+objection filed at the counter, the review queue, a decision, a withdrawal, notices delivered.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from credo.domain.records import record_id_for
+from credo.shipped import shipped_packs
+from tests.contract.conftest import libpq_url, postgres_schema, postgres_url  # noqa: F401
+from tests.integration.conftest import Credo
+from tests.integration.test_cli import EVIDENCE, record, write_jsonl
+
+RAIL = "rail.high-speed-ticket"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        schema = request.getfixturevalue("postgres_schema")
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        monkeypatch.setenv("CREDO_DATABASE_URL", f"{url}?options=-csearch_path%3D{schema}")
+    return str(request.param)
+
+
+def decision(credo: Credo) -> str:
+    got = credo("check", "p-1", RAIL, "--json")
+    assert got.code == 0, got.err
+    return str(json.loads(got.out)["decision"])
+
+
+def test_an_operator_runs_the_whole_procedure(credo: Credo, backend: str, tmp_path: Path) -> None:
+    assert credo("pack", "adopt", *map(str, shipped_packs())).code == 0
+    judgment = record(
+        "CT-1",
+        type="court.judgment_default",
+        occurred_at="2026-11-01",
+        attributes={"amount": 50_000},
+        case_ref="C-1",
+        source="court-rc",
+        evidence=EVIDENCE,
+    )
+    ingested = credo("ingest", str(write_jsonl(tmp_path / "in.jsonl", [record("TP-1"), judgment])))
+    assert ingested.code == 0, ingested.out
+    assert "2 notices issued" in ingested.out  # the traffic violation costs points too
+    assert decision(credo) == "deny"
+
+    rid = record_id_for("court-rc", "CT-1")
+    filed = credo("object", rid, "--reason", "paid on 2026-10-30", "--as", "counter-7")
+    assert filed.code == 0, filed.err
+    oid = f"{rid}-o1"
+    assert oid in filed.out
+    assert decision(credo) == "allow"  # suspended while disputed
+    twice = credo("object", rid, "--reason", "again")
+    assert twice.code == 1
+    assert "already has an open objection" in twice.err
+
+    queue = json.loads(credo("objections", "--json").out)
+    assert [(o["objection_id"], o["state"], o["days_left"]) for o in queue] == [(oid, "open", 15)]
+    assert json.loads(credo("objections", "--overdue", "--json").out) == []
+
+    upheld = credo("decide", oid, "upheld", "--note", "no receipt", "--as", "reviewer-2")
+    assert upheld.code == 0, upheld.err
+    assert decision(credo) == "deny"
+    final = credo("decide", oid, "overturned", "--note", "changed my mind")
+    assert final.code == 1
+    assert "already decided" in final.err
+    assert json.loads(credo("objections", "--json").out) == []
+    decided = json.loads(credo("objections", "--all", "--json").out)
+    assert decided[0]["state"] == "upheld"
+    assert decided[0]["decided_by"] == "reviewer-2"
+
+    withdrawn = credo("withdraw", "court-rc", "CT-1", "--reason", "wrong person")
+    assert withdrawn.code == 0, withdrawn.err
+    assert decision(credo) == "allow"
+    assert credo("withdraw", "court-rc", "CT-1", "--reason", "again").code == 1
+    assert credo("withdraw", "court-rc", "CT-404", "--reason", "x").code == 1
+
+    log = tmp_path / "notices.jsonl"
+    sent = credo("notices", "deliver", "--log", str(log))
+    assert sent.code == 0, sent.err
+    notices = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [n["about"] for n in notices] == ["record", "record", "decision"]
+    listed = next(n for n in notices if n["record"]["source_ref"] == "CT-1")
+    assert listed["points"] == -100
+    assert listed["lists"][0]["list"] == "judgment-defaulters"
+    assert listed["objection"]["deadline"]
+    assert notices[-1]["decision"]["outcome"] == "upheld"
+    again = credo("notices", "deliver", "--log", str(log))
+    assert "0 notice(s) delivered" in again.out
+    assert len(log.read_text().splitlines()) == 3
+
+
+def test_a_webhook_that_fails_keeps_the_notices_for_the_next_run(
+    credo: Credo, tmp_path: Path
+) -> None:
+    credo("pack", "adopt", *map(str, shipped_packs()))
+    credo("ingest", str(write_jsonl(tmp_path / "in.jsonl", [record("TP-1")])))
+    failed = credo("notices", "deliver", "--webhook", "http://127.0.0.1:9/unreachable")
+    assert failed.code == 1
+    assert "delivery stopped" in failed.err
+    log = tmp_path / "n.jsonl"
+    assert "1 notice(s) delivered" in credo("notices", "deliver", "--log", str(log)).out
+
+
+def test_deliver_needs_exactly_one_channel(credo: Credo) -> None:
+    assert credo("notices", "deliver").code == 2
