@@ -1,52 +1,61 @@
 -- judged
-SELECT
-  l.*,
-  CASE WHEN occurred_at >= CAST('2025-01-01' AS DATE) THEN 1 END AS v_then,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
-      THEN 'tax-evasion'
-      WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
-      THEN 'tax-arrears'
-      WHEN type = 'finance.false_report'
-      THEN 'false-financial-report'
-      WHEN type = 'labour.unpaid_wages'
-      THEN 'unpaid-wages'
-      WHEN type = 'labour.unpaid_social_insurance'
-      THEN 'unpaid-social-insurance'
-      WHEN type = 'environment.violation' AND a_severity__integer <= 2
-      THEN 'environment-minor'
-      WHEN type = 'environment.violation' AND a_severity__integer = 3
-      THEN 'environment-serious'
-      WHEN type = 'environment.violation' AND a_severity__integer >= 4
-      THEN 'environment-grave'
-      WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
-      THEN 'product-quality-minor'
-      WHEN type = 'quality.product_violation'
-      THEN 'product-quality-serious'
-      WHEN type = 'quality.drug_safety_violation'
-      THEN 'drug-safety'
-      WHEN type = 'market.false_advertising'
-      THEN 'false-advertising'
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
-      THEN 'work-accident-major'
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
-      THEN 'work-accident-fatal'
-      WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
-      THEN 'work-accident-injuries'
-      WHEN type = 'report.annual_missed'
-      THEN 'annual-report-missed'
-      WHEN type = 'court.judgment_default'
-      THEN 'judgment-default'
-    END
-  END AS rule,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
+WITH l AS (
+  SELECT
+    *,
+    CASE WHEN occurred_at >= CAST('2025-01-01' AS DATE) THEN 1 END AS v_then
+  FROM ledger
+  WHERE
+    pack = 'national-org'
+), h AS (
+  SELECT
+    *,
+    CASE v_then
+      WHEN 1
+      THEN CASE
+        WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
+        THEN 1
+        WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
+        THEN 2
+        WHEN type = 'finance.false_report'
+        THEN 3
+        WHEN type = 'labour.unpaid_wages'
+        THEN 4
+        WHEN type = 'labour.unpaid_social_insurance'
+        THEN 5
+        WHEN type = 'environment.violation' AND a_severity__integer <= 2
+        THEN 6
+        WHEN type = 'environment.violation' AND a_severity__integer = 3
+        THEN 7
+        WHEN type = 'environment.violation' AND a_severity__integer >= 4
+        THEN 8
+        WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
+        THEN 9
+        WHEN type = 'quality.product_violation'
+        THEN 10
+        WHEN type = 'quality.drug_safety_violation'
+        THEN 11
+        WHEN type = 'market.false_advertising'
+        THEN 12
+        WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
+        THEN 13
+        WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
+        THEN 14
+        WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
+        THEN 15
+        WHEN type = 'report.annual_missed'
+        THEN 16
+        WHEN type = 'court.judgment_default'
+        THEN 17
+      END
+    END AS hit
+  FROM l
+), p AS (
+  SELECT
+    *,
+    CASE
+      WHEN hit IN (1, 11)
       THEN -40
-      WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
+      WHEN hit IN (2)
       THEN CASE
         WHEN (
           CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1
@@ -55,196 +64,216 @@ SELECT
         THEN NULL
         ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1, -20)
       END
-      WHEN type = 'finance.false_report'
+      WHEN hit IN (3, 8, 14, 17)
       THEN -30
-      WHEN type = 'labour.unpaid_wages'
+      WHEN hit IN (4)
       THEN -20
-      WHEN type = 'labour.unpaid_social_insurance'
+      WHEN hit IN (5, 9, 12, 15)
       THEN -10
-      WHEN type = 'environment.violation' AND a_severity__integer <= 2
+      WHEN hit IN (6, 16)
       THEN -5
-      WHEN type = 'environment.violation' AND a_severity__integer = 3
+      WHEN hit IN (7)
       THEN -15
-      WHEN type = 'environment.violation' AND a_severity__integer >= 4
-      THEN -30
-      WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
-      THEN -10
-      WHEN type = 'quality.product_violation'
+      WHEN hit IN (10)
       THEN -25
-      WHEN type = 'quality.drug_safety_violation'
-      THEN -40
-      WHEN type = 'market.false_advertising'
-      THEN -10
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
+      WHEN hit IN (13)
       THEN -50
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
-      THEN -30
-      WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
-      THEN -10
-      WHEN type = 'report.annual_missed'
-      THEN -5
-      WHEN type = 'court.judgment_default'
-      THEN -30
-    END
-  END AS p_then,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
+    END AS p_then,
+    CASE
+      WHEN hit IN (1, 2, 3, 8, 10, 11, 13, 14)
       THEN 1095
-      WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
-      THEN 1095
-      WHEN type = 'finance.false_report'
-      THEN 1095
-      WHEN type = 'labour.unpaid_wages'
+      WHEN hit IN (4, 5, 7, 15, 17)
       THEN 730
-      WHEN type = 'labour.unpaid_social_insurance'
-      THEN 730
-      WHEN type = 'environment.violation' AND a_severity__integer <= 2
+      WHEN hit IN (6, 9, 12, 16)
       THEN 365
-      WHEN type = 'environment.violation' AND a_severity__integer = 3
-      THEN 730
-      WHEN type = 'environment.violation' AND a_severity__integer >= 4
-      THEN 1095
-      WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
-      THEN 365
-      WHEN type = 'quality.product_violation'
-      THEN 1095
-      WHEN type = 'quality.drug_safety_violation'
-      THEN 1095
-      WHEN type = 'market.false_advertising'
-      THEN 365
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
-      THEN 1095
-      WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
-      THEN 1095
-      WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
-      THEN 730
-      WHEN type = 'report.annual_missed'
-      THEN 365
-      WHEN type = 'court.judgment_default'
-      THEN 730
-    END
-  END AS valid_days,
-  CASE
-    WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
-    THEN -40
-    WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
-    THEN CASE
-      WHEN (
-        CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1
-      ) IS NULL
-      OR -20 IS NULL
-      THEN NULL
-      ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1, -20)
-    END
-    WHEN type = 'finance.false_report'
-    THEN -30
-    WHEN type = 'labour.unpaid_wages'
-    THEN -20
-    WHEN type = 'labour.unpaid_social_insurance'
-    THEN -10
-    WHEN type = 'environment.violation' AND a_severity__integer <= 2
-    THEN -5
-    WHEN type = 'environment.violation' AND a_severity__integer = 3
-    THEN -15
-    WHEN type = 'environment.violation' AND a_severity__integer >= 4
-    THEN -30
-    WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
-    THEN -10
-    WHEN type = 'quality.product_violation'
-    THEN -25
-    WHEN type = 'quality.drug_safety_violation'
-    THEN -40
-    WHEN type = 'market.false_advertising'
-    THEN -10
-    WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
-    THEN -50
-    WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
-    THEN -30
-    WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
-    THEN -10
-    WHEN type = 'report.annual_missed'
-    THEN -5
-    WHEN type = 'court.judgment_default'
-    THEN -30
-  END AS p_now
-FROM ledger AS l
-WHERE
-  l.pack = 'national-org' AND l.occurred_at <= CAST('2026-11-22' AS DATE);
-
--- counted
-WITH j AS (
+    END AS valid_days
+  FROM h
+), j AS (
   SELECT
     *,
     CASE
       WHEN p_then < 0
-      THEN GREATEST(p_then, LEAST(COALESCE(p_now, 0), 0))
+      THEN GREATEST(
+        p_then,
+        LEAST(
+          COALESCE(
+            CASE
+              WHEN v_then = 1
+              THEN p_then
+              ELSE CASE
+                WHEN type = 'tax.violation' AND a_kind__string = 'evasion'
+                THEN -40
+                WHEN type = 'tax.violation' AND a_kind__string = 'arrears'
+                THEN CASE
+                  WHEN (
+                    CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1
+                  ) IS NULL
+                  OR -20 IS NULL
+                  THEN NULL
+                  ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1, -20)
+                END
+                WHEN type = 'finance.false_report'
+                THEN -30
+                WHEN type = 'labour.unpaid_wages'
+                THEN -20
+                WHEN type = 'labour.unpaid_social_insurance'
+                THEN -10
+                WHEN type = 'environment.violation' AND a_severity__integer <= 2
+                THEN -5
+                WHEN type = 'environment.violation' AND a_severity__integer = 3
+                THEN -15
+                WHEN type = 'environment.violation' AND a_severity__integer >= 4
+                THEN -30
+                WHEN type = 'quality.product_violation' AND a_severity__integer <= 2
+                THEN -10
+                WHEN type = 'quality.product_violation'
+                THEN -25
+                WHEN type = 'quality.drug_safety_violation'
+                THEN -40
+                WHEN type = 'market.false_advertising'
+                THEN -10
+                WHEN type = 'safety.work_accident' AND a_deaths__integer >= 3
+                THEN -50
+                WHEN type = 'safety.work_accident' AND a_deaths__integer >= 1
+                THEN -30
+                WHEN type = 'safety.work_accident' AND a_injuries__integer >= 1
+                THEN -10
+                WHEN type = 'report.annual_missed'
+                THEN -5
+                WHEN type = 'court.judgment_default'
+                THEN -30
+              END
+            END,
+            0
+          ),
+          0
+        )
+      )
       ELSE p_then
     END AS points,
     CAST(occurred_at + INTERVAL (CAST(valid_days AS INT)) DAY AS DATE) AS expires_on
-  FROM judged
-), r AS (
-  SELECT
-    *,
-    CASE
-      WHEN withdrawn
-      THEN 'withdrawn'
-      WHEN overturned
-      THEN 'overturned'
-      WHEN rule IS NULL
-      THEN 'no-rule'
-      WHEN expires_on <= CAST('2026-11-22' AS DATE)
-      THEN 'expired'
-      WHEN disputed AND TRUE
-      THEN 'disputed'
-    END AS reason0
-  FROM j
-), m AS (
-  SELECT
-    *,
-    CASE
-      WHEN reason0 IS NULL
-      AND COALESCE(case_ref, '') <> ''
-      AND ROW_NUMBER() OVER (
-        PARTITION BY subject_id, case_ref, reason0 IS NULL
-        ORDER BY ABS(points) DESC, occurred_at, record_id
-      ) > 1
-      THEN 'merged'
-      ELSE reason0
-    END AS reason
-  FROM r
-), c AS (
-  SELECT
-    *,
-    CASE WHEN reason IS NULL AND points > 0 THEN NULL END AS cap
-  FROM m
+  FROM p
 )
 SELECT
   record_id,
   subject_id,
-  rule,
+  occurred_at,
+  case_ref,
+  withdrawn,
+  overturned,
+  disputed,
+  v_then,
+  hit,
   points,
   expires_on,
-  reason,
-  CAST(CASE
-    WHEN cap IS NULL
-    THEN points
-    ELSE LEAST(
-      points,
-      GREATEST(
-        0,
-        NULL - (
-          SUM(points) OVER (
-            PARTITION BY subject_id, cap
-            ORDER BY occurred_at, record_id
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-          ) - points
-        )
+  CASE
+    WHEN occurred_at > CAST('2026-11-22' AS DATE)
+    THEN 'later'
+    WHEN withdrawn
+    THEN 'withdrawn'
+    WHEN overturned
+    THEN 'overturned'
+    WHEN hit IS NULL
+    THEN 'no-rule'
+    WHEN expires_on <= CAST('2026-11-22' AS DATE)
+    THEN 'expired'
+    WHEN disputed AND TRUE
+    THEN 'disputed'
+  END AS reason0,
+  CASE v_then WHEN 1 THEN type = 'court.judgment_default' ELSE FALSE END AS admits_0,
+  type = 'court.judgment_satisfied' AS repairs_0_1,
+  CASE v_then
+    WHEN 1
+    THEN type = 'tax.violation'
+    AND (
+      a_kind__string = 'evasion'
+      OR (
+        a_kind__string = 'arrears' AND a_amount__number >= 1000000
       )
     )
-  END AS BIGINT) AS counted
-FROM c;
+    ELSE FALSE
+  END AS admits_1,
+  CASE v_then
+    WHEN 1
+    THEN type = 'environment.violation' AND a_severity__integer >= 4
+    ELSE FALSE
+  END AS admits_2,
+  CASE v_then WHEN 1 THEN type = 'report.annual_missed' ELSE FALSE END AS admits_3,
+  type = 'report.annual_filed' AS repairs_3_1
+FROM j;
+
+-- counted
+WITH m AS (
+  SELECT
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
+    reason0 AS reason
+  FROM judged
+  WHERE
+    NOT reason0 IS NULL OR case_ref IS NULL
+  UNION ALL
+  SELECT
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
+    CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY subject_id, case_ref
+        ORDER BY ABS(points) DESC, occurred_at, record_id
+      ) > 1
+      THEN 'merged'
+    END AS reason
+  FROM judged
+  WHERE
+    reason0 IS NULL AND NOT case_ref IS NULL
+)
+SELECT
+  *,
+  CASE
+    WHEN hit IN (1)
+    THEN 'tax-evasion'
+    WHEN hit IN (2)
+    THEN 'tax-arrears'
+    WHEN hit IN (3)
+    THEN 'false-financial-report'
+    WHEN hit IN (4)
+    THEN 'unpaid-wages'
+    WHEN hit IN (5)
+    THEN 'unpaid-social-insurance'
+    WHEN hit IN (6)
+    THEN 'environment-minor'
+    WHEN hit IN (7)
+    THEN 'environment-serious'
+    WHEN hit IN (8)
+    THEN 'environment-grave'
+    WHEN hit IN (9)
+    THEN 'product-quality-minor'
+    WHEN hit IN (10)
+    THEN 'product-quality-serious'
+    WHEN hit IN (11)
+    THEN 'drug-safety'
+    WHEN hit IN (12)
+    THEN 'false-advertising'
+    WHEN hit IN (13)
+    THEN 'work-accident-major'
+    WHEN hit IN (14)
+    THEN 'work-accident-fatal'
+    WHEN hit IN (15)
+    THEN 'work-accident-injuries'
+    WHEN hit IN (16)
+    THEN 'annual-report-missed'
+    WHEN hit IN (17)
+    THEN 'judgment-default'
+  END AS rule,
+  CAST(points AS BIGINT) AS counted
+FROM m;
 
 -- scores
 SELECT
@@ -258,10 +287,11 @@ SELECT
     WHEN score >= 40
     THEN 'C'
     ELSE 'D'
-  END AS tier
+  END AS tier,
+  changes_on
 FROM (
   SELECT
-    s.subject_id,
+    subject_id,
     CAST(CASE
       WHEN CASE
         WHEN (
@@ -282,31 +312,25 @@ FROM (
         END,
         100
       )
-    END AS BIGINT) AS score
+    END AS BIGINT) AS score,
+    changes_on
   FROM (
     SELECT
-      s.subject_id,
-      COALESCE(t.total, 0) AS total
-    FROM (
-      SELECT DISTINCT
-        subject_id
-      FROM ledger
-      WHERE
-        pack = 'national-org'
-    ) AS s
-    LEFT JOIN (
-      SELECT
-        subject_id,
-        SUM(counted) AS total
-      FROM counted
-      WHERE
-        reason IS NULL
-      GROUP BY
-        subject_id
-    ) AS t
-      ON s.subject_id = t.subject_id
-  ) AS s
-) AS scored;
+      subject_id,
+      COALESCE(SUM(CASE WHEN reason IS NULL THEN counted END), 0) AS total,
+      MIN(
+        CASE
+          WHEN occurred_at > CAST('2026-11-22' AS DATE)
+          THEN occurred_at
+          WHEN expires_on > CAST('2026-11-22' AS DATE)
+          THEN expires_on
+        END
+      ) AS changes_on
+    FROM counted
+    GROUP BY
+      subject_id
+  ) AS t
+) AS s;
 
 -- entries
 SELECT
@@ -319,30 +343,28 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE v_then WHEN 1 THEN 730 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 730 END AS INT)) DAY AS DATE) AS until0
     FROM judged AS j
     WHERE
-      NOT j.withdrawn
+      j.admits_0
+      AND NOT j.withdrawn
       AND NOT j.overturned
       AND NOT (
         j.disputed AND TRUE
       )
-      AND CASE v_then WHEN 1 THEN j.type = 'court.judgment_default' ELSE FALSE END
   ), rep AS (
     SELECT
       a.record_id,
       MIN(l.occurred_at) AS repaired_on
     FROM a
-    JOIN ledger AS l
-      ON l.pack = 'national-org'
-      AND l.subject_id = a.subject_id
+    JOIN judged AS l
+      ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      COALESCE(a.case_ref, '') <> ''
-      AND CASE v_then WHEN 1 THEN l.type = 'court.judgment_satisfied' ELSE FALSE END
+      CASE a.v_then WHEN 1 THEN l.repairs_0_1 ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -376,39 +398,28 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE v_then WHEN 1 THEN 1095 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT)) DAY AS DATE) AS until0
     FROM judged AS j
     WHERE
-      NOT j.withdrawn
+      j.admits_1
+      AND NOT j.withdrawn
       AND NOT j.overturned
       AND NOT (
         j.disputed AND TRUE
       )
-      AND CASE v_then
-        WHEN 1
-        THEN j.type = 'tax.violation'
-        AND (
-          j.a_kind__string = 'evasion'
-          OR (
-            j.a_kind__string = 'arrears' AND j.a_amount__number >= 1000000
-          )
-        )
-        ELSE FALSE
-      END
   ), rep AS (
     SELECT
       a.record_id,
       MIN(l.occurred_at) AS repaired_on
     FROM a
-    JOIN ledger AS l
-      ON l.pack = 'national-org'
-      AND l.subject_id = a.subject_id
+    JOIN judged AS l
+      ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      COALESCE(a.case_ref, '') <> '' AND CASE v_then WHEN 1 THEN FALSE ELSE FALSE END
+      FALSE
     GROUP BY
       a.record_id
   ), e AS (
@@ -442,33 +453,28 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE v_then WHEN 1 THEN 1095 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT)) DAY AS DATE) AS until0
     FROM judged AS j
     WHERE
-      NOT j.withdrawn
+      j.admits_2
+      AND NOT j.withdrawn
       AND NOT j.overturned
       AND NOT (
         j.disputed AND TRUE
       )
-      AND CASE v_then
-        WHEN 1
-        THEN j.type = 'environment.violation' AND j.a_severity__integer >= 4
-        ELSE FALSE
-      END
   ), rep AS (
     SELECT
       a.record_id,
       MIN(l.occurred_at) AS repaired_on
     FROM a
-    JOIN ledger AS l
-      ON l.pack = 'national-org'
-      AND l.subject_id = a.subject_id
+    JOIN judged AS l
+      ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      COALESCE(a.case_ref, '') <> '' AND CASE v_then WHEN 1 THEN FALSE ELSE FALSE END
+      FALSE
     GROUP BY
       a.record_id
   ), e AS (
@@ -502,30 +508,28 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE v_then WHEN 1 THEN 365 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 365 END AS INT)) DAY AS DATE) AS until0
     FROM judged AS j
     WHERE
-      NOT j.withdrawn
+      j.admits_3
+      AND NOT j.withdrawn
       AND NOT j.overturned
       AND NOT (
         j.disputed AND TRUE
       )
-      AND CASE v_then WHEN 1 THEN j.type = 'report.annual_missed' ELSE FALSE END
   ), rep AS (
     SELECT
       a.record_id,
       MIN(l.occurred_at) AS repaired_on
     FROM a
-    JOIN ledger AS l
-      ON l.pack = 'national-org'
-      AND l.subject_id = a.subject_id
+    JOIN judged AS l
+      ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      COALESCE(a.case_ref, '') <> ''
-      AND CASE v_then WHEN 1 THEN l.type = 'report.annual_filed' ELSE FALSE END
+      CASE a.v_then WHEN 1 THEN l.repairs_3_1 ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -550,38 +554,31 @@ FROM (
 ) AS e3;
 
 -- scored
-WITH v AS (
-  SELECT
-    subject_id,
-    MIN(d) AS d
-  FROM (
-    SELECT
-      subject_id,
-      expires_on AS d
-    FROM counted
-    WHERE
-      expires_on > CAST('2026-11-22' AS DATE)
-    UNION ALL
-    SELECT
-      subject_id,
-      occurred_at AS d
-    FROM ledger
-    WHERE
-      pack = 'national-org' AND occurred_at > CAST('2026-11-22' AS DATE)
-    UNION ALL
-    SELECT
-      subject_id,
-      until AS d
-    FROM list_entries
-  ) AS t
-  GROUP BY
-    subject_id
-)
 SELECT
   s.subject_id,
   s.score,
   s.tier,
-  CAST(LEAST(v.d, CAST(NULL AS DATE)) AS DATE) AS valid_until
+  CAST(LEAST(s.changes_on, e.until, CAST(NULL AS DATE)) AS DATE) AS valid_until
 FROM scores AS s
-LEFT JOIN v
-  ON v.subject_id = s.subject_id;
+LEFT JOIN (
+  SELECT
+    subject_id,
+    MIN(until) AS until
+  FROM list_entries
+  GROUP BY
+    subject_id
+) AS e
+  ON e.subject_id = s.subject_id;
+
+-- verdicts
+SELECT
+  record_id,
+  subject_id,
+  rule,
+  points,
+  expires_on,
+  reason,
+  counted
+FROM counted
+WHERE
+  occurred_at <= CAST('2026-11-22' AS DATE);

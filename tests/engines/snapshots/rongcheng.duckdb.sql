@@ -1,68 +1,77 @@
 -- judged
-SELECT
-  l.*,
-  CASE
-    WHEN occurred_at >= CAST('2026-07-01' AS DATE)
-    THEN 2
-    WHEN occurred_at >= CAST('2025-01-01' AS DATE)
-    THEN 1
-  END AS v_then,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
-      THEN 'traffic-minor'
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
-      THEN 'traffic-serious'
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
-      THEN 'traffic-grave'
-      WHEN type = 'tax.arrears'
-      THEN 'tax-arrears'
-      WHEN type = 'court.judgment_default'
-      THEN 'judgment-default'
-      WHEN type = 'utility.unpaid_bill' AND a_months__integer >= 3
-      THEN 'utility-unpaid'
-      WHEN type = 'transport.fare_evasion'
-      THEN 'fare-evasion'
-      WHEN type = 'transport.smoking_on_board'
-      THEN 'smoking-on-board'
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-      THEN 'blood-donation'
-      WHEN type = 'civic.volunteering'
-      THEN 'volunteering'
-    END
-    WHEN 2
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
-      THEN 'traffic-minor'
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
-      THEN 'traffic-serious'
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
-      THEN 'traffic-grave'
-      WHEN type = 'tax.arrears'
-      THEN 'tax-arrears'
-      WHEN type = 'court.judgment_default'
-      THEN 'judgment-default'
-      WHEN type = 'transport.fare_evasion'
-      THEN 'fare-evasion'
-      WHEN type = 'transport.smoking_on_board'
-      THEN 'smoking-on-board'
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-      THEN 'blood-donation'
-      WHEN type = 'civic.volunteering'
-      THEN 'volunteering'
-    END
-  END AS rule,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+WITH l AS (
+  SELECT
+    *,
+    CASE
+      WHEN occurred_at >= CAST('2026-07-01' AS DATE)
+      THEN 2
+      WHEN occurred_at >= CAST('2025-01-01' AS DATE)
+      THEN 1
+    END AS v_then
+  FROM ledger
+  WHERE
+    pack = 'rongcheng'
+), h AS (
+  SELECT
+    *,
+    CASE v_then
+      WHEN 1
+      THEN CASE
+        WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+        THEN 1
+        WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
+        THEN 2
+        WHEN type = 'traffic.violation' AND a_severity__integer >= 5
+        THEN 3
+        WHEN type = 'tax.arrears'
+        THEN 4
+        WHEN type = 'court.judgment_default'
+        THEN 5
+        WHEN type = 'utility.unpaid_bill' AND a_months__integer >= 3
+        THEN 6
+        WHEN type = 'transport.fare_evasion'
+        THEN 7
+        WHEN type = 'transport.smoking_on_board'
+        THEN 8
+        WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
+        THEN 9
+        WHEN type = 'civic.volunteering'
+        THEN 10
+      END
+      WHEN 2
+      THEN CASE
+        WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+        THEN 11
+        WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
+        THEN 12
+        WHEN type = 'traffic.violation' AND a_severity__integer >= 5
+        THEN 13
+        WHEN type = 'tax.arrears'
+        THEN 14
+        WHEN type = 'court.judgment_default'
+        THEN 15
+        WHEN type = 'transport.fare_evasion'
+        THEN 16
+        WHEN type = 'transport.smoking_on_board'
+        THEN 17
+        WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
+        THEN 18
+        WHEN type = 'civic.volunteering'
+        THEN 19
+      END
+    END AS hit
+  FROM l
+), p AS (
+  SELECT
+    *,
+    CASE
+      WHEN hit IN (1, 6)
       THEN -5
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
+      WHEN hit IN (2, 12)
       THEN -20
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
+      WHEN hit IN (3, 13)
       THEN -50
-      WHEN type = 'tax.arrears'
+      WHEN hit IN (4, 14)
       THEN CASE
         WHEN (
           CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5
@@ -71,17 +80,13 @@ SELECT
         THEN NULL
         ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
       END
-      WHEN type = 'court.judgment_default'
+      WHEN hit IN (5, 15)
       THEN -100
-      WHEN type = 'utility.unpaid_bill' AND a_months__integer >= 3
-      THEN -5
-      WHEN type = 'transport.fare_evasion'
+      WHEN hit IN (7, 8, 16, 17)
       THEN -10
-      WHEN type = 'transport.smoking_on_board'
-      THEN -10
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
+      WHEN hit IN (9, 18)
       THEN 20
-      WHEN type = 'civic.volunteering'
+      WHEN hit IN (10, 19)
       THEN CASE
         WHEN (
           CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5
@@ -90,202 +95,233 @@ SELECT
         THEN NULL
         ELSE LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
       END
-    END
-    WHEN 2
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+      WHEN hit IN (11)
       THEN -3
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
-      THEN -20
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
-      THEN -50
-      WHEN type = 'tax.arrears'
-      THEN CASE
-        WHEN (
-          CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5
-        ) IS NULL
-        OR -100 IS NULL
-        THEN NULL
-        ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
-      END
-      WHEN type = 'court.judgment_default'
-      THEN -100
-      WHEN type = 'transport.fare_evasion'
-      THEN -10
-      WHEN type = 'transport.smoking_on_board'
-      THEN -10
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-      THEN 20
-      WHEN type = 'civic.volunteering'
-      THEN CASE
-        WHEN (
-          CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5
-        ) IS NULL
-        OR 50 IS NULL
-        THEN NULL
-        ELSE LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
-      END
-    END
-  END AS p_then,
-  CASE v_then
-    WHEN 1
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+    END AS p_then,
+    CASE
+      WHEN hit IN (1, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19)
       THEN 365
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
+      WHEN hit IN (2, 5, 12, 15)
       THEN 730
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
+      WHEN hit IN (3, 4, 13, 14)
       THEN 1095
-      WHEN type = 'tax.arrears'
-      THEN 1095
-      WHEN type = 'court.judgment_default'
-      THEN 730
-      WHEN type = 'utility.unpaid_bill' AND a_months__integer >= 3
-      THEN 365
-      WHEN type = 'transport.fare_evasion'
-      THEN 365
-      WHEN type = 'transport.smoking_on_board'
-      THEN 365
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-      THEN 365
-      WHEN type = 'civic.volunteering'
-      THEN 365
-    END
-    WHEN 2
-    THEN CASE
-      WHEN type = 'traffic.violation' AND a_severity__integer <= 2
-      THEN 365
-      WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
-      THEN 730
-      WHEN type = 'traffic.violation' AND a_severity__integer >= 5
-      THEN 1095
-      WHEN type = 'tax.arrears'
-      THEN 1095
-      WHEN type = 'court.judgment_default'
-      THEN 730
-      WHEN type = 'transport.fare_evasion'
-      THEN 365
-      WHEN type = 'transport.smoking_on_board'
-      THEN 365
-      WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-      THEN 365
-      WHEN type = 'civic.volunteering'
-      THEN 365
-    END
-  END AS valid_days,
-  CASE
-    WHEN type = 'traffic.violation' AND a_severity__integer <= 2
-    THEN -3
-    WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
-    THEN -20
-    WHEN type = 'traffic.violation' AND a_severity__integer >= 5
-    THEN -50
-    WHEN type = 'tax.arrears'
-    THEN CASE
-      WHEN (
-        CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5
-      ) IS NULL
-      OR -100 IS NULL
-      THEN NULL
-      ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
-    END
-    WHEN type = 'court.judgment_default'
-    THEN -100
-    WHEN type = 'transport.fare_evasion'
-    THEN -10
-    WHEN type = 'transport.smoking_on_board'
-    THEN -10
-    WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
-    THEN 20
-    WHEN type = 'civic.volunteering'
-    THEN CASE
-      WHEN (
-        CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5
-      ) IS NULL
-      OR 50 IS NULL
-      THEN NULL
-      ELSE LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
-    END
-  END AS p_now
-FROM ledger AS l
-WHERE
-  l.pack = 'rongcheng' AND l.occurred_at <= CAST('2026-11-22' AS DATE);
-
--- counted
-WITH j AS (
+    END AS valid_days
+  FROM h
+), j AS (
   SELECT
     *,
     CASE
       WHEN p_then < 0
-      THEN GREATEST(p_then, LEAST(COALESCE(p_now, 0), 0))
+      THEN GREATEST(
+        p_then,
+        LEAST(
+          COALESCE(
+            CASE
+              WHEN v_then = 2
+              THEN p_then
+              ELSE CASE
+                WHEN type = 'traffic.violation' AND a_severity__integer <= 2
+                THEN -3
+                WHEN type = 'traffic.violation' AND a_severity__integer IN (3, 4)
+                THEN -20
+                WHEN type = 'traffic.violation' AND a_severity__integer >= 5
+                THEN -50
+                WHEN type = 'tax.arrears'
+                THEN CASE
+                  WHEN (
+                    CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5
+                  ) IS NULL
+                  OR -100 IS NULL
+                  THEN NULL
+                  ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
+                END
+                WHEN type = 'court.judgment_default'
+                THEN -100
+                WHEN type = 'transport.fare_evasion'
+                THEN -10
+                WHEN type = 'transport.smoking_on_board'
+                THEN -10
+                WHEN type = 'civic.blood_donation' AND a_ml__integer >= 200
+                THEN 20
+                WHEN type = 'civic.volunteering'
+                THEN CASE
+                  WHEN (
+                    CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5
+                  ) IS NULL
+                  OR 50 IS NULL
+                  THEN NULL
+                  ELSE LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
+                END
+              END
+            END,
+            0
+          ),
+          0
+        )
+      )
       ELSE p_then
     END AS points,
     CAST(occurred_at + INTERVAL (CAST(valid_days AS INT)) DAY AS DATE) AS expires_on
+  FROM p
+)
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  case_ref,
+  withdrawn,
+  overturned,
+  disputed,
+  v_then,
+  hit,
+  points,
+  expires_on,
+  CASE
+    WHEN occurred_at > CAST('2026-11-22' AS DATE)
+    THEN 'later'
+    WHEN withdrawn
+    THEN 'withdrawn'
+    WHEN overturned
+    THEN 'overturned'
+    WHEN hit IS NULL
+    THEN 'no-rule'
+    WHEN expires_on <= CAST('2026-11-22' AS DATE)
+    THEN 'expired'
+    WHEN disputed AND TRUE
+    THEN 'disputed'
+  END AS reason0,
+  CASE v_then
+    WHEN 1
+    THEN type = 'court.judgment_default'
+    WHEN 2
+    THEN type = 'court.judgment_default'
+    ELSE FALSE
+  END AS admits_0,
+  type = 'court.judgment_satisfied' AS repairs_0_1,
+  type = 'court.judgment_satisfied' AS repairs_0_2
+FROM j;
+
+-- counted
+WITH m AS (
+  SELECT
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
+    reason0 AS reason
   FROM judged
-), r AS (
+  WHERE
+    NOT reason0 IS NULL OR case_ref IS NULL
+  UNION ALL
   SELECT
-    *,
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
     CASE
-      WHEN withdrawn
-      THEN 'withdrawn'
-      WHEN overturned
-      THEN 'overturned'
-      WHEN rule IS NULL
-      THEN 'no-rule'
-      WHEN expires_on <= CAST('2026-11-22' AS DATE)
-      THEN 'expired'
-      WHEN disputed AND TRUE
-      THEN 'disputed'
-    END AS reason0
-  FROM j
-), m AS (
-  SELECT
-    *,
-    CASE
-      WHEN reason0 IS NULL
-      AND COALESCE(case_ref, '') <> ''
-      AND ROW_NUMBER() OVER (
-        PARTITION BY subject_id, case_ref, reason0 IS NULL
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY subject_id, case_ref
         ORDER BY ABS(points) DESC, occurred_at, record_id
       ) > 1
       THEN 'merged'
-      ELSE reason0
     END AS reason
-  FROM r
+  FROM judged
+  WHERE
+    reason0 IS NULL AND NOT case_ref IS NULL
 ), c AS (
   SELECT
     *,
     CASE
       WHEN reason IS NULL AND points > 0
-      THEN CASE WHEN rule IN ('blood-donation', 'volunteering') THEN 'civic-rewards-year' END
+      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
     END AS cap
   FROM m
 )
 SELECT
   record_id,
   subject_id,
-  rule,
+  occurred_at,
+  hit,
   points,
   expires_on,
   reason,
-  CAST(CASE
-    WHEN cap IS NULL
-    THEN points
-    ELSE LEAST(
-      points,
-      GREATEST(
-        0,
-        CASE cap WHEN 'civic-rewards-year' THEN 200 END - (
-          SUM(points) OVER (
-            PARTITION BY subject_id, cap
-            ORDER BY occurred_at, record_id
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-          ) - points
-        )
+  CASE
+    WHEN hit IN (1, 11)
+    THEN 'traffic-minor'
+    WHEN hit IN (2, 12)
+    THEN 'traffic-serious'
+    WHEN hit IN (3, 13)
+    THEN 'traffic-grave'
+    WHEN hit IN (4, 14)
+    THEN 'tax-arrears'
+    WHEN hit IN (5, 15)
+    THEN 'judgment-default'
+    WHEN hit IN (6)
+    THEN 'utility-unpaid'
+    WHEN hit IN (7, 16)
+    THEN 'fare-evasion'
+    WHEN hit IN (8, 17)
+    THEN 'smoking-on-board'
+    WHEN hit IN (9, 18)
+    THEN 'blood-donation'
+    WHEN hit IN (10, 19)
+    THEN 'volunteering'
+  END AS rule,
+  CAST(points AS BIGINT) AS counted
+FROM c
+WHERE
+  cap IS NULL
+UNION ALL
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  reason,
+  CASE
+    WHEN hit IN (1, 11)
+    THEN 'traffic-minor'
+    WHEN hit IN (2, 12)
+    THEN 'traffic-serious'
+    WHEN hit IN (3, 13)
+    THEN 'traffic-grave'
+    WHEN hit IN (4, 14)
+    THEN 'tax-arrears'
+    WHEN hit IN (5, 15)
+    THEN 'judgment-default'
+    WHEN hit IN (6)
+    THEN 'utility-unpaid'
+    WHEN hit IN (7, 16)
+    THEN 'fare-evasion'
+    WHEN hit IN (8, 17)
+    THEN 'smoking-on-board'
+    WHEN hit IN (9, 18)
+    THEN 'blood-donation'
+    WHEN hit IN (10, 19)
+    THEN 'volunteering'
+  END AS rule,
+  CAST(LEAST(
+    points,
+    GREATEST(
+      0,
+      CASE cap WHEN 'civic-rewards-year' THEN 200 END - (
+        SUM(points) OVER (
+          PARTITION BY subject_id, cap
+          ORDER BY occurred_at, record_id
+          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) - points
       )
     )
-  END AS BIGINT) AS counted
-FROM c;
+  ) AS BIGINT) AS counted
+FROM c
+WHERE
+  NOT cap IS NULL;
 
 -- scores
 SELECT
@@ -303,41 +339,36 @@ SELECT
     WHEN score >= 600
     THEN 'C'
     ELSE 'D'
-  END AS tier
+  END AS tier,
+  changes_on
 FROM (
   SELECT
-    s.subject_id,
+    subject_id,
     CAST(CASE
       WHEN (
         1000 + total
       ) IS NULL OR 0 IS NULL
       THEN NULL
       ELSE GREATEST(1000 + total, 0)
-    END AS BIGINT) AS score
+    END AS BIGINT) AS score,
+    changes_on
   FROM (
     SELECT
-      s.subject_id,
-      COALESCE(t.total, 0) AS total
-    FROM (
-      SELECT DISTINCT
-        subject_id
-      FROM ledger
-      WHERE
-        pack = 'rongcheng'
-    ) AS s
-    LEFT JOIN (
-      SELECT
-        subject_id,
-        SUM(counted) AS total
-      FROM counted
-      WHERE
-        reason IS NULL
-      GROUP BY
-        subject_id
-    ) AS t
-      ON s.subject_id = t.subject_id
-  ) AS s
-) AS scored;
+      subject_id,
+      COALESCE(SUM(CASE WHEN reason IS NULL THEN counted END), 0) AS total,
+      MIN(
+        CASE
+          WHEN occurred_at > CAST('2026-11-22' AS DATE)
+          THEN occurred_at
+          WHEN expires_on > CAST('2026-11-22' AS DATE)
+          THEN expires_on
+        END
+      ) AS changes_on
+    FROM counted
+    GROUP BY
+      subject_id
+  ) AS t
+) AS s;
 
 -- entries
 SELECT
@@ -350,42 +381,28 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT)) DAY AS DATE) AS until0
     FROM judged AS j
     WHERE
-      NOT j.withdrawn
+      j.admits_0
+      AND NOT j.withdrawn
       AND NOT j.overturned
       AND NOT (
         j.disputed AND TRUE
       )
-      AND CASE v_then
-        WHEN 1
-        THEN j.type = 'court.judgment_default'
-        WHEN 2
-        THEN j.type = 'court.judgment_default'
-        ELSE FALSE
-      END
   ), rep AS (
     SELECT
       a.record_id,
       MIN(l.occurred_at) AS repaired_on
     FROM a
-    JOIN ledger AS l
-      ON l.pack = 'rongcheng'
-      AND l.subject_id = a.subject_id
+    JOIN judged AS l
+      ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      COALESCE(a.case_ref, '') <> ''
-      AND CASE v_then
-        WHEN 1
-        THEN l.type = 'court.judgment_satisfied'
-        WHEN 2
-        THEN l.type = 'court.judgment_satisfied'
-        ELSE FALSE
-      END
+      CASE a.v_then WHEN 1 THEN l.repairs_0_1 WHEN 2 THEN l.repairs_0_2 ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -410,38 +427,31 @@ FROM (
 ) AS e0;
 
 -- scored
-WITH v AS (
-  SELECT
-    subject_id,
-    MIN(d) AS d
-  FROM (
-    SELECT
-      subject_id,
-      expires_on AS d
-    FROM counted
-    WHERE
-      expires_on > CAST('2026-11-22' AS DATE)
-    UNION ALL
-    SELECT
-      subject_id,
-      occurred_at AS d
-    FROM ledger
-    WHERE
-      pack = 'rongcheng' AND occurred_at > CAST('2026-11-22' AS DATE)
-    UNION ALL
-    SELECT
-      subject_id,
-      until AS d
-    FROM list_entries
-  ) AS t
-  GROUP BY
-    subject_id
-)
 SELECT
   s.subject_id,
   s.score,
   s.tier,
-  CAST(LEAST(v.d, CAST(NULL AS DATE)) AS DATE) AS valid_until
+  CAST(LEAST(s.changes_on, e.until, CAST(NULL AS DATE)) AS DATE) AS valid_until
 FROM scores AS s
-LEFT JOIN v
-  ON v.subject_id = s.subject_id;
+LEFT JOIN (
+  SELECT
+    subject_id,
+    MIN(until) AS until
+  FROM list_entries
+  GROUP BY
+    subject_id
+) AS e
+  ON e.subject_id = s.subject_id;
+
+-- verdicts
+SELECT
+  record_id,
+  subject_id,
+  rule,
+  points,
+  expires_on,
+  reason,
+  counted
+FROM counted
+WHERE
+  occurred_at <= CAST('2026-11-22' AS DATE);

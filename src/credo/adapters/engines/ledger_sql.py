@@ -38,20 +38,17 @@ def _q(sql: str, **parts: exp.Expr) -> exp.Expr:
 
 def flat_from_ingest_format(source: str, *, struct_attributes: bool = False) -> exp.Expr:
     """`struct_attributes`: the `attributes` column is a typed struct, kept as it is for `ledger`
-    to read field by field; otherwise it is JSON text."""
+    to read field by field; otherwise it is JSON text. The record id is left to `ledger`, which
+    hashes `source` and `source_ref` only for the records of the pack it is asked for."""
     attributes = "attributes" if struct_attributes else "CAST(attributes AS VARCHAR)"
-    query = _q(
+    return _q(
         f"""
-        SELECT subject.id AS subject_id, subject.kind AS kind,
+        SELECT source, source_ref, subject.id AS subject_id, subject.kind AS kind,
                subject.region AS region, type, CAST(occurred_at AS DATE) AS occurred_at,
                {attributes} AS attributes, NULLIF(case_ref, '') AS case_ref
         FROM {source}
         """
     )
-    # Put in as a tree, not as a `:placeholder`: DuckDB's SQL reads `:name` as a prefix alias.
-    rid = exp.alias_(record_id(exp.column("source"), exp.column("source_ref")), "record_id")
-    query.set("expressions", [rid, *query.expressions])
-    return query
 
 
 def statuses(entries: str) -> exp.Expr:
@@ -86,22 +83,39 @@ def statuses(entries: str) -> exp.Expr:
 
 
 def ledger(
-    fields: Iterable[tuple[str, FieldType]], struct_fields: Collection[str] | None = None
+    fields: Iterable[tuple[str, FieldType]],
+    struct_fields: Collection[str] | None = None,
+    *,
+    ids_from_source: bool = False,
 ) -> exp.Expr:
     """`flat` joined to `governance` (region, kind → pack) and `status` (record_id → flags).
-    `struct_fields` names the fields of a struct `attributes` column; None when it is JSON text."""
+    `struct_fields` names the fields of a struct `attributes` column; None when it is JSON text.
+    `ids_from_source`: `flat` has `source` and `source_ref` (the ingest format) rather than a
+    `record_id`; the id is hashed after the governance join, so that a query for one pack hashes
+    only that pack's records."""
     query = _q(
         """
-        SELECT f.record_id, f.subject_id, g.pack, f.type, f.occurred_at, f.case_ref,
-               COALESCE(s.withdrawn, FALSE) AS withdrawn,
+        SELECT k.*, COALESCE(s.withdrawn, FALSE) AS withdrawn,
                COALESCE(s.overturned, FALSE) AS overturned,
                COALESCE(s.disputed, FALSE) AS disputed
-        FROM flat AS f
-        JOIN governance AS g ON f.region = g.region AND f.kind = g.kind
-        LEFT JOIN status AS s ON s.record_id = f.record_id
+        FROM (
+          SELECT f.subject_id, g.pack, f.type, f.occurred_at, NULLIF(f.case_ref, '') AS case_ref
+          FROM flat AS f
+          JOIN governance AS g ON f.region = g.region AND f.kind = g.kind
+        ) AS k
+        LEFT JOIN status AS s ON s.record_id = k.record_id
         """
     )
     assert isinstance(query, exp.Select)
+    subquery = query.find(exp.Subquery)
+    assert subquery is not None
+    assert isinstance(subquery.this, exp.Select)
+    inner = subquery.this
+    rid = (
+        record_id(exp.column("source", "f"), exp.column("source_ref", "f"))
+        if ids_from_source
+        else exp.column("record_id", "f")
+    )
     attributes = exp.column("attributes", table="f")
 
     def value(name: str, type_: FieldType) -> exp.Expr:
@@ -109,9 +123,16 @@ def ledger(
             return json_attribute(attributes, name, type_)
         return struct_attribute(attributes, name, type_, struct_fields)
 
-    return query.select(
-        *(
-            exp.alias_(value(name, type_), attribute_column(name, type_))
-            for name, type_ in sorted(fields)
-        )
+    # Put in as trees, not as `:placeholders`: DuckDB's SQL reads `:name` as a prefix alias.
+    inner.set(
+        "expressions",
+        [
+            exp.alias_(rid, "record_id"),
+            *inner.expressions,
+            *(
+                exp.alias_(value(name, type_), attribute_column(name, type_))
+                for name, type_ in sorted(fields)
+            ),
+        ],
     )
+    return query

@@ -40,6 +40,9 @@ class SparkSqlSession:
             self._cached.append(frame)
         frame.createOrReplaceTempView(name)
 
+    def view(self, name: str, sql: str) -> None:
+        self.spark.sql(sql).createOrReplaceTempView(name)
+
     def fetch(self, sql: str) -> pa.Table:
         return self.spark.sql(sql).toArrow()
 

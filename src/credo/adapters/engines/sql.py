@@ -7,9 +7,11 @@ pasted together from strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
+import sqlglot
 from sqlglot import exp
 
 from credo.domain.ir import (
@@ -109,3 +111,68 @@ def rule_columns(table: RuleTable, column: ColumnFor, record_type: exp.Expr) -> 
         points=case(lambda b: points(b.points, column)),
         valid_days=case(lambda b: literal(b.valid_days) if b.valid_days else exp.Null()),
     )
+
+
+@dataclass(frozen=True)
+class NumberedRules:
+    """The rules of several versions in one numbering: `hit` is the number of the first branch
+    that matches in the version a record falls in, so conditions are tested once per record and
+    rule, points and validity are read off the number."""
+
+    hit: exp.Expr
+    branches: list[Branch]
+
+    def value(self, each: Callable[[Branch], exp.Expr]) -> exp.Expr:
+        """CASE WHEN hit IN (…) THEN …: one test per distinct value, not one per branch."""
+        hits: dict[exp.Expr, list[int]] = {}
+        for n, branch in enumerate(self.branches, start=1):
+            hits.setdefault(each(branch), []).append(n)
+        case = exp.Case()
+        for result, numbers in hits.items():
+            if isinstance(result, exp.Null):
+                continue  # what an unmatched CASE gives anyway
+            case = case.when(
+                exp.In(
+                    this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in numbers]
+                ),
+                result,
+            )
+        return case if case.args.get("ifs") else exp.Null()
+
+
+def numbered_rules(
+    tables: Sequence[RuleTable], version: exp.Expr, column: ColumnFor, record_type: exp.Expr
+) -> NumberedRules:
+    """`version` is 1 for the first of `tables`, 2 for the next; NULL (no version) hits nothing."""
+    branches: list[Branch] = []
+    hit = exp.Case(this=version)
+    for i, table in enumerate(tables, start=1):
+        first = exp.Case()
+        for branch in table.branches:
+            branches.append(branch)
+            first = first.when(
+                condition(branch.cond, column, record_type), exp.Literal.number(len(branches))
+            )
+        hit = hit.when(exp.Literal.number(i), first if table.branches else exp.Null())
+    return NumberedRules(hit, branches)
+
+
+def query(sql: str, **parts: exp.Expr) -> exp.Expr:
+    """A fixed query shape; every part that depends on a pack arrives as an expression tree."""
+    return exp.replace_placeholders(sqlglot.parse_one(sql, read="duckdb"), **parts)
+
+
+def value(v: object) -> exp.Expr:
+    """A Python value (including None and dates) as a SQL literal."""
+    if v is None:
+        return exp.Null()
+    if isinstance(v, date):
+        return exp.cast(exp.Literal.string(v.isoformat()), exp.DataType.Type.DATE)
+    if isinstance(v, bool | int | float | str):
+        return literal(v)
+    return exp.Literal.string(str(v))
+
+
+def date_plus(day: exp.Expr, days: exp.Expr) -> exp.Expr:
+    whole_days = exp.cast(days, exp.DataType.Type.INT)  # Spark's DATE_ADD takes an INT
+    return exp.cast(exp.DateAdd(this=day, expression=whole_days, unit=exp.var("DAY")), "date")

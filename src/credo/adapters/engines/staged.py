@@ -67,6 +67,9 @@ class Session(Protocol):
     def create(self, name: str, sql: str) -> None:
         """A table (or cached view) holding the query's rows, replacing any of that name."""
 
+    def view(self, name: str, sql: str) -> None:
+        """A view: the query runs again wherever the name is read, replacing any of that name."""
+
     def fetch(self, sql: str) -> pa.Table: ...
 
     def columns(self, name: str) -> set[str]: ...
@@ -100,20 +103,24 @@ def run(
     )
     # Attributes come as JSON text (store exports) or as a typed struct (`credo synth` Parquet).
     struct_fields = session.struct_fields("raw_records", "attributes")
+    ingest_format = "subject" in session.columns("raw_records")
     flat = (
         ledger_sql.flat_from_ingest_format(
             "raw_records", struct_attributes=struct_fields is not None
         )
-        if "subject" in session.columns("raw_records")
+        if ingest_format
         else f"SELECT {', '.join(ledger_sql.FLAT_COLUMNS)} FROM raw_records"
     )
-    session.create("flat", sql(flat))
+    # `flat` and `ledger` are views: each pack's `judged` reads the source once, and only the
+    # columns it needs.
+    session.view("flat", sql(flat))
     session.create("status", sql(ledger_sql.statuses("raw_entries")))
     session.register("governance", _governance(session, rulebook))
     fields = attribute_fields(rulebook.packs.values())
-    session.create("ledger", sql(ledger_sql.ledger(fields, struct_fields)))
+    session.view(
+        "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ingest_format))
+    )
     result = Recomputed(as_of, SCORES_SCHEMA.empty_table(), LIST_ENTRIES_SCHEMA.empty_table(), None)
-    result.records = int(session.fetch("SELECT COUNT(*) AS n FROM ledger").column(0)[0].as_py())
     scores, entries, details = [], [], []
     for history in rulebook.packs.values():
         queries = pack_queries(history, as_of)
@@ -122,7 +129,10 @@ def run(
         tell(f"scoring {history.id}")
         result.versions[history.id] = (queries.version.version, queries.version.checksum)
         session.create("judged", sql(queries.judged))
-        session.create("counted", sql(queries.counted))
+        result.records += int(
+            session.fetch("SELECT COUNT(*) AS n FROM judged").column(0)[0].as_py()
+        )
+        session.view("counted", sql(queries.counted))
         session.create("scores", sql(queries.scores))
         session.create(
             "list_entries", sql(queries.entries) if queries.entries else _NO_LIST_ENTRIES
@@ -134,7 +144,7 @@ def run(
         e = session.fetch("SELECT * FROM list_entries")
         entries.append(_with(e, pack=history.id).cast(LIST_ENTRIES_SCHEMA))
         if detail:
-            details.append(session.fetch("SELECT * FROM counted"))
+            details.append(session.fetch(sql(queries.verdicts)))
     session.close()
     if scores:
         result.scores = pa.concat_tables(scores)
