@@ -1,12 +1,17 @@
-"""Checks: what applies to a subject in one context on one date (SPEC §4.9)."""
+"""Checks: what applies to a subject in one context on one date (SPEC §4.9).
+
+A measure applies on a tier or on a list, so a check needs of a subject only its `Standing`:
+the score and tier, and the list entries open on the date. `check` takes them from an
+assessment of the ledger; `decide` from a standing kept elsewhere (a materialised score)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from credo.domain.packs import Measure
+from credo.domain.packs import Measure, Pack
 from credo.domain.scoring import Assessment
 
 
@@ -29,14 +34,56 @@ class Decision:
     reasons: tuple[Reason, ...] = ()
 
 
+class OpenEntry(Protocol):
+    """A list entry open on the date checked: what a list trigger names."""
+
+    @property
+    def list_id(self) -> str: ...
+    @property
+    def record_id(self) -> str: ...
+    @property
+    def since(self) -> date: ...
+    @property
+    def until(self) -> date: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entered:
+    """An open list entry as a check names it (`OpenEntry`), from an assessment's entries."""
+
+    list_id: str
+    record_id: str
+    since: date
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """All a check depends on: a subject's score and tier on `as_of` under `pack` (the version
+    in force), and the list entries open on that date."""
+
+    subject_id: str
+    as_of: date
+    pack: Pack
+    score: int
+    tier: str
+    lists: Sequence[OpenEntry]
+
+
 def check(assessment: Assessment, context: str) -> Decision:
-    pack = assessment.version.pack
-    window = pack.objection.window_days
+    a = assessment
+    lists = [Entered(e.list_id, e.record.record_id, e.since, e.until) for e in a.lists]
+    return decide(Standing(a.subject_id, a.as_of, a.version.pack, a.score, a.tier, lists), context)
+
+
+def decide(standing: Standing, context: str) -> Decision:
+    s = standing
+    window = s.pack.objection.window_days
     reasons: list[Reason] = []
-    for measure in pack.measures:
+    for measure in s.pack.measures:
         if measure.context != context:
             continue
-        trigger = _trigger(measure, assessment)
+        trigger = _trigger(measure, s)
         if trigger is None:
             continue
         reasons.append(
@@ -45,34 +92,34 @@ def check(assessment: Assessment, context: str) -> Decision:
                 measure.effect,
                 trigger,
                 measure.basis,
-                _how_to_object(trigger, window, assessment.as_of),
+                _how_to_object(trigger, window, s.as_of),
             )
         )
-    a = assessment
     if any(r.effect == "deny" for r in reasons):
-        return Decision(a.subject_id, context, a.as_of, "deny", {}, tuple(reasons))
+        return Decision(s.subject_id, context, s.as_of, "deny", {}, tuple(reasons))
     terms: dict[str, Any] = {}
     applied = {r.measure for r in reasons}
-    for measure in pack.measures:  # pack order: a later grant's terms override an earlier one's
+    for measure in s.pack.measures:  # pack order: a later grant's terms override an earlier one's
         if measure.id in applied:
             terms.update(measure.terms)
-    return Decision(a.subject_id, context, a.as_of, "allow", terms, tuple(reasons))
+    return Decision(s.subject_id, context, s.as_of, "allow", terms, tuple(reasons))
 
 
-def _trigger(measure: Measure, a: Assessment) -> dict[str, Any] | None:
+def _trigger(measure: Measure, s: Standing) -> dict[str, Any] | None:
     if measure.when.list is not None:
-        entries = [e for e in a.lists if e.list_id == measure.when.list]
+        entries = [e for e in s.lists if e.list_id == measure.when.list]
         if not entries:
             return None
-        e = entries[0]
+        # The earliest entry, whatever order the entries were kept in.
+        e = min(entries, key=lambda e: (e.since, e.record_id))
         return {
             "list": e.list_id,
-            "record_id": e.record.record_id,
+            "record_id": e.record_id,
             "since": e.since.isoformat(),
             "until": e.until.isoformat(),
         }
-    if measure.when.tier is not None and a.tier in measure.when.tier:
-        return {"tier": a.tier, "score": a.score}
+    if measure.when.tier is not None and s.tier in measure.when.tier:
+        return {"tier": s.tier, "score": s.score}
     return None
 
 

@@ -1,5 +1,10 @@
 """Checks by consumers (SPEC §4.9), each one logged: who asked about whom, when, in which
-context, and what they were told. Subjects read that log about themselves."""
+context, and what they were told. Subjects read that log about themselves.
+
+A check is answered from the subject's materialised score when that still holds today under
+the pack version in force: the score keeps the tier and the list entries open, which is all a
+measure looks at. Otherwise the subject's ledger is read and scored now. Both give the same
+decision (`tests/api/test_stored_checks.py`)."""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from datetime import date, datetime
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import CredoError, UnknownSubject
-from credo.domain.measures import Decision, check
-from credo.domain.rulebook import Rulebook
+from credo.domain.measures import Decision, Standing, check, decide
+from credo.domain.rulebook import PackHistory, Rulebook
 from credo.domain.scoring import Assessment, assess
+from credo.domain.subjects import governs
 from credo.services.keys import Caller
 
 
@@ -38,7 +44,11 @@ def run_check(
         raise NotPermitted(
             f"this key is not registered for context {context!r} (registered: {registered})"
         )
-    decision = check(_assess(store, rulebook, subject_id, today), context)
+    standing = stored_standing(store, rulebook, subject_id, today)
+    if standing is not None:
+        decision = decide(standing, context)
+    else:
+        decision = check(_assess(store, rulebook, subject_id, today), context)
     access.log_check(
         LoggedCheck(
             at=now,
@@ -53,6 +63,35 @@ def run_check(
         )
     )
     return decision
+
+
+def stored_standing(
+    store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date
+) -> Standing | None:
+    """The subject's standing today from its stored score, or None when that score is
+    missing, expired, or was computed under another pack version than the one in force."""
+    stored = store.stored_score(subject_id)
+    if stored is None or not stored.holds_on(today):
+        return None
+    history = rulebook.packs.get(stored.pack_id)
+    if history is None or _may_be_overruled(rulebook, history):
+        return None
+    version = history.in_force(today)
+    if version is None or (version.version, version.checksum) != (stored.version, stored.checksum):
+        return None
+    return Standing(subject_id, today, version.pack, stored.score, stored.tier, stored.lists)
+
+
+def _may_be_overruled(rulebook: Rulebook, history: PackHistory) -> bool:
+    """Whether another pack could govern some of the subjects `history` governs: one for a
+    kind it covers, in a jurisdiction within its own (the nearer jurisdiction wins, SPEC §1).
+    A stored score does not say where its subject is, so it is then not trusted."""
+    return any(
+        other is not history
+        and other.subject_kinds & history.subject_kinds
+        and governs(history.jurisdiction, other.jurisdiction)
+        for other in rulebook.packs.values()
+    )
 
 
 def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date) -> Assessment:

@@ -66,6 +66,9 @@ checks_log = Table(
 )
 
 
+_LOG_CHECK = insert(checks_log).returning(checks_log.c.seq)
+
+
 @dataclass(frozen=True, slots=True)
 class StoredKey:
     key_id: str
@@ -153,11 +156,21 @@ class SqlAccessStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # On PostgreSQL one statement is a transaction of its own, so a read or a single
+        # insert skips the round trips of BEGIN and COMMIT; SQLite begins its transactions
+        # itself (`sqlite.py`), and keeps them.
+        self._alone = engine.dialect.name == "postgresql"
 
     @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[Connection]:
+    def _connect(self, *, write: bool, alone: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction; or, for one statement (`alone`), where the database
+        makes that statement a transaction by itself, in none."""
         try:
             with self.engine.connect() as conn:
+                if alone and self._alone:
+                    conn.execution_options(isolation_level="AUTOCOMMIT")
+                    yield conn
+                    return
                 if write:
                     conn.execution_options(credo_write=True)
                 with conn.begin():
@@ -182,7 +195,7 @@ class SqlAccessStore:
             conn.execute(insert(api_keys).values(values))
 
     def key_by_digest(self, digest: str) -> StoredKey | None:
-        with self._connect(write=False) as conn:
+        with self._connect(write=False, alone=True) as conn:
             row = conn.execute(select(api_keys).where(api_keys.c.digest == digest)).first()
         return _key_from_row(row) if row is not None else None
 
@@ -212,9 +225,8 @@ class SqlAccessStore:
             "decision": check.decision,
             "answer": orjson.dumps(answer).decode(),
         }
-        statement = insert(checks_log).values(values).returning(checks_log.c.seq)
-        with self._connect(write=True) as conn:
-            return int(conn.execute(statement).scalar_one())
+        with self._connect(write=True, alone=True) as conn:
+            return int(conn.execute(_LOG_CHECK, values).scalar_one())
 
     def checks_about(
         self, subject_id: str, *, before: int | None = None, limit: int = 50
@@ -223,7 +235,7 @@ class SqlAccessStore:
         if before is not None:
             query = query.where(checks_log.c.seq < before)
         query = query.order_by(checks_log.c.seq.desc()).limit(limit)
-        with self._connect(write=False) as conn:
+        with self._connect(write=False, alone=True) as conn:
             return [_check_from_row(row) for row in conn.execute(query)]
 
 

@@ -1,10 +1,18 @@
 """The ledger in PostgreSQL (psycopg 3). Batches go in by COPY into a session-local staging
-table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING` that also adds the new subjects."""
+table, then one `INSERT … SELECT … ON CONFLICT DO NOTHING` that also adds the new subjects; a
+few records (what the API mostly receives) go in by a plain `INSERT … ON CONFLICT DO NOTHING`.
+
+A statement outside a transaction is a transaction of its own in PostgreSQL, so plain reads
+and single-statement writes run in autocommit: no BEGIN and COMMIT round trips around them.
+"""
 
 from __future__ import annotations
 
+import select as _select
 import zlib
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 import psycopg
@@ -20,20 +28,37 @@ from sqlalchemy import (
     any_,
     bindparam,
     create_engine,
+    event,
     select,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.dml import Insert
 
+from credo.adapters.stores.protocol import StoredScore
+from credo.adapters.stores.score_sql import score_row
 from credo.adapters.stores.sql import SqlLedgerStore
-from credo.adapters.stores.tables import RecordRow, UtcDateTime, key_type, records, subjects
+from credo.adapters.stores.tables import (
+    RecordRow,
+    UtcDateTime,
+    key_type,
+    records,
+    scores,
+    subjects,
+)
 
 DRIVER = "postgresql+psycopg"
 _MIGRATION_LOCK = zlib.crc32(b"credo.migrate")
 _ROW_COLUMNS = [c.name for c in records.columns if c.name not in ("seq", "recorded_at")]
+SMALL_BATCH = 32
+"""Batches up to this size skip the staging table: COPY costs more than it saves on a few rows."""
+POOL_SIZE = 8
+"""Connections kept open per process: as many as the threads that use them at once."""
+_RECYCLE_SECONDS = 1800
+_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 _stage = Table(
     "credo_stage",
@@ -85,6 +110,32 @@ _CREATE_STAGE = CreateTable(_stage, if_not_exists=True)
 _COPY = f"COPY {_stage.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
 
 
+_INSERT_SMALL = postgresql.insert(records).on_conflict_do_nothing().returning(records.c.record_id)
+_INSERT_SUBJECTS = postgresql.insert(subjects).on_conflict_do_nothing()
+_UPSERT_SCORE = postgresql.insert(scores)
+_UPSERT_SCORE = _UPSERT_SCORE.on_conflict_do_update(
+    index_elements=[scores.c.subject_id],
+    set_={c.name: _UPSERT_SCORE.excluded[c.name] for c in scores.columns if c.name != "subject_id"},
+)
+
+
+def _drop_if_closed(
+    dbapi: psycopg.Connection[Any], record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+) -> None:
+    """Instead of a ping on every checkout: an idle connection has nothing to read, so one
+    with bytes waiting (the server's goodbye) or already closed is dead, and the pool replaces
+    it. A dead connection this misses fails its statement once; SQLAlchemy then invalidates
+    the pool, and every connection after that is new."""
+    if dbapi.closed:
+        raise sa_exc.DisconnectionError("connection closed")
+    try:
+        readable, _, _ = _select.select([dbapi.fileno()], [], [], 0)
+    except (OSError, ValueError, psycopg.Error) as e:
+        raise sa_exc.DisconnectionError(str(e)) from e
+    if readable:
+        raise sa_exc.DisconnectionError("the server closed the connection")
+
+
 def postgres_url(url: str) -> URL:
     parsed = make_url(url)
     if parsed.get_backend_name() not in ("postgresql", "postgres"):
@@ -98,15 +149,39 @@ class PostgresLedgerStore(SqlLedgerStore):
 
     snapshot: ClassVar[dict[str, str]] = {"isolation_level": "REPEATABLE READ"}
 
-    def __init__(self, url: str, *, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = POOL_SIZE) -> None:
         connect_args: dict[str, Any] = {"connect_timeout": 10}
         if schema is not None:
             if not schema.isidentifier():
                 raise ValueError(f"schema name {schema!r} must be a plain identifier")
             connect_args["options"] = f"-c search_path={schema}"
         self.schema = schema
-        engine = create_engine(postgres_url(url), connect_args=connect_args, pool_pre_ping=True)
+        engine = create_engine(
+            postgres_url(url),
+            connect_args=connect_args,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_recycle=_RECYCLE_SECONDS,
+        )
+        event.listen(engine, "checkout", _drop_if_closed)
         super().__init__(engine)
+
+    @contextmanager
+    def _read(self, **options: Any) -> Iterator[Connection]:
+        if options:  # a snapshot across several queries needs its transaction
+            with super()._read(**options) as conn:
+                yield conn
+            return
+        # Each query sees what was committed when it began, in a transaction or not.
+        with self.engine.connect() as conn:
+            conn.execution_options(**_AUTOCOMMIT)
+            yield conn
+
+    def put_score(self, score: StoredScore) -> None:
+        # One statement: no transaction around a delete and an insert.
+        with self._errors(), self.engine.connect() as conn:
+            conn.execution_options(**_AUTOCOMMIT)
+            conn.execute(_UPSERT_SCORE, [score_row(score, score.run_id)])
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()
@@ -123,6 +198,8 @@ class PostgresLedgerStore(SqlLedgerStore):
         return isinstance(error, pg_errors.DeadlockDetected)
 
     def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+        if len(rows) <= SMALL_BATCH:
+            return self._insert_few(conn, rows, at)
         # Room to sort a batch in memory rather than spill it to disk.
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         conn.execute(_CREATE_STAGE)
@@ -135,6 +212,23 @@ class PostgresLedgerStore(SqlLedgerStore):
             # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
             raise sa_exc.DBAPIError.instance(_COPY, None, e, psycopg.Error) from e
         return set(conn.execute(_INSERT, {"at": at}).scalars())
+
+    def _insert_few(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+        """As the staged insert, with the rows as parameters: records in key order, then the
+        subjects of those created, the first in the batch wins."""
+        values = [
+            dict(zip(_ROW_COLUMNS, row[:11], strict=True))
+            | {"occurred_at": date.fromisoformat(row[5]), "recorded_at": at}
+            for row in sorted(rows, key=lambda row: str(row[0]))
+        ]
+        created = set(conn.execute(_INSERT_SMALL, values).scalars())
+        firsts: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            if row[0] in created and row[3] not in firsts:
+                firsts[row[3]] = {"id": row[3], "kind": row[11], "region": row[12]}
+        if firsts:
+            conn.execute(_INSERT_SUBJECTS, [s | {"first_seen": at} for s in firsts.values()])
+        return created
 
     def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
         array = bindparam("values", values, type_=postgresql.ARRAY(String()), unique=True)
