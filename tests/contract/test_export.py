@@ -41,3 +41,16 @@ def test_the_export_scores_as_the_store_does(store: LedgerStore) -> None:
     got = views.engine(result)
     assert got == expected
     assert {v[0] for v in expected["verdicts"].values()} >= {"withdrawn", "overturned", "disputed"}
+
+
+def test_an_export_sees_what_was_written_after_the_last_one(store: LedgerStore) -> None:
+    # On SQLite the export reads through a second copy of the library in the same process,
+    # which must not miss what the store's own connections wrote since.
+    adopt_pack_file(store, packs_dir() / "rongcheng" / "v1.yaml", now=NOW)
+    first = record("TP-1")
+    store.append_records([first], recorded_at=NOW)
+    assert export_ledger(store)[1].num_rows == 0
+    store.append_entry(entry("withdrawal", first, 1))
+    store.append_records([record("TP-2")], recorded_at=NOW)
+    records, entries = export_ledger(store)
+    assert (records.num_rows, entries.num_rows) == (2, 1)

@@ -58,6 +58,11 @@ def _sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
     import adbc_driver_sqlite.dbapi as adbc
 
     path = store.engine.url.database
+    # The ADBC driver brings its own copy of SQLite. Two copies in one process do not see each
+    # other's locks or WAL index, and a reader could miss what the store's open connections
+    # just wrote: close them first (the last one checkpoints the WAL into the file); the
+    # store opens new ones when next used.
+    store.engine.dispose()
     with adbc.connect(path) as conn, conn.cursor() as cur:
         cur.execute(_RECORDS.format(date="r.occurred_at"))
         records = cur.fetch_arrow_table()

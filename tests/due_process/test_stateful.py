@@ -1,0 +1,296 @@
+"""Random lives of records: submit, replay, object, decide, withdraw and repair in any order,
+through the same use cases as the API, on an SQLite ledger. After every step the online path
+(the stored score kept in real time, and the check) must equal a simple model's own account,
+and the DuckDB recompute of the whole ledger must equal both."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
+
+from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.protocol import LedgerSource
+from credo.adapters.stores.export import export_ledger
+from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.bootstrap import Context
+from credo.domain.errors import CredoError
+from credo.domain.measures import check
+from credo.domain.objections import ObjectionRefused
+from credo.services.keys import Caller, Role
+from credo.services.objections import decide_objection, file_objection
+from credo.services.packs import adopt_pack_file
+from credo.services.rating import score_subject
+from credo.services.records_api import submit_records
+from credo.services.rulebook import current_rulebook
+from credo.services.withdrawals import AlreadyWithdrawn, withdraw_record
+from credo.settings import Settings
+
+PACK = Path(__file__).parent / "lifecycle-v1.yaml"
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+TODAY = NOW.date()
+FIRST = date(2026, 1, 1)
+SUBJECTS = ["p-1", "p-2", "p-3"]
+KINDS = ["traffic.violation", "court.judgment_default", "civic.volunteering"]
+PROVIDER = Caller(
+    "k-1",
+    Role.PROVIDER,
+    "agency",
+    frozenset([*KINDS, "court.judgment_satisfied"]),
+    None,
+)
+ENGINE = DuckDbEngine(threads=1)
+
+
+@dataclass
+class Modelled:
+    """The model's account of one record."""
+
+    subject: str
+    type: str
+    severity: int
+    occurred: date
+    case_ref: str | None
+    withdrawn: bool = False
+    overturned: bool = False
+    open_objection: str | None = None
+    objections: int = 0
+
+    @property
+    def points(self) -> int:
+        if self.type == "traffic.violation":
+            return -5 if self.severity <= 2 else -60
+        return {"court.judgment_default": -100, "civic.volunteering": 10}.get(self.type, 0)
+
+    @property
+    def void(self) -> bool:
+        return self.withdrawn or self.overturned
+
+    @property
+    def counts(self) -> bool:  # while_disputed: suspend
+        return not self.void and self.open_objection is None
+
+
+class DueProcess(RuleBasedStateMachine):
+    records = Bundle("records")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="credo-stateful-"))
+        url = f"sqlite:///{self.dir / 'credo.db'}"
+        self.store = SqliteLedgerStore(url)
+        self.store.migrate()
+        adopt_pack_file(self.store, PACK, now=NOW)
+        self.ctx = Context(Settings(database_url=url), self.store, clock=lambda: NOW)
+        self.rulebook = current_rulebook(self.store)
+        self.model: dict[str, Modelled] = {}
+        self.sent: dict[str, dict[str, Any]] = {}
+        self.refs = 0
+
+    def teardown(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- what happens -----------------------------------------------------------------------
+
+    def _submit(self, body: dict[str, Any]) -> list[Any]:
+        return submit_records(
+            self.store, self.ctx.feeds, self.rulebook, PROVIDER, [body], today=TODAY, now=NOW
+        )
+
+    def _new(
+        self, subject: str, type_: str, severity: int, occurred: date, case: str | None
+    ) -> str:
+        self.refs += 1
+        body: dict[str, Any] = {
+            "subject": {"id": subject, "kind": "person", "region": "XT-LC"},
+            "type": type_,
+            "occurred_at": occurred.isoformat(),
+            "source_ref": f"R-{self.refs}",
+            "attributes": {"severity": severity} if type_ == "traffic.violation" else {},
+            "evidence": {"uri": f"https://records.example/R-{self.refs}", "sha256": "ab" * 32},
+        }
+        if case:
+            body["case_ref"] = case
+        (result,) = self._submit(body)
+        assert result.status == "created", result
+        rid = str(result.record_id)
+        self.sent[rid] = body
+        self.model[rid] = Modelled(
+            subject, type_, severity if type_ == "traffic.violation" else 0, occurred, case
+        )
+        noticed = [e for e in self.store.entries_of(rid) if e.kind == "notice"]
+        owed = self.model[rid].points < 0 or type_ == "court.judgment_default"
+        assert len(noticed) == (1 if owed else 0)
+        return rid
+
+    @rule(
+        target=records,
+        subject=st.sampled_from(SUBJECTS),
+        type_=st.sampled_from(KINDS),
+        severity=st.integers(1, 5),
+        day=st.integers(0, 300),
+    )
+    def submit(self, subject: str, type_: str, severity: int, day: int) -> str:
+        case = f"C-{self.refs + 1}" if type_ == "court.judgment_default" else None
+        return self._new(subject, type_, severity, FIRST + timedelta(days=day), case)
+
+    @rule(target=records, default=records, days=st.integers(0, 30))
+    def repair(self, default: str, days: int) -> str:
+        admitted = self.model[default]
+        if admitted.type != "court.judgment_default":
+            return default
+        on = min(admitted.occurred + timedelta(days=days), TODAY)
+        return self._new(admitted.subject, "court.judgment_satisfied", 0, on, admitted.case_ref)
+
+    @rule(rid=records)
+    def replay(self, rid: str) -> None:
+        (result,) = self._submit(self.sent[rid])
+        assert result.status == "already present"
+
+    @rule(rid=records)
+    def object(self, rid: str) -> None:
+        m = self.model[rid]
+        try:
+            o = file_objection(
+                self.store,
+                self.ctx.feeds,
+                self.rulebook,
+                subject_id=m.subject,
+                record_id=rid,
+                reason="not so",
+                actor=m.subject,
+                today=TODAY,
+                now=NOW,
+            )
+        except ObjectionRefused:
+            assert m.open_objection is not None
+            return
+        assert m.open_objection is None
+        m.objections += 1
+        m.open_objection = o.objection_id
+        assert o.objection_id == f"{rid}-o{m.objections}"
+
+    @precondition(lambda self: any(m.open_objection for m in self.model.values()))
+    @rule(data=st.data(), outcome=st.sampled_from(["upheld", "overturned"]))
+    def decide(self, data: st.DataObject, outcome: str) -> None:
+        open_ = sorted(rid for rid, m in self.model.items() if m.open_objection)
+        rid = data.draw(st.sampled_from(open_))
+        m = self.model[rid]
+        oid = m.open_objection
+        assert oid is not None
+        decided = decide_objection(
+            self.store,
+            self.ctx.feeds,
+            self.rulebook,
+            objection_id=oid,
+            outcome=outcome,  # type: ignore[arg-type]
+            note="reviewed",
+            reviewer="reviewer",
+            today=TODAY,
+            now=NOW,
+        )
+        assert decided.state == outcome
+        m.open_objection = None
+        m.overturned = outcome == "overturned"
+        with pytest.raises(ObjectionRefused):
+            decide_objection(
+                self.store,
+                self.ctx.feeds,
+                self.rulebook,
+                objection_id=oid,
+                outcome="upheld",
+                note="again",
+                reviewer="reviewer",
+                today=TODAY,
+                now=NOW,
+            )
+
+    @rule(rid=records)
+    def withdraw(self, rid: str) -> None:
+        m = self.model[rid]
+        try:
+            withdraw_record(
+                self.store,
+                self.ctx.feeds,
+                self.rulebook,
+                record_id=rid,
+                reason="in error",
+                actor="agency",
+                provider="agency",
+                today=TODAY,
+                now=NOW,
+            )
+        except AlreadyWithdrawn:
+            assert m.withdrawn
+            return
+        assert not m.withdrawn
+        m.withdrawn = True
+
+    # -- what must hold after every step -------------------------------------------------------
+
+    def expected(self) -> dict[str, tuple[int, str, bool]]:
+        """Per subject: score, tier, and whether it is on the list."""
+        out = {}
+        for subject in sorted({m.subject for m in self.model.values()}):
+            mine = [m for m in self.model.values() if m.subject == subject]
+            score = max(800, 1000 + sum(m.points for m in mine if m.counts))
+            tier = "A" if score >= 1000 else "B" if score >= 900 else "C"
+            listed = any(
+                d.type == "court.judgment_default"
+                and d.counts
+                and not any(
+                    r.type == "court.judgment_satisfied" and r.case_ref == d.case_ref and not r.void
+                    for r in mine
+                )
+                for d in mine
+            )
+            out[subject] = (score, tier, listed)
+        return out
+
+    @invariant()
+    def online_equals_the_model(self) -> None:
+        for subject, (score, tier, listed) in self.expected().items():
+            stored = self.store.stored_score(subject)
+            assert stored is not None, subject
+            assert (stored.score, stored.tier) == (score, tier), subject
+            assert bool(stored.lists) == listed, subject
+            a = score_subject(self.store, subject, as_of=TODAY)
+            assert (a.score, a.tier, bool(a.lists)) == (score, tier, listed)
+            assert check(a, "rail.ticket").decision == ("deny" if listed else "allow")
+
+    @invariant()
+    def the_engine_equals_the_model(self) -> None:
+        if not self.model:
+            return
+        records, entries = export_ledger(self.store)
+        result = ENGINE.recompute(LedgerSource(records, entries), self.rulebook, TODAY)
+        got = {r["subject_id"]: (r["score"], r["tier"]) for r in result.scores.to_pylist()}
+        listed = {r["subject_id"] for r in result.entries.to_pylist()}
+        expected = self.expected()
+        assert got == {s: (score, tier) for s, (score, tier, _) in expected.items()}
+        assert listed == {s for s, (_, _, on) in expected.items() if on}
+
+
+DueProcess.TestCase.settings = settings(
+    max_examples=12,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+test_due_process = DueProcess.TestCase
+
+
+def test_every_refusal_is_a_credo_error() -> None:
+    # What the machine expects to be refused is refused as the project's own errors, which
+    # the API and the command line turn into 409s and exit code 1.
+    assert issubclass(AlreadyWithdrawn, CredoError)
+    assert ObjectionRefused.status == 409
