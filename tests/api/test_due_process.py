@@ -255,3 +255,11 @@ def test_the_feed_shows_only_subjects_the_consumer_asked_about(api: Api) -> None
     assert len(changes(api)) == 1
     other = api.call("GET", "/v1/changes", "consumer_b")  # bike rental, another context
     assert other.json()["items"] == []
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(api: Api) -> None:
+    submit(api, record("p-1", ref="TP-1"))
+    got = api.call("GET", "/v1/subjects/p-1/score?asof=2026-01-01", "subject_a")
+    assert got.status_code == 422
+    assert "'asof'" in got.json()["detail"]
+    assert "as_of" in got.json()["detail"]

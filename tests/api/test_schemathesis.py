@@ -27,6 +27,7 @@ KEY_BY_TAG = {
     "providers": "provider_a",
     "subjects": "subject_a",
     "consumers": "consumer_a",
+    "reviewers": "reviewer",
     "admin": "admin",
 }
 

@@ -7,7 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from credo.api import admin, consumers, due_process, ops, problems, providers, public, subjects
@@ -15,6 +15,7 @@ from credo.api.deps import ApiState
 from credo.api.guards import KeyCache, RateLimiter
 from credo.api.metrics import Metrics
 from credo.api.observe import Observed
+from credo.api.query import known_query_only
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
 from credo.services.rulebook_cache import CachedRulebook
@@ -55,6 +56,7 @@ def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(known_query_only)],
     )
     app.state.api = ApiState(
         context=context,
