@@ -54,9 +54,8 @@ def build_listings(store: LedgerStore) -> ListingStore:
 
 def build_feeds_for(store: LedgerStore, access: AccessStore) -> FeedStore:
     from credo.adapters.stores.feeds import build_feeds
-    from credo.adapters.stores.sql import SqlLedgerStore
 
-    return build_feeds(store.engine if isinstance(store, SqlLedgerStore) else None, access)
+    return build_feeds(store, access)
 
 
 def _memory_access() -> AccessStore:

@@ -4,8 +4,11 @@ feed and notices. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import httpx2
 
 from tests.api.conftest import Api, MakeApi, record
 
@@ -263,3 +266,30 @@ def test_an_unknown_query_parameter_is_refused_not_ignored(api: Api) -> None:
     assert got.status_code == 422
     assert "'asof'" in got.json()["detail"]
     assert "as_of" in got.json()["detail"]
+
+
+def test_concurrent_submissions_about_one_subject_leave_the_newest_score(
+    make_api: MakeApi, backend: str
+) -> None:
+    api = make_api(backend)
+    headers = api.headers("provider_a")
+    bodies = [record("p-1", ref=f"TP-c{i}", attributes={"severity": 3}) for i in range(12)]
+    bodies.append(judgment())
+
+    async def post_all() -> list[int]:
+        transport = httpx2.ASGITransport(app=api.app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://credo") as client:
+            answers = await asyncio.gather(
+                *(client.post("/v1/records", json=b, headers=headers) for b in bodies)
+            )
+        return [a.status_code for a in answers]
+
+    assert set(asyncio.run(post_all())) == {200}
+    stored = api.ctx.store.stored_score("p-1")
+    online = score(api)
+    assert stored is not None
+    assert (stored.score, stored.tier) == (online["score"], online["tier"])
+    assert online["score"] == 1000 - 12 * 20 - 100
+    assert [c["decision"] for c in changes(api)] == []  # the railway never asked
+    assert rail(api) == "deny"
+    assert [c["decision"] for c in changes(api)] == ["deny"]

@@ -42,26 +42,58 @@ def settle(
     """Bring each subject's derived state up to its ledger: first the notices its new records
     (`new_records`, by subject) owe it, then its stored score, then the decision feed."""
     for subject_id in sorted(subject_ids):
+        new = (new_records or {}).get(subject_id, ())
+        if new:
+            _notify(store, rulebook, subject_id, new, today, now)
+        _refresh(store, feeds, rulebook, subject_id, today, now)
+
+
+def _notify(
+    store: LedgerStore,
+    rulebook: Rulebook,
+    subject_id: str,
+    new: Collection[str],
+    today: date,
+    now: datetime,
+) -> None:
+    records = store.records_of(subject_id)
+    history = rulebook.governing(records[0].record.subject)
+    notices = record_notices(subject_id, history, records, list(new), today)
+    if notices:
+        store.append_entries([notice_entry(n, now) for n in notices])
+
+
+def _refresh(
+    store: LedgerStore,
+    feeds: FeedStore,
+    rulebook: Rulebook,
+    subject_id: str,
+    today: date,
+    now: datetime,
+) -> None:
+    """Store the subject's score and record any change of decision. Another request may add
+    to the same ledger meanwhile and store its score first; if the ledger grew while this one
+    worked, it works again, so neither the score stored last nor the feed is ever older than
+    the ledger as committed."""
+    while True:
+        size = store.ledger_size(subject_id)
         records = store.records_of(subject_id)
         if not records:
-            continue
+            return
         history = rulebook.governing(records[0].record.subject)
         if history.in_force(today) is None:
-            continue
-        new = (new_records or {}).get(subject_id, ())
-        notices = record_notices(subject_id, history, records, list(new), today) if new else []
-        if notices:
-            store.append_entries([notice_entry(n, now) for n in notices])
+            return
         a, stored = store_assessment(store, history, records, today=today, now=now)
-        last = feeds.last_decisions(subject_id)
-        changes = []
-        for context in sorted({m.context for m in a.version.pack.measures}):
-            decision = check(a, context).decision
-            if decision != last.get(context, "allow"):
-                changes.append(
-                    DecisionChange(subject_id, context, decision, today, stored.valid_until, now)
-                )
-        feeds.append_changes(changes)
+        decisions = [
+            DecisionChange(
+                subject_id, context, check(a, context).decision, today, stored.valid_until, now
+            )
+            for context in sorted({m.context for m in a.version.pack.measures})
+        ]
+        # Noted only if the ledger is still the one judged; the score stored before this
+        # is then the newest too (a later change stores its own after committing).
+        if feeds.note_decisions(decisions, ledger_size=size):
+            return
 
 
 def intake_notices_for(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -25,13 +25,15 @@ from sqlalchemy import (
     Text,
     exists,
     func,
+    literal,
     select,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from credo.adapters.stores.access import AccessStore, checks_log
-from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type, metadata
+from credo.adapters.stores.protocol import LedgerStore
+from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type, ledger_size_of, metadata
 from credo.domain.errors import StoreUnavailable
 
 decision_changes = Table(
@@ -79,10 +81,12 @@ class Cursor:
 
 
 class FeedStore(Protocol):
-    def last_decisions(self, subject_id: str) -> dict[str, str]:
-        """The latest decision recorded for the subject in each context."""
-
-    def append_changes(self, changes: Sequence[DecisionChange]) -> None: ...
+    def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
+        """Append each decision that differs from the last one recorded for its subject in
+        its context (`allow` when there is none), as one step that concurrent writers cannot
+        interleave. The decisions are about one subject, judged on its ledger when it held
+        `ledger_size` records and entries; if it has grown since, nothing is appended and the
+        answer is False: they are out of date."""
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -111,36 +115,40 @@ class SqlFeeds:
         except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
             raise StoreUnavailable(f"the ledger database is unavailable: {e.orig or e}") from e
 
-    def last_decisions(self, subject_id: str) -> dict[str, str]:
+    def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
+        if not decisions:
+            return True
         c = decision_changes.c
-        latest = (
-            select(c.context, func.max(c.seq).label("seq"))
-            .where(c.subject_id == subject_id)
-            .group_by(c.context)
-            .subquery()
-        )
-        query = select(c.context, c.decision).join_from(
-            decision_changes, latest, c.seq == latest.c.seq
-        )
-        with self._connect(write=False) as conn:
-            return {str(row.context): str(row.decision) for row in conn.execute(query)}
-
-    def append_changes(self, changes: Sequence[DecisionChange]) -> None:
-        if not changes:
-            return
-        rows = [
-            {
-                "subject_id": ch.subject_id,
-                "context": ch.context,
-                "decision": ch.decision,
-                "as_of": ch.as_of,
-                "recheck_on": ch.recheck_on,
-                "at": ch.at,
-            }
-            for ch in changes
-        ]
+        subject = decisions[0].subject_id
         with self._connect(write=True) as conn:
-            conn.execute(decision_changes.insert(), rows)
+            if conn.dialect.name == "postgresql":
+                # Two requests about one subject would both read the same last decision;
+                # this transaction-scoped lock makes the second wait for the first.
+                conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(subject))))
+            if int(conn.execute(ledger_size_of(subject)).scalar_one()) != ledger_size:
+                return False
+            for d in decisions:
+                last = (
+                    select(c.decision)
+                    .where(c.subject_id == d.subject_id, c.context == d.context)
+                    .order_by(c.seq.desc())
+                    .limit(1)
+                    .scalar_subquery()
+                )
+                differs = func.coalesce(last, "allow") != d.decision
+                values = select(
+                    literal(d.subject_id, key_type()),
+                    literal(d.context),
+                    literal(d.decision),
+                    literal(d.as_of, Date()),
+                    literal(d.recheck_on, Date()),
+                    literal(d.at, UtcDateTime()),
+                ).where(differs)
+                insert = decision_changes.insert().from_select(
+                    ["subject_id", "context", "decision", "as_of", "recheck_on", "at"], values
+                )
+                conn.execute(insert)
+        return True
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -182,20 +190,27 @@ class SqlFeeds:
 
 
 class MemoryFeeds:
-    def __init__(self, access: AccessStore) -> None:
+    def __init__(self, access: AccessStore, ledger_size: Callable[[str], int]) -> None:
         self._access = access
+        self._ledger_size = ledger_size
         self._lock = threading.Lock()
         self._changes: list[DecisionChange] = []
         self._cursors: dict[str, Cursor] = {}
         self._seq = itertools.count(1)
 
-    def last_decisions(self, subject_id: str) -> dict[str, str]:
+    def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
         with self._lock:
-            return {ch.context: ch.decision for ch in self._changes if ch.subject_id == subject_id}
-
-    def append_changes(self, changes: Sequence[DecisionChange]) -> None:
-        with self._lock:
-            self._changes.extend(replace(ch, seq=next(self._seq)) for ch in changes)
+            if decisions and self._ledger_size(decisions[0].subject_id) != ledger_size:
+                return False
+            for d in decisions:
+                mine = [
+                    ch.decision
+                    for ch in self._changes
+                    if (ch.subject_id, ch.context) == (d.subject_id, d.context)
+                ]
+                if (mine[-1] if mine else "allow") != d.decision:
+                    self._changes.append(replace(d, seq=next(self._seq)))
+        return True
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -225,6 +240,10 @@ class MemoryFeeds:
             self._cursors[cursor.channel] = cursor
 
 
-def build_feeds(engine: Engine | None, access: AccessStore) -> FeedStore:
+def build_feeds(store: LedgerStore, access: AccessStore) -> FeedStore:
     """Beside an SQL ledger, in its database; beside a memory ledger, in memory."""
-    return SqlFeeds(engine) if engine is not None else MemoryFeeds(access)
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    if isinstance(store, SqlLedgerStore):
+        return SqlFeeds(store.engine)
+    return MemoryFeeds(access, store.ledger_size)

@@ -102,6 +102,11 @@ class MemoryLedgerStore:
         held = sorted((self._records[i] for i in ids), key=lambda h: (h[1].occurred_at, h[0]))
         return [LedgerRecord(r, status_from(self._entries_of(r.record_id))) for _, r, _ in held]
 
+    def ledger_size(self, subject_id: str) -> int:
+        with self._lock:
+            ids = self._by_subject.get(subject_id, [])
+            return len(ids) + sum(len(self._entries.get(rid, [])) for rid in ids)
+
     def recorded_at(self, record_id: str) -> datetime | None:
         with self._lock:
             return self._recorded_at.get(record_id)

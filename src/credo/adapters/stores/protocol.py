@@ -120,6 +120,10 @@ class LedgerStore(ScoreStore, Protocol):
 
     def record(self, record_id: str) -> LedgerRecord | None: ...
 
+    def ledger_size(self, subject_id: str) -> int:
+        """How many records and entries the subject's ledger holds: it only grows, so two
+        equal readings mean nothing was added in between."""
+
     def recorded_at(self, record_id: str) -> datetime | None:
         """When the record entered the ledger; None for an unknown record."""
 

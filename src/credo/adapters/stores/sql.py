@@ -29,6 +29,7 @@ from credo.adapters.stores.tables import (
     entries,
     entry_from_row,
     ledger_records,
+    ledger_size_of,
     packs,
     record_row,
     records,
@@ -291,6 +292,10 @@ class SqlLedgerStore(SqlScores):
         return {rid: status_from(found) for rid, found in by_record.items()}
 
     # -- entries --------------------------------------------------------------------------
+
+    def ledger_size(self, subject_id: str) -> int:
+        with self._errors(), self._read() as conn:
+            return int(conn.execute(ledger_size_of(subject_id)).scalar_one())
 
     def recorded_at(self, record_id: str) -> datetime | None:
         query = select(records.c.recorded_at).where(records.c.record_id == record_id)

@@ -26,10 +26,12 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Row,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -248,3 +250,16 @@ scores = Table(
     Column("run_id", SEQ),
     Column("computed_at", UtcDateTime, nullable=False),
 )
+
+
+def ledger_size_of(subject_id: str) -> Select[Any]:
+    """How many records and entries a subject's ledger holds (see `LedgerStore.ledger_size`)."""
+    mine = records.c.subject_id == subject_id
+    counted = select(func.count()).select_from(records).where(mine).scalar_subquery()
+    noted = (
+        select(func.count())
+        .select_from(entries.join(records, entries.c.record_id == records.c.record_id))
+        .where(mine)
+        .scalar_subquery()
+    )
+    return select(counted + noted)
