@@ -4,6 +4,7 @@ withdrawals, and delivering notices. The same use cases as the API."""
 from __future__ import annotations
 
 import getpass
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -13,7 +14,7 @@ from rich.table import Table
 
 from credo.adapters.notifiers import LogNotifier, Notifier, WebhookNotifier
 from credo.cli import render
-from credo.cli.app import out, state
+from credo.cli.app import err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
 from credo.services.notices import deliver_notices
@@ -150,6 +151,14 @@ def notices_deliver(
     webhook: Annotated[
         str | None, typer.Option("--webhook", help="POST each notice as JSON to this URL.")
     ] = None,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            "--every",
+            min=1,
+            help="Keep delivering, every so many seconds (Ctrl-C stops); a failure is retried.",
+        ),
+    ] = None,
 ) -> None:
     """Deliver the notices not yet delivered on this channel, in order; a failure stops the
     run, and the next run starts again from there."""
@@ -157,11 +166,18 @@ def notices_deliver(
         raise typer.BadParameter("give exactly one of --log FILE or --webhook URL")
     notifier: Notifier = LogNotifier(log) if log is not None else WebhookNotifier(str(webhook))
     ctx = state.context()
-    done = deliver_notices(ctx.store, ctx.feeds, notifier, now=ctx.clock())
-    out.print(
-        f"{done.delivered:,} notice(s) delivered to {notifier.channel} (position {done.position})",
-        markup=False,
-    )
+    while True:
+        done = deliver_notices(ctx.store, ctx.feeds, notifier, now=ctx.clock())
+        out.print(
+            f"{done.delivered:,} notice(s) delivered to {notifier.channel} "
+            f"(position {done.position})",
+            markup=False,
+        )
+        if every is None:
+            break
+        if done.error:
+            err.print(f"delivery stopped: {done.error}; trying again in {every:g}s", markup=False)
+        time.sleep(every)
     if done.error:
         raise CredoError(f"delivery stopped: {done.error}; the next run starts again there")
 
