@@ -30,10 +30,15 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
     for role, key in keys.items():
         out.print(f"  {role:<9} {key.token}", markup=False)
     consumer, subject_key = keys[Role.CONSUMER].token, keys[Role.SUBJECT].token
+    reviewer = keys[Role.REVIEWER].token
     out.print("\n[bold]Try[/]:")
     for line in (
         f"curl {base}/v1/rulebook",
         f"curl -H 'Authorization: Bearer {subject_key}' {base}/v1/subjects/{subject}/explanation",
+        f"curl -H 'Authorization: Bearer {subject_key}' {base}/v1/subjects/{subject}/notices",
+        f"curl -H 'Authorization: Bearer {subject_key}' -H 'Content-Type: application/json' "
+        f'-d \'{{"record_id": "RECORD_ID", "reason": "…"}}\' {base}/v1/objections',
+        f"curl -H 'Authorization: Bearer {reviewer}' '{base}/v1/objections?state=open'",
         f"curl -H 'Authorization: Bearer {consumer}' -H 'Content-Type: application/json' "
         f'-d \'{{"subject": "{subject}", "context": "rail.high-speed-ticket"}}\' '
         f"{base}/v1/checks",

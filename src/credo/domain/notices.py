@@ -45,15 +45,12 @@ def record_notices(
     records: Sequence[LedgerRecord],
     new: Sequence[str],
     today: date,
-    *,
-    tiers: bool = True,
 ) -> list[Notice]:
     """The notices that the records `new` (ids among `records`) cause on `today`.
 
     A new record is noticed when it counts against the subject, when it opens a list entry,
     or when a measure starts to apply because of it. Measures triggered by a tier rather than
-    a record are told with the subject's newest record, which moved the tier; `tiers=False`
-    leaves them out, for records judged without the rest of their subject's ledger.
+    a record are told with the subject's newest record, which moved the tier.
     """
     fresh = set(new)
     if not fresh or history.in_force(today) is None:
@@ -62,6 +59,25 @@ def record_notices(
     older = [lr for lr in records if lr.record.record_id not in fresh]
     before = assess(subject_id, history, older, today)
     by_id = {lr.record.record_id: lr.record for lr in records if lr.record.record_id in fresh}
+    parts = _points_and_lists(history, after, fresh)
+    newest = max(fresh & by_id.keys(), key=lambda rid: (by_id[rid].occurred_at, rid), default=None)
+    for measure in _started(before, after):
+        owner = measure.pop("record_id", None)
+        rid = owner if owner in fresh else newest
+        if rid is not None:
+            parts.setdefault(rid, {}).setdefault("measures", []).append(measure)
+    deadline = objection_deadline(history, today)
+    return [
+        Notice(rid, subject_id, _record_notice(by_id[rid], part, deadline))
+        for rid, part in sorted(parts.items())
+        if rid in by_id
+    ]
+
+
+def _points_and_lists(
+    history: PackHistory, after: Assessment, fresh: set[str]
+) -> dict[str, dict[str, Any]]:
+    """What each fresh record costs and which list entries it opens, by record id."""
     parts: dict[str, dict[str, Any]] = {}
     for c in after.contributions:
         if c.record.record_id in fresh and c.points < 0:
@@ -82,20 +98,7 @@ def record_notices(
                     "basis": e.basis,
                 }
             )
-    newest = max(fresh & by_id.keys(), key=lambda rid: (by_id[rid].occurred_at, rid), default=None)
-    for measure in _started(before, after):
-        owner = measure.pop("record_id", None)
-        if owner is None and not tiers:
-            continue
-        rid = owner if owner in fresh else newest
-        if rid is not None:
-            parts.setdefault(rid, {}).setdefault("measures", []).append(measure)
-    deadline = objection_deadline(history, today)
-    return [
-        Notice(rid, subject_id, _record_notice(by_id[rid], part, deadline))
-        for rid, part in sorted(parts.items())
-        if rid in by_id
-    ]
+    return parts
 
 
 def decision_notice(
@@ -178,5 +181,18 @@ def intake_notices(history: PackHistory, record: Record, today: date) -> list[No
     admits = any(c.admit(record.type, record.attributes) for c in then.lists.values())
     if not admits and (hit is None or hit.points >= 0):
         return []  # the common case, decided without assessing anything
-    alone = [LedgerRecord(record)]
-    return record_notices(record.subject.id, history, alone, [record.record_id], today, tiers=False)
+    rid = record.record_id
+    after = assess(record.subject.id, history, [LedgerRecord(record)], today)
+    part = _points_and_lists(history, after, {rid}).get(rid)
+    if part is None:
+        return []
+    opened = {entry["list"] for entry in part.get("lists", [])}
+    measures = [
+        {"measure": m.id, "context": m.context, "effect": m.effect, "basis": m.basis}
+        for m in after.version.pack.measures
+        if m.when.list in opened
+    ]
+    if measures:
+        part["measures"] = measures
+    deadline = objection_deadline(history, today)
+    return [Notice(rid, record.subject.id, _record_notice(record, part, deadline))]
