@@ -197,18 +197,7 @@ WITH m AS (
     hit,
     points,
     expires_on,
-    reason0 AS reason
-  FROM judged
-  WHERE
-    NOT reason0 IS NULL OR case_ref IS NULL
-  UNION ALL
-  SELECT
-    record_id,
-    subject_id,
-    occurred_at,
-    hit,
-    points,
-    expires_on,
+    cap,
     CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY subject_id, case_ref
@@ -216,12 +205,47 @@ WITH m AS (
       ) > 1
       THEN 'merged'
     END AS reason
-  FROM judged
+  FROM (
+    SELECT
+      *,
+      CAST(NULL AS STRING) AS cap
+    FROM judged
+  ) AS j
   WHERE
     reason0 IS NULL AND NOT case_ref IS NULL
+), c AS (
+  SELECT
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
+    cap,
+    reason0 AS reason
+  FROM (
+    SELECT
+      *,
+      CAST(NULL AS STRING) AS cap
+    FROM judged
+  ) AS j
+  WHERE
+    reason0 IS NULL AND case_ref IS NULL AND NOT cap IS NULL
+  UNION ALL
+  SELECT
+    *
+  FROM m
+  WHERE
+    reason IS NULL AND NOT cap IS NULL
 )
 SELECT
-  *,
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  reason0 AS reason,
   CASE
     WHEN hit IN (1)
     THEN 'tax-evasion'
@@ -259,7 +283,124 @@ SELECT
     THEN 'judgment-default'
   END AS rule,
   CAST(points AS BIGINT) AS counted
-FROM m;
+FROM (
+  SELECT
+    *,
+    CAST(NULL AS STRING) AS cap
+  FROM judged
+) AS j
+WHERE
+  NOT reason0 IS NULL OR (
+    case_ref IS NULL AND cap IS NULL
+  )
+UNION ALL
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  reason,
+  CASE
+    WHEN hit IN (1)
+    THEN 'tax-evasion'
+    WHEN hit IN (2)
+    THEN 'tax-arrears'
+    WHEN hit IN (3)
+    THEN 'false-financial-report'
+    WHEN hit IN (4)
+    THEN 'unpaid-wages'
+    WHEN hit IN (5)
+    THEN 'unpaid-social-insurance'
+    WHEN hit IN (6)
+    THEN 'environment-minor'
+    WHEN hit IN (7)
+    THEN 'environment-serious'
+    WHEN hit IN (8)
+    THEN 'environment-grave'
+    WHEN hit IN (9)
+    THEN 'product-quality-minor'
+    WHEN hit IN (10)
+    THEN 'product-quality-serious'
+    WHEN hit IN (11)
+    THEN 'drug-safety'
+    WHEN hit IN (12)
+    THEN 'false-advertising'
+    WHEN hit IN (13)
+    THEN 'work-accident-major'
+    WHEN hit IN (14)
+    THEN 'work-accident-fatal'
+    WHEN hit IN (15)
+    THEN 'work-accident-injuries'
+    WHEN hit IN (16)
+    THEN 'annual-report-missed'
+    WHEN hit IN (17)
+    THEN 'judgment-default'
+  END AS rule,
+  CAST(points AS BIGINT) AS counted
+FROM m
+WHERE
+  NOT reason IS NULL OR cap IS NULL
+UNION ALL
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  reason,
+  CASE
+    WHEN hit IN (1)
+    THEN 'tax-evasion'
+    WHEN hit IN (2)
+    THEN 'tax-arrears'
+    WHEN hit IN (3)
+    THEN 'false-financial-report'
+    WHEN hit IN (4)
+    THEN 'unpaid-wages'
+    WHEN hit IN (5)
+    THEN 'unpaid-social-insurance'
+    WHEN hit IN (6)
+    THEN 'environment-minor'
+    WHEN hit IN (7)
+    THEN 'environment-serious'
+    WHEN hit IN (8)
+    THEN 'environment-grave'
+    WHEN hit IN (9)
+    THEN 'product-quality-minor'
+    WHEN hit IN (10)
+    THEN 'product-quality-serious'
+    WHEN hit IN (11)
+    THEN 'drug-safety'
+    WHEN hit IN (12)
+    THEN 'false-advertising'
+    WHEN hit IN (13)
+    THEN 'work-accident-major'
+    WHEN hit IN (14)
+    THEN 'work-accident-fatal'
+    WHEN hit IN (15)
+    THEN 'work-accident-injuries'
+    WHEN hit IN (16)
+    THEN 'annual-report-missed'
+    WHEN hit IN (17)
+    THEN 'judgment-default'
+  END AS rule,
+  CAST(LEAST(
+    points,
+    GREATEST(
+      0,
+      NULL - (
+        SUM(points) OVER (
+          PARTITION BY subject_id, cap
+          ORDER BY occurred_at NULLS LAST, record_id NULLS LAST
+          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        ) - points
+      )
+    )
+  ) AS BIGINT) AS counted
+FROM c;
 
 -- scores
 SELECT

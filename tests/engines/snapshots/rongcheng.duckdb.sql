@@ -210,18 +210,7 @@ WITH m AS (
     hit,
     points,
     expires_on,
-    reason0 AS reason
-  FROM judged
-  WHERE
-    NOT reason0 IS NULL OR case_ref IS NULL
-  UNION ALL
-  SELECT
-    record_id,
-    subject_id,
-    occurred_at,
-    hit,
-    points,
-    expires_on,
+    cap,
     CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY subject_id, case_ref
@@ -229,18 +218,90 @@ WITH m AS (
       ) > 1
       THEN 'merged'
     END AS reason
-  FROM judged
+  FROM (
+    SELECT
+      *,
+      CASE
+        WHEN points > 0
+        THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      END AS cap
+    FROM judged
+  ) AS j
   WHERE
     reason0 IS NULL AND NOT case_ref IS NULL
 ), c AS (
   SELECT
+    record_id,
+    subject_id,
+    occurred_at,
+    hit,
+    points,
+    expires_on,
+    cap,
+    reason0 AS reason
+  FROM (
+    SELECT
+      *,
+      CASE
+        WHEN points > 0
+        THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      END AS cap
+    FROM judged
+  ) AS j
+  WHERE
+    reason0 IS NULL AND case_ref IS NULL AND NOT cap IS NULL
+  UNION ALL
+  SELECT
+    *
+  FROM m
+  WHERE
+    reason IS NULL AND NOT cap IS NULL
+)
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  reason0 AS reason,
+  CASE
+    WHEN hit IN (1, 11)
+    THEN 'traffic-minor'
+    WHEN hit IN (2, 12)
+    THEN 'traffic-serious'
+    WHEN hit IN (3, 13)
+    THEN 'traffic-grave'
+    WHEN hit IN (4, 14)
+    THEN 'tax-arrears'
+    WHEN hit IN (5, 15)
+    THEN 'judgment-default'
+    WHEN hit IN (6)
+    THEN 'utility-unpaid'
+    WHEN hit IN (7, 16)
+    THEN 'fare-evasion'
+    WHEN hit IN (8, 17)
+    THEN 'smoking-on-board'
+    WHEN hit IN (9, 18)
+    THEN 'blood-donation'
+    WHEN hit IN (10, 19)
+    THEN 'volunteering'
+  END AS rule,
+  CAST(points AS BIGINT) AS counted
+FROM (
+  SELECT
     *,
     CASE
-      WHEN reason IS NULL AND points > 0
+      WHEN points > 0
       THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
     END AS cap
-  FROM m
-)
+  FROM judged
+) AS j
+WHERE
+  NOT reason0 IS NULL OR (
+    case_ref IS NULL AND cap IS NULL
+  )
+UNION ALL
 SELECT
   record_id,
   subject_id,
@@ -272,9 +333,9 @@ SELECT
     THEN 'volunteering'
   END AS rule,
   CAST(points AS BIGINT) AS counted
-FROM c
+FROM m
 WHERE
-  cap IS NULL
+  NOT reason IS NULL OR cap IS NULL
 UNION ALL
 SELECT
   record_id,
@@ -319,9 +380,7 @@ SELECT
       )
     )
   ) AS BIGINT) AS counted
-FROM c
-WHERE
-  NOT cap IS NULL;
+FROM c;
 
 -- scores
 SELECT

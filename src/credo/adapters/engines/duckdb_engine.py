@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -50,7 +52,18 @@ class DuckDbSession:
         self.con.close()
 
 
+def _half_the_memory() -> str:
+    """DuckDB's own default is 80% of memory, and its limit does not cover everything the
+    process holds (Arrow results, the Python heap): half leaves room, and it spills the rest."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{total // 2 // 2**20}MiB"
+
+
 class DuckDbEngine:
+    """`memory_limit` defaults to half the machine's memory; beyond it DuckDB spills to
+    `temp_directory` (by default a folder of this process's own in the system's temporary
+    directory, which DuckDB empties when it closes)."""
+
     name = "duckdb"
 
     def __init__(
@@ -61,17 +74,16 @@ class DuckDbEngine:
         temp_directory: Path | None = None,
     ) -> None:
         self.threads = threads
-        self.memory_limit = memory_limit
+        self.memory_limit = memory_limit or _half_the_memory()
         self.temp_directory = temp_directory
 
     def session(self) -> DuckDbSession:
         con = duckdb.connect()
         if self.threads:
             con.execute(f"SET threads = {int(self.threads)}")
-        if self.memory_limit:
-            con.execute("SET memory_limit = ?", [self.memory_limit])
-        if self.temp_directory:
-            con.execute("SET temp_directory = ?", [str(self.temp_directory)])
+        con.execute("SET memory_limit = ?", [self.memory_limit])
+        spill = self.temp_directory or Path(tempfile.gettempdir()) / f"credo-duckdb-{os.getpid()}"
+        con.execute("SET temp_directory = ?", [str(spill)])
         con.execute("SET preserve_insertion_order = false")
         return DuckDbSession(con)
 

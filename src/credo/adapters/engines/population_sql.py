@@ -70,50 +70,55 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
 
 def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
     numbered = rules(history)
-    rule_id = numbered.value(lambda b: value(b.rule_id))
-    merged = f"""
+    cap_of: exp.Expr = exp.cast(exp.Null(), exp.DataType.Type.VARCHAR)
+    cap_max: exp.Expr = exp.Null()
+    if now.pack.caps:
+        of, limit = exp.Case(), exp.Case(this=exp.column("cap"))
+        for cap in now.pack.caps:
+            hits = [n for n, b in enumerate(numbered.branches, start=1) if b.rule_id in cap.rules]
+            in_cap = (
+                exp.In(this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in hits])
+                if hits
+                else exp.false()
+            )
+            of = of.when(in_cap, value(cap.id))
+            limit = limit.when(value(cap.id), value(cap.max))
+        positive = exp.GT(this=exp.column("points"), expression=exp.Literal.number(0))
+        cap_of, cap_max = exp.Case().when(positive, of), limit
+    # Only the records a merge or a cap may change go through a window: `m` those still counting
+    # with a case_ref, `c` those still counting under a cap. `j` is written out where it is read
+    # rather than shared, so that no engine materialises a copy of `judged` for it.
+    j = "(SELECT *, :cap_of AS cap FROM judged) AS j"
+    return query(
+        f"""
         WITH m AS (
-          SELECT {_VERDICT}, reason0 AS reason FROM judged
-          WHERE reason0 IS NOT NULL OR case_ref IS NULL
-          UNION ALL
-          SELECT {_VERDICT},
+          SELECT {_VERDICT}, cap,
             CASE WHEN ROW_NUMBER() OVER (
                    PARTITION BY subject_id, case_ref
                    ORDER BY ABS(points) DESC, occurred_at, record_id) > 1
                  THEN 'merged' END AS reason
-          FROM judged WHERE reason0 IS NULL AND case_ref IS NOT NULL
-        )"""
-    if not now.pack.caps:
-        return query(
-            f"{merged} SELECT *, :rule AS rule, CAST(points AS BIGINT) AS counted FROM m",
-            rule=rule_id,
+          FROM {j} WHERE reason0 IS NULL AND case_ref IS NOT NULL
+        ), c AS (
+          SELECT {_VERDICT}, cap, reason0 AS reason FROM {j}
+          WHERE reason0 IS NULL AND case_ref IS NULL AND cap IS NOT NULL
+          UNION ALL
+          SELECT * FROM m WHERE reason IS NULL AND cap IS NOT NULL
         )
-    of, limit = exp.Case(), exp.Case(this=exp.column("cap"))
-    for cap in now.pack.caps:
-        numbers = [n for n, b in enumerate(numbered.branches, start=1) if b.rule_id in cap.rules]
-        in_cap = (
-            exp.In(this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in numbers])
-            if numbers
-            else exp.false()
-        )
-        of = of.when(in_cap, value(cap.id))
-        limit = limit.when(value(cap.id), value(cap.max))
-    return query(
-        f"""{merged}, c AS (
-          SELECT *, CASE WHEN reason IS NULL AND points > 0 THEN :cap_of END AS cap FROM m
-        )
+        SELECT {_VERDICT}, reason0 AS reason, :rule AS rule, CAST(points AS BIGINT) AS counted
+        FROM {j} WHERE reason0 IS NOT NULL OR (case_ref IS NULL AND cap IS NULL)
+        UNION ALL
         SELECT {_VERDICT}, reason, :rule AS rule, CAST(points AS BIGINT) AS counted
-        FROM c WHERE cap IS NULL
+        FROM m WHERE reason IS NOT NULL OR cap IS NULL
         UNION ALL
         SELECT {_VERDICT}, reason, :rule AS rule,
           CAST(LEAST(points, GREATEST(0, :cap_max - (SUM(points) OVER (
             PARTITION BY subject_id, cap ORDER BY occurred_at, record_id
             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - points))) AS BIGINT) AS counted
-        FROM c WHERE cap IS NOT NULL
+        FROM c
         """,
-        cap_of=of,
-        cap_max=limit,
-        rule=rule_id,
+        cap_of=cap_of,
+        cap_max=cap_max,
+        rule=numbered.value(lambda b: value(b.rule_id)),
     )
 
 
