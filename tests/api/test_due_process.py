@@ -142,7 +142,8 @@ def test_the_whole_life_of_a_record(make_api: MakeApi, backend: str) -> None:
     assert "already decided" in again.json()["detail"]
 
 
-def test_an_upheld_objection_restores_the_record(api: Api) -> None:
+def test_an_upheld_objection_restores_the_record(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     oid = api.call(
         "POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "not me"}
@@ -154,7 +155,8 @@ def test_an_upheld_objection_restores_the_record(api: Api) -> None:
     assert [e["list"] for e in score(api)["lists"]] == ["judgment-defaulters"]
 
 
-def test_a_late_objection_names_the_day_the_window_closed(api: Api) -> None:
+def test_a_late_objection_names_the_day_the_window_closed(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     later(api, 8)
     late = api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
@@ -164,14 +166,16 @@ def test_a_late_objection_names_the_day_the_window_closed(api: Api) -> None:
     assert "notice of 2026-11-22" in detail
 
 
-def test_on_the_last_day_an_objection_is_in_time(api: Api) -> None:
+def test_on_the_last_day_an_objection_is_in_time(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     later(api, 7)
     body = {"record_id": rid, "reason": "x"}
     assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
 
 
-def test_a_second_open_objection_is_refused(api: Api) -> None:
+def test_a_second_open_objection_is_refused(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     body = {"record_id": rid, "reason": "x"}
     assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
@@ -180,7 +184,8 @@ def test_a_second_open_objection_is_refused(api: Api) -> None:
     assert "already has an open objection" in second.json()["detail"]
 
 
-def test_someone_elses_record_is_not_found(api: Api) -> None:
+def test_someone_elses_record_is_not_found(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     body = {"record_id": rid, "reason": "x"}
     got = api.call("POST", "/v1/objections", "subject_b", json=body)
@@ -188,7 +193,8 @@ def test_someone_elses_record_is_not_found(api: Api) -> None:
     assert api.call("GET", "/v1/subjects/p-1/notices", "subject_b").status_code == 404
 
 
-def test_an_unknown_objection_is_not_found(api: Api) -> None:
+def test_an_unknown_objection_is_not_found(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     body = {"outcome": "upheld", "note": "x"}
     oid = "r" + "0" * 24 + "-o1"
     assert (
@@ -196,7 +202,10 @@ def test_an_unknown_objection_is_not_found(api: Api) -> None:
     )
 
 
-def test_overdue_objections_are_flagged_in_the_queue_and_the_metrics(api: Api) -> None:
+def test_overdue_objections_are_flagged_in_the_queue_and_the_metrics(
+    make_api: MakeApi, backend: str
+) -> None:
+    api = make_api(backend)
     rid = submit(api, judgment())
     api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
     later(api, 16)
@@ -249,7 +258,10 @@ def test_a_repair_ends_the_list_entry_on_its_date(make_api: MakeApi, backend: st
     assert [c["decision"] for c in changes(api)] == ["deny", "allow"]
 
 
-def test_the_feed_shows_only_subjects_the_consumer_asked_about(api: Api) -> None:
+def test_the_feed_shows_only_subjects_the_consumer_asked_about(
+    make_api: MakeApi, backend: str
+) -> None:
+    api = make_api(backend)
     submit(api, judgment())
     assert changes(api) == []  # the railway never asked about p-1
     rail(api)
@@ -260,7 +272,8 @@ def test_the_feed_shows_only_subjects_the_consumer_asked_about(api: Api) -> None
     assert other.json()["items"] == []
 
 
-def test_an_unknown_query_parameter_is_refused_not_ignored(api: Api) -> None:
+def test_an_unknown_query_parameter_is_refused_not_ignored(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
     submit(api, record("p-1", ref="TP-1"))
     got = api.call("GET", "/v1/subjects/p-1/score?asof=2026-01-01", "subject_a")
     assert got.status_code == 422
