@@ -5,6 +5,8 @@ On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import psycopg
@@ -112,3 +114,35 @@ def test_a_webhook_that_fails_keeps_the_notices_for_the_next_run(
 
 def test_deliver_needs_exactly_one_channel(credo: Credo) -> None:
     assert credo("notices", "deliver").code == 2
+
+
+def test_a_webhook_receives_each_notice_once_in_order(credo: Credo, tmp_path: Path) -> None:
+    received: list[dict[str, object]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            """Quiet: the test reads what arrived."""
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/notices"
+        credo("pack", "adopt", *map(str, shipped_packs()))
+        credo("ingest", str(write_jsonl(tmp_path / "a.jsonl", [record("TP-1"), record("TP-2")])))
+        assert "2 notice(s) delivered" in credo("notices", "deliver", "--webhook", url).out
+        credo("ingest", str(write_jsonl(tmp_path / "b.jsonl", [record("TP-3")])))
+        assert "1 notice(s) delivered" in credo("notices", "deliver", "--webhook", url).out
+    finally:
+        server.shutdown()
+        server.server_close()
+    numbers = [n["notice"] for n in received]
+    assert numbers == sorted(numbers)
+    assert len(set(numbers)) == 3
+    assert [n["record"]["source_ref"] for n in received] == ["TP-1", "TP-2", "TP-3"]
