@@ -54,9 +54,8 @@ def ledger_dir(out: Path, n: int) -> Path:
 
 def record_count(path: Path) -> int:
     """The records actually written (synth gives about the number asked for)."""
-    row = duckdb.sql(f"SELECT COUNT(*) FROM read_parquet('{path}/records*.parquet')").fetchone()
-    assert row is not None
-    return int(row[0])
+    rows = duckdb.sql(f"SELECT COUNT(*) FROM read_parquet('{path}/records*.parquet')").fetchall()
+    return int(rows[0][0])
 
 
 def _child(code: str) -> tuple[float, float]:

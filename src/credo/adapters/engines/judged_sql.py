@@ -43,7 +43,7 @@ def version_cases(
     case = exp.Case(this=exp.column("v_then", table=table))
     for i in range(1, len(versions) + 1):
         if i in each:
-            case = case.when(exp.Literal.number(i), each[i])
+            case = case.when(exp.Literal.number(i), each[i], copy=False)
     return case
 
 
@@ -64,7 +64,11 @@ def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr
             for i, v in enumerate(versions, start=1)
             if list_id in v.lists
         }
-        out.append(exp.alias_(version_cases(versions, admits).else_(exp.false()), f"admits_{n}"))
+        out.append(
+            exp.alias_(
+                version_cases(versions, admits).else_(exp.false(), copy=False), f"admits_{n}"
+            )
+        )
         for i, v in enumerate(versions, start=1):
             spec = v.lists.get(list_id)
             if spec is not None and spec.spec.repair is not None:
@@ -86,6 +90,7 @@ def judged(history: PackHistory, now: PackVersion, as_of: date) -> exp.Expr:
         v_then = v_then.when(
             exp.GTE(this=exp.column("occurred_at"), expression=value(v.effective_from)),
             exp.Literal.number(i),
+            copy=False,
         )
     typ = exp.column("type")
     numbered = rules(history)
@@ -94,8 +99,9 @@ def judged(history: PackHistory, now: PackVersion, as_of: date) -> exp.Expr:
     p_now = exp.Case().when(
         exp.EQ(this=exp.column("v_then"), expression=exp.Literal.number(now_number)),
         exp.column("p_then"),
+        copy=False,
     )
-    p_now = p_now.else_(rule_columns(ir.rule_table(now.pack), columns(), typ).points)
+    p_now = p_now.else_(rule_columns(ir.rule_table(now.pack), columns(), typ).points, copy=False)
 
     def valid(b: ir.Branch) -> exp.Expr:
         return exp.Literal.number(b.valid_days) if b.valid_days else exp.Null()

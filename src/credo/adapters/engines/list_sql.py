@@ -29,7 +29,7 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
             if list_id in v.lists and v.lists[list_id].spec.repair is not None
         }
         repaired = (
-            version_cases(versions, repairs, table="a").else_(exp.false())
+            version_cases(versions, repairs, table="a").else_(exp.false(), copy=False)
             if repairs
             else exp.false()
         )

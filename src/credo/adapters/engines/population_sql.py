@@ -81,10 +81,10 @@ def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
                 if hits
                 else exp.false()
             )
-            of = of.when(in_cap, value(cap.id))
-            limit = limit.when(value(cap.id), value(cap.max))
+            of = of.when(in_cap, value(cap.id), copy=False)
+            limit = limit.when(value(cap.id), value(cap.max), copy=False)
         positive = exp.GT(this=exp.column("points"), expression=exp.Literal.number(0))
-        cap_of, cap_max = exp.Case().when(positive, of), limit
+        cap_of, cap_max = exp.Case().when(positive, of, copy=False), limit
     # Only the records a merge or a cap may change go through a window: `m` those still counting
     # with a case_ref, `c` those still counting under a cap. `j` is written out where it is read
     # rather than shared, so that no engine materialises a copy of `judged` for it.
@@ -136,9 +136,11 @@ def _scores(now: PackVersion, as_of: date) -> exp.Expr:
         case = exp.Case()
         for t in bands:
             case = case.when(
-                exp.GTE(this=exp.column("score"), expression=value(t.min)), value(t.name)
+                exp.GTE(this=exp.column("score"), expression=value(t.min)),
+                value(t.name),
+                copy=False,
             )
-        tier = case.else_(catch_all)
+        tier = case.else_(catch_all, copy=False)
     # A later record, or the expiry of one that occurred (counting or not), may move the score.
     return query(
         """

@@ -103,7 +103,7 @@ def rule_columns(table: RuleTable, column: ColumnFor, record_type: exp.Expr) -> 
             return exp.Null()
         c = exp.Case()
         for cond, branch in whens:
-            c = c.when(cond, value(branch))
+            c = c.when(cond, value(branch), copy=False)
         return c
 
     return RuleColumns(
@@ -136,6 +136,7 @@ class NumberedRules:
                     this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in numbers]
                 ),
                 result,
+                copy=False,
             )
         return case if case.args.get("ifs") else exp.Null()
 
@@ -151,9 +152,11 @@ def numbered_rules(
         for branch in table.branches:
             branches.append(branch)
             first = first.when(
-                condition(branch.cond, column, record_type), exp.Literal.number(len(branches))
+                condition(branch.cond, column, record_type),
+                exp.Literal.number(len(branches)),
+                copy=False,
             )
-        hit = hit.when(exp.Literal.number(i), first if table.branches else exp.Null())
+        hit = hit.when(exp.Literal.number(i), first if table.branches else exp.Null(), copy=False)
     return NumberedRules(hit, branches)
 
 
