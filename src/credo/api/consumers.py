@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
+from starlette.concurrency import run_in_threadpool
 
-from credo.api.deps import ConsumerDep, StateDep
+from credo.api.deps import ConsumerDep, StateDep, json_response
 from credo.api.problems import responses, scored
 from credo.api.schemas.checks import CheckRead, CheckRequest, ReasonRead
 from credo.services.checks import run_check
@@ -25,25 +27,28 @@ applied is a reason, with its trigger, basis and how to object. A consumer check
 contexts its key is registered for (403 otherwise) and learns nothing else about the subject.
 Every answered check is logged, and the subject can read that log.""",
 )
-def post_check(
+async def post_check(
     body: Annotated[CheckRequest, Body(description="Whom to check, and where.")],
     consumer: ConsumerDep,
     state: StateDep,
-) -> CheckRead:
+) -> Response:
     ctx = state.context
     with scored():
-        d = run_check(
-            ctx.store,
-            ctx.access,
-            consumer,
-            rulebook=state.rulebook(),
-            subject_id=body.subject,
-            context=body.context,
-            today=ctx.today(),
-            now=ctx.clock(),
+        d = await run_in_threadpool(
+            partial(
+                run_check,
+                ctx.store,
+                ctx.access,
+                consumer,
+                rulebook=state.rulebook(),
+                subject_id=body.subject,
+                context=body.context,
+                today=ctx.today(),
+                now=ctx.clock(),
+            )
         )
     state.metrics.checks.labels(d.decision).inc()
-    return CheckRead(
+    read = CheckRead(
         subject=d.subject_id,
         context=d.context,
         decision=d.decision,
@@ -60,3 +65,4 @@ def post_check(
         ],
         as_of=d.as_of,
     )
+    return json_response(read)

@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Path, Request, Security
+from fastapi import Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from credo.api.guards import KeyCache, RateLimiter
@@ -34,12 +35,20 @@ class ApiState:
     rulebook: CachedRulebook
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
+    # A coroutine, so FastAPI does not send this to a worker thread and back for every request.
     state: ApiState = request.app.state.api
     return state
 
 
 StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+def json_response(model: BaseModel) -> Response:
+    """A route's answer, serialised once: the route declares `response_model` for the schema,
+    and FastAPI passes a `Response` through rather than validate and serialise it again."""
+    return Response(model.model_dump_json(), media_type="application/json")
+
 
 bearer = HTTPBearer(
     auto_error=False,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
+from starlette.concurrency import run_in_threadpool
 
-from credo.api.deps import ProviderDep, StateDep
+from credo.api.deps import ProviderDep, StateDep, json_response
 from credo.api.problems import responses
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
 from credo.services.records_api import submit_records
@@ -32,21 +34,24 @@ records as soon as this answers.
 A body that is not a record or a list of records (wrong JSON types, unknown fields) is refused
 whole with 422, and nothing is written.""",
 )
-def post_records(
+async def post_records(
     body: Annotated[RecordsCreate, Body(description="A record, or a list of records.")],
     provider: ProviderDep,
     state: StateDep,
-) -> RecordsResult:
+) -> Response:
     ctx = state.context
     items = body if isinstance(body, list) else [body]
-    results = submit_records(
-        ctx.store,
-        ctx.feeds,
-        state.rulebook(),
-        provider,
-        [item.submitted() for item in items],
-        today=ctx.today(),
-        now=ctx.clock(),
+    results = await run_in_threadpool(
+        partial(
+            submit_records,
+            ctx.store,
+            ctx.feeds,
+            state.rulebook(),
+            provider,
+            [item.submitted() for item in items],
+            today=ctx.today(),
+            now=ctx.clock(),
+        )
     )
     counts = {"created": 0, "already present": 0, "conflict": 0, "rejected": 0}
     for r in results:
@@ -54,7 +59,7 @@ def post_records(
     for outcome, n in counts.items():
         if n:
             state.metrics.records.labels(outcome).inc(n)
-    return RecordsResult(
+    read = RecordsResult(
         created=counts["created"],
         present=counts["already present"],
         refused=counts["conflict"] + counts["rejected"],
@@ -63,3 +68,4 @@ def post_records(
             for r in results
         ],
     )
+    return json_response(read)
