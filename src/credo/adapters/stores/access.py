@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type, metadata
+from credo.adapters.stores.tables import SEQ, UtcDateTime, as_utc, key_type, metadata
 from credo.domain.errors import StoreUnavailable
 
 api_keys = Table(
@@ -67,6 +67,7 @@ checks_log = Table(
 
 
 _LOG_CHECK = insert(checks_log).returning(checks_log.c.seq)
+_LOGGED = ["at", "consumer", "key_id", "subject_id", "context", "as_of", "decision", "answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,7 @@ class SqlAccessStore:
         # insert skips the round trips of BEGIN and COMMIT; SQLite begins its transactions
         # itself (`sqlite.py`), and keeps them.
         self._alone = engine.dialect.name == "postgresql"
+        self._log_sql = str(_LOG_CHECK.compile(dialect=engine.dialect, column_keys=_LOGGED))
 
     @contextmanager
     def _connect(self, *, write: bool, alone: bool = False) -> Iterator[Connection]:
@@ -225,8 +227,23 @@ class SqlAccessStore:
             "decision": check.decision,
             "answer": orjson.dumps(answer).decode(),
         }
+        if self._alone:
+            return self._log_on_driver(values)
         with self._connect(write=True, alone=True) as conn:
             return int(conn.execute(_LOG_CHECK, values).scalar_one())
+
+    def _log_on_driver(self, values: dict[str, Any]) -> int:
+        """As `log_check`, on the driver's cursor as a prepared statement: a third of the CPU
+        SQLAlchemy spends executing the same insert, on the path every check takes."""
+        values["at"] = as_utc(values["at"])
+        with self._connect(write=True, alone=True) as conn:
+            dbapi = conn.dialect.loaded_dbapi
+            try:
+                with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
+                    cur.execute(self._log_sql, values, prepare=True)
+                    return int(cur.fetchone()[0])
+            except dbapi.Error as e:
+                raise sa_exc.DBAPIError.instance(self._log_sql, None, e, dbapi.Error) from e
 
     def checks_about(
         self, subject_id: str, *, before: int | None = None, limit: int = 50

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.rows import namedtuple_row
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -39,11 +40,13 @@ from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.protocol import StoredScore
+from credo.adapters.stores.score_sql import _stored as stored_from_row
 from credo.adapters.stores.score_sql import score_row
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.tables import (
     RecordRow,
     UtcDateTime,
+    as_utc,
     key_type,
     records,
     scores,
@@ -119,6 +122,13 @@ _UPSERT_SCORE = _UPSERT_SCORE.on_conflict_do_update(
 )
 
 
+_STORED_SCORE = str(
+    select(scores)
+    .where(scores.c.subject_id == bindparam("subject_id"))
+    .compile(dialect=postgresql.psycopg.dialect())  # type: ignore[no-untyped-call]
+)
+
+
 def _drop_if_closed(
     dbapi: psycopg.Connection[Any], record: ConnectionPoolEntry, proxy: PoolProxiedConnection
 ) -> None:
@@ -176,6 +186,22 @@ class PostgresLedgerStore(SqlLedgerStore):
         with self.engine.connect() as conn:
             conn.execution_options(**_AUTOCOMMIT)
             yield conn
+
+    def stored_score(self, subject_id: str) -> StoredScore | None:
+        # Every check starts here: on the driver's cursor, as a prepared statement, this costs
+        # a third of the CPU that SQLAlchemy's execution of the same query does.
+        with self._errors(), self.engine.connect() as conn:
+            conn.execution_options(**_AUTOCOMMIT)
+            raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+            try:
+                with raw.cursor(row_factory=namedtuple_row) as cur:
+                    cur.execute(_STORED_SCORE, {"subject_id": subject_id}, prepare=True)
+                    row: Any = cur.fetchone()
+            except psycopg.Error as e:
+                raise sa_exc.DBAPIError.instance(_STORED_SCORE, None, e, psycopg.Error) from e
+        if row is None:
+            return None
+        return stored_from_row(row._replace(computed_at=as_utc(row.computed_at)))
 
     def put_score(self, score: StoredScore) -> None:
         # One statement: no transaction around a delete and an insert.
