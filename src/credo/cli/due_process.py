@@ -17,10 +17,11 @@ from credo.cli import render
 from credo.cli.app import err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
+from credo.domain.records import record_id_for
 from credo.services.notices import deliver_notices
 from credo.services.objections import decide_objection, file_objection, objection_queue
 from credo.services.rulebook import current_rulebook
-from credo.services.withdrawals import record_id_of, withdraw_record
+from credo.services.withdrawals import withdraw_record
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
 
@@ -133,7 +134,7 @@ def withdraw(
         ctx.store,
         ctx.feeds,
         current_rulebook(ctx.store),
-        record_id=record_id_of(source, source_ref),
+        record_id=record_id_for(source, source_ref),
         reason=reason,
         actor=_actor(actor),
         provider=None,

@@ -45,6 +45,14 @@ class LedgerConflict(CredoError):
     title = "Conflicting record"
 
 
+class Refused(CredoError):
+    """A step the procedure does not allow in the ledger's present state (an objection out of
+    time, a second decision, a second withdrawal)."""
+
+    status = 409
+    title = "Refused"
+
+
 class UnknownSubject(CredoError):
     status = 404
     title = "Not found"

@@ -9,17 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from credo.domain.entries import Entry
-from credo.domain.errors import CredoError
+from credo.domain.errors import CredoError, Refused
 
 Outcome = Literal["upheld", "overturned"]
 State = Literal["open", "upheld", "overturned"]
 
 
-class ObjectionRefused(CredoError):
+class ObjectionRefused(Refused):
     """An objection or a decision that the procedure does not allow now."""
-
-    status = 409
-    title = "Refused"
 
 
 class UnknownObjection(CredoError):

@@ -76,9 +76,9 @@ def file_objection(
     entry = objection_entry(
         objection_id, record_id, subject_id, reason, actor=actor, at=now, review_days=review_days
     )
-    seq = store.append_entry(entry)
+    store.append_entry(entry)
     settle(store, feeds, rulebook, {subject_id}, today=today, now=now)
-    return _found(objections_from([*store.entries_of(record_id)]), objection_id, seq)
+    return _found(objections_from(store.entries_of(record_id)), objection_id)
 
 
 def decide_objection(
@@ -108,7 +108,7 @@ def decide_objection(
 def objection_by_id(store: LedgerStore, objection_id: str) -> Objection:
     record_id, _, _ = objection_id.rpartition("-o")
     found = objections_from(store.entries_of(record_id)) if record_id else []
-    return _found(found, objection_id, None)
+    return _found(found, objection_id)
 
 
 def objection_queue(
@@ -131,7 +131,7 @@ def objections_of(store: LedgerStore, subject_id: str) -> list[Objection]:
     return sorted(objections_from(found), key=lambda o: (o.filed_at, o.seq or 0))
 
 
-def _found(objections: list[Objection], objection_id: str, seq: int | None) -> Objection:
+def _found(objections: list[Objection], objection_id: str) -> Objection:
     for o in objections:
         if o.objection_id == objection_id:
             return o

@@ -8,14 +8,12 @@ from datetime import date, datetime
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
-from credo.domain.errors import UnknownRecord
-from credo.domain.objections import ObjectionRefused
-from credo.domain.records import record_id_for
+from credo.domain.errors import Refused, UnknownRecord
 from credo.domain.rulebook import Rulebook
 from credo.services.realtime import settle
 
 
-class AlreadyWithdrawn(ObjectionRefused):
+class AlreadyWithdrawn(Refused):
     title = "Already withdrawn"
 
 
@@ -45,8 +43,3 @@ def withdraw_record(
     seq = store.append_entry(entry)
     settle(store, feeds, rulebook, {lr.record.subject.id}, today=today, now=now)
     return Entry(entry.kind, entry.record_id, entry.actor, entry.at, entry.data, seq)
-
-
-def record_id_of(source: str, source_ref: str) -> str:
-    """The id of the record under an idempotency key (whether or not it exists)."""
-    return record_id_for(source, source_ref)
