@@ -157,14 +157,15 @@ def run(
     report: Report, sizes: list[int], out: Path, spark_size: int | None, repeat: int = 2
 ) -> None:
     """Each engine figure and its reference are the best of `repeat` runs, taken alike."""
-    duck_rate_1m = None
+    online = None
     for n in sizes:
         path = ledger_dir(out, n)
         records = record_count(path)
         seconds, peak = best_of(repeat, lambda p=path: engine_seconds(p, "duckdb"))
         ceiling, _ = best_of(repeat, lambda p=path: (reference_seconds(p), 0.0))
+        rate = records / seconds
         report.figure(f"recompute {n:,} records (DuckDB)", seconds, "s")
-        report.figure(f"recompute {n:,} records (DuckDB)", records / seconds, "records/s")
+        report.figure(f"recompute {n:,} records (DuckDB)", rate, "records/s")
         report.figure(f"recompute {n:,} records (DuckDB) peak memory", peak, "GiB")
         report.figure(f"reference query {n:,} records", ceiling, "s")
         report.ratio(
@@ -172,17 +173,18 @@ def run(
             ceiling / seconds,
             goal=1 / 1.5,
         )
-        if duck_rate_1m is None:
-            duck_rate_1m = records / seconds
+        if online is None:  # measured once, on the first (smallest) ledger
             online = online_rate(path)
             report.figure("online path, per record", online, "records/s")
-            report.ratio("engine / online path per record", duck_rate_1m / online, goal=50)
             zen_rate = zen_batch_rate()
             report.figure("zen-engine batch evaluation", zen_rate, "records/s")
-            report.ratio("credo engine / zen-engine batch", duck_rate_1m / zen_rate, goal=1)
+            report.ratio("credo engine / zen-engine batch", rate / zen_rate, goal=1)
+        # The engine's rate includes reading Parquet, record ids, statuses and lists; the online
+        # path's only the scoring of records already parsed in memory.
+        report.ratio(f"engine at {n:,} records / online path per record", rate / online, goal=50)
     if spark_size:
         path = ledger_dir(out, spark_size)
-        duck, _ = best_of(repeat, lambda: engine_seconds(path, "duckdb"))
+        duck, _ = best_of(repeat, lambda p=path: engine_seconds(p, "duckdb"))
         spark, _ = engine_seconds(path, "spark")  # the peak is the JVM's, not this child's
         report.figure(f"recompute {spark_size:,} records (Spark local[2])", spark, "s")
         report.ratio("DuckDB / Spark local[2] speed", spark / duck, goal=0)

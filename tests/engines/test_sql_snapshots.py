@@ -17,7 +17,7 @@ from credo.shipped import shipped_packs
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 AS_OF = date(2026, 11, 22)
-STAGES = ("judged", "counted", "scores", "entries", "scored", "verdicts")
+STAGES = ("judged", "pending", "counted", "scores", "entries", "scored", "verdicts")
 
 
 def rendered(pack: str, dialect: str) -> str:

@@ -188,6 +188,27 @@ SELECT
   type = 'report.annual_filed' AS repairs_3_1
 FROM j;
 
+-- pending
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  case_ref,
+  cap
+FROM (
+  SELECT
+    *,
+    CAST(NULL AS STRING) AS cap
+  FROM judged
+) AS j
+WHERE
+  reason0 IS NULL AND (
+    NOT case_ref IS NULL OR NOT cap IS NULL
+  );
+
 -- counted
 WITH m AS (
   SELECT
@@ -205,14 +226,9 @@ WITH m AS (
       ) > 1
       THEN 'merged'
     END AS reason
-  FROM (
-    SELECT
-      *,
-      CAST(NULL AS STRING) AS cap
-    FROM judged
-  ) AS j
+  FROM pending
   WHERE
-    reason0 IS NULL AND NOT case_ref IS NULL
+    NOT case_ref IS NULL
 ), c AS (
   SELECT
     record_id,
@@ -222,15 +238,10 @@ WITH m AS (
     points,
     expires_on,
     cap,
-    reason0 AS reason
-  FROM (
-    SELECT
-      *,
-      CAST(NULL AS STRING) AS cap
-    FROM judged
-  ) AS j
+    CAST(NULL AS STRING) AS reason
+  FROM pending
   WHERE
-    reason0 IS NULL AND case_ref IS NULL AND NOT cap IS NULL
+    case_ref IS NULL
   UNION ALL
   SELECT
     *

@@ -173,6 +173,30 @@ SELECT
   type = 'court.judgment_satisfied' AS repairs_0_2
 FROM j;
 
+-- pending
+SELECT
+  record_id,
+  subject_id,
+  occurred_at,
+  hit,
+  points,
+  expires_on,
+  case_ref,
+  cap
+FROM (
+  SELECT
+    *,
+    CASE
+      WHEN points > 0
+      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+    END AS cap
+  FROM judged
+) AS j
+WHERE
+  reason0 IS NULL AND (
+    NOT case_ref IS NULL OR NOT cap IS NULL
+  );
+
 -- counted
 WITH m AS (
   SELECT
@@ -190,17 +214,9 @@ WITH m AS (
       ) > 1
       THEN 'merged'
     END AS reason
-  FROM (
-    SELECT
-      *,
-      CASE
-        WHEN points > 0
-        THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
-      END AS cap
-    FROM judged
-  ) AS j
+  FROM pending
   WHERE
-    reason0 IS NULL AND NOT case_ref IS NULL
+    NOT case_ref IS NULL
 ), c AS (
   SELECT
     record_id,
@@ -210,18 +226,10 @@ WITH m AS (
     points,
     expires_on,
     cap,
-    reason0 AS reason
-  FROM (
-    SELECT
-      *,
-      CASE
-        WHEN points > 0
-        THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
-      END AS cap
-    FROM judged
-  ) AS j
+    CAST(NULL AS STRING) AS reason
+  FROM pending
   WHERE
-    reason0 IS NULL AND case_ref IS NULL AND NOT cap IS NULL
+    case_ref IS NULL
   UNION ALL
   SELECT
     *

@@ -4,6 +4,7 @@ Stages, each over the ones before:
   judged   every record of the pack: version then, rule, points (milder rule applied), expiry,
            list admission and repair, and the reason it cannot count whatever the others say
            (materialised: see `credo.adapters.engines.judged_sql`)
+  pending  the records a case merge or a cap may change (materialised, small)
   counted  the per-record verdict: `judged` with case merges and caps, which need the subject's
            other records; a view, read once
   scores   per subject: base + the counted points, clamped, with its tier, and the first later
@@ -12,9 +13,9 @@ Stages, each over the ones before:
   scored   the scores with the first later day they may change by time alone
   verdicts what `counted` says about each record occurring by `as_of` (kept on request)
 
-Merges and caps are window functions; only the records they can change go through them: those
-still counting with a case_ref, then those still counting under a cap. Every other record passes
-by, so the population is sorted by nothing.
+Merges and caps are window functions; only the records they can change (`pending`) go through
+them: those still counting with a case_ref, then those still counting under a cap. Every other
+record passes by, so the population is sorted by nothing.
 
 The rule conditions and points come from `credo.adapters.engines.sql`, compiled from the same
 tree as the online path. Engines register `ledger` (see `credo.adapters.engines.ledger_sql`) and
@@ -41,6 +42,7 @@ class PackQueries:
     pack: str
     version: PackVersion
     judged: exp.Expr
+    pending: exp.Expr
     counted: exp.Expr
     scores: exp.Expr
     entries: exp.Expr | None
@@ -56,6 +58,7 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
         history.id,
         now,
         judged(history, now, as_of),
+        _pending(history, now),
         _counted(history, now),
         _scores(now, as_of),
         entries(list(history.versions), now, as_of),
@@ -68,27 +71,41 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
     )
 
 
-def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
+def _caps(history: PackHistory, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
+    """The cap a record with positive points falls under, and each cap's maximum."""
+    if not now.pack.caps:
+        return exp.cast(exp.Null(), exp.DataType.Type.VARCHAR), exp.Null()
     numbered = rules(history)
-    cap_of: exp.Expr = exp.cast(exp.Null(), exp.DataType.Type.VARCHAR)
-    cap_max: exp.Expr = exp.Null()
-    if now.pack.caps:
-        of, limit = exp.Case(), exp.Case(this=exp.column("cap"))
-        for cap in now.pack.caps:
-            hits = [n for n, b in enumerate(numbered.branches, start=1) if b.rule_id in cap.rules]
-            in_cap = (
-                exp.In(this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in hits])
-                if hits
-                else exp.false()
-            )
-            of = of.when(in_cap, value(cap.id), copy=False)
-            limit = limit.when(value(cap.id), value(cap.max), copy=False)
-        positive = exp.GT(this=exp.column("points"), expression=exp.Literal.number(0))
-        cap_of, cap_max = exp.Case().when(positive, of, copy=False), limit
-    # Only the records a merge or a cap may change go through a window: `m` those still counting
-    # with a case_ref, `c` those still counting under a cap. `j` is written out where it is read
-    # rather than shared, so that no engine materialises a copy of `judged` for it.
-    j = "(SELECT *, :cap_of AS cap FROM judged) AS j"
+    of, limit = exp.Case(), exp.Case(this=exp.column("cap"))
+    for cap in now.pack.caps:
+        hits = [n for n, b in enumerate(numbered.branches, start=1) if b.rule_id in cap.rules]
+        in_cap = (
+            exp.In(this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in hits])
+            if hits
+            else exp.false()
+        )
+        of = of.when(in_cap, value(cap.id), copy=False)
+        limit = limit.when(value(cap.id), value(cap.max), copy=False)
+    positive = exp.GT(this=exp.column("points"), expression=exp.Literal.number(0))
+    return exp.Case().when(positive, of, copy=False), limit
+
+
+def _pending(history: PackHistory, now: PackVersion) -> exp.Expr:
+    """The records a merge or a cap may change: still counting, with a case_ref or under a cap.
+    A small table, so that the windows over it read no more than it."""
+    return query(
+        f"""
+        SELECT {_VERDICT}, case_ref, cap FROM (SELECT *, :cap_of AS cap FROM judged) AS j
+        WHERE reason0 IS NULL AND (case_ref IS NOT NULL OR cap IS NOT NULL)
+        """,
+        cap_of=_caps(history, now)[0],
+    )
+
+
+def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
+    """`judged` less `pending`, as it is; then `pending` through the windows: `m` merges the
+    records sharing a case, `c` caps those still counting under a cap."""
+    cap_of, cap_max = _caps(history, now)
     return query(
         f"""
         WITH m AS (
@@ -97,15 +114,16 @@ def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
                    PARTITION BY subject_id, case_ref
                    ORDER BY ABS(points) DESC, occurred_at, record_id) > 1
                  THEN 'merged' END AS reason
-          FROM {j} WHERE reason0 IS NULL AND case_ref IS NOT NULL
+          FROM pending WHERE case_ref IS NOT NULL
         ), c AS (
-          SELECT {_VERDICT}, cap, reason0 AS reason FROM {j}
-          WHERE reason0 IS NULL AND case_ref IS NULL AND cap IS NOT NULL
+          SELECT {_VERDICT}, cap, CAST(NULL AS VARCHAR) AS reason FROM pending
+          WHERE case_ref IS NULL
           UNION ALL
           SELECT * FROM m WHERE reason IS NULL AND cap IS NOT NULL
         )
         SELECT {_VERDICT}, reason0 AS reason, :rule AS rule, CAST(points AS BIGINT) AS counted
-        FROM {j} WHERE reason0 IS NOT NULL OR (case_ref IS NULL AND cap IS NULL)
+        FROM (SELECT *, :cap_of AS cap FROM judged) AS j
+        WHERE reason0 IS NOT NULL OR (case_ref IS NULL AND cap IS NULL)
         UNION ALL
         SELECT {_VERDICT}, reason, :rule AS rule, CAST(points AS BIGINT) AS counted
         FROM m WHERE reason IS NOT NULL OR cap IS NULL
@@ -118,7 +136,7 @@ def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
         """,
         cap_of=cap_of,
         cap_max=cap_max,
-        rule=numbered.value(lambda b: value(b.rule_id)),
+        rule=rules(history).value(lambda b: value(b.rule_id)),
     )
 
 

@@ -132,6 +132,7 @@ def run(
         result.records += int(
             session.fetch("SELECT COUNT(*) AS n FROM judged").column(0)[0].as_py()
         )
+        session.create("pending", sql(queries.pending))
         session.view("counted", sql(queries.counted))
         session.create("scores", sql(queries.scores))
         session.create(
