@@ -482,7 +482,9 @@ FROM (
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      CASE a.v_then WHEN 1 THEN l.repairs_0_1 ELSE FALSE END
+      (
+        l.repairs_0_1
+      ) AND CASE a.v_then WHEN 1 THEN l.repairs_0_1 ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -647,7 +649,9 @@ FROM (
       AND NOT l.withdrawn
       AND NOT l.overturned
     WHERE
-      CASE a.v_then WHEN 1 THEN l.repairs_3_1 ELSE FALSE END
+      (
+        l.repairs_3_1
+      ) AND CASE a.v_then WHEN 1 THEN l.repairs_3_1 ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (

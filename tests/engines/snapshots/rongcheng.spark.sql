@@ -432,7 +432,10 @@ WITH a AS (
     AND NOT l.withdrawn
     AND NOT l.overturned
   WHERE
-    CASE a.v_then WHEN 1 THEN l.repairs_0_1 WHEN 2 THEN l.repairs_0_2 ELSE FALSE END
+    (
+      l.repairs_0_1 OR l.repairs_0_2
+    )
+    AND CASE a.v_then WHEN 1 THEN l.repairs_0_1 WHEN 2 THEN l.repairs_0_2 ELSE FALSE END
   GROUP BY
     a.record_id
 ), e AS (

@@ -28,8 +28,12 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
             for i, v in enumerate(versions, start=1)
             if list_id in v.lists and v.lists[list_id].spec.repair is not None
         }
+        # Any repair at all, tested first: it keeps all but the repairing records out of the join.
         repaired = (
-            version_cases(versions, repairs, table="a").else_(exp.false(), copy=False)
+            exp.and_(
+                exp.paren(exp.or_(*repairs.values())),
+                version_cases(versions, repairs, table="a").else_(exp.false(), copy=False),
+            )
             if repairs
             else exp.false()
         )
