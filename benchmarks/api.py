@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -243,7 +244,10 @@ def _phases(subjects: list[tuple[str, str, str]]) -> dict[str, Request]:
         sid, kind, _ = subjects[rng.randrange(len(subjects))]
         return "POST", "/v1/checks", {"subject": sid, "context": person[kind]}
 
+    numbers = itertools.count()  # `n` starts again with each load: warm-up, then the phase
+
     def record(n: int) -> tuple[str, str, Any]:
+        n = next(numbers)
         sid, kind, region = subjects[rng.randrange(len(subjects))]
         kinds = {"person": ("traffic.violation", {"severity": 1})}
         rtype, attrs = kinds.get(kind, ("report.annual_filed", {"year": 2025}))
@@ -307,6 +311,7 @@ def _report(report: Report, results: dict[str, Load], concurrency: int) -> None:
         report.figure(f"API {label} p99", p99, "ms")
         if load.failures:
             report.figure(f"API {label} failures", sum(load.failures.values()), "requests")
+            print(f"  by status (0: no answer, 1: not created): {load.failures}", flush=True)
         # The goal as a share of what this machine's HTTP stack serves at all.
         share = round(goal_rate / ceiling, 2) if ceiling else 1.0
         report.ratio(f"API {name}/s / bare HTTP ceiling", load.rate / ceiling, goal=share)
