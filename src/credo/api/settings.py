@@ -34,7 +34,8 @@ class ApiSettings(BaseSettings):
     runs is in use within this time."""
 
     api_threads: int = Field(default=5, ge=1)
-    """Requests a worker handles at once: at most the database connections it pools (5)."""
+    """Requests a worker handles at once, each on a thread of its own: at most the database
+    connections it pools (on PostgreSQL 8, and 8 more on demand)."""
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
