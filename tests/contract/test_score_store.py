@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, ScoreRun, StoredScore
@@ -61,3 +62,22 @@ def test_a_new_record_or_entry_forgets_the_subjects_score(store: LedgerStore) ->
     stored = store.stored_score("p-2")
     assert stored is not None
     assert stored.score == 1000
+
+
+def test_a_score_judged_on_a_smaller_ledger_never_replaces_a_newer_one(
+    store: LedgerStore,
+) -> None:
+    store.put_score(replace(score("p-1", 980), ledger_size=5))
+    store.put_score(replace(score("p-1", 990), ledger_size=4))  # a slower, older request
+    held = store.stored_score("p-1")
+    assert held is not None
+    assert (held.score, held.ledger_size) == (980, 5)
+    store.put_score(replace(score("p-1", 970), ledger_size=5))  # the same ledger, again
+    store.put_score(replace(score("p-1", 960), ledger_size=6))
+    held = store.stored_score("p-1")
+    assert held is not None
+    assert (held.score, held.ledger_size) == (960, 6)
+    store.put_score(score("p-1", 950))  # size unknown: a plain replacement
+    held = store.stored_score("p-1")
+    assert held is not None
+    assert held.score == 950

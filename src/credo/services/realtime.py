@@ -83,7 +83,9 @@ def _refresh(
         history = rulebook.governing(records[0].record.subject)
         if history.in_force(today) is None:
             return
-        a, stored = store_assessment(store, history, records, today=today, now=now)
+        a, stored = store_assessment(
+            store, history, records, today=today, now=now, ledger_size=size
+        )
         decisions = [
             DecisionChange(
                 subject_id, context, check(a, context).decision, today, stored.valid_until, now

@@ -16,7 +16,9 @@ from credo.services.rating import subject_ledger
 from credo.services.rulebook import current_rulebook
 
 
-def materialise(a: Assessment, valid_until: date | None, now: datetime) -> StoredScore:
+def materialise(
+    a: Assessment, valid_until: date | None, now: datetime, ledger_size: int | None = None
+) -> StoredScore:
     marks = tuple(ListMark(e.list_id, e.record.record_id, e.since, e.until) for e in a.lists)
     return StoredScore(
         a.subject_id,
@@ -29,6 +31,7 @@ def materialise(a: Assessment, valid_until: date | None, now: datetime) -> Store
         marks,
         valid_until,
         now,
+        ledger_size=ledger_size,
     )
 
 
@@ -47,12 +50,13 @@ def store_assessment(
     *,
     today: date,
     now: datetime,
+    ledger_size: int | None = None,
 ) -> tuple[Assessment, StoredScore]:
-    """Score a subject from its ledger as read, and store the score with the first day it may
-    change by time alone."""
+    """Score a subject from its ledger as read (`ledger_size` records and entries, if known),
+    and store the score with the first day it may change by time alone."""
     a = assess(records[0].record.subject.id, history, records, today)
     later = change_dates(history, records, today) + [e.until for e in a.lists]
-    stored = materialise(a, min(later, default=None), now)
+    stored = materialise(a, min(later, default=None), now, ledger_size)
     store.put_score(stored)
     return a, stored
 

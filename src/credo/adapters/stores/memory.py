@@ -180,6 +180,14 @@ class MemoryLedgerStore:
 
     def put_score(self, score: StoredScore) -> None:
         with self._lock:
+            held = self._scores.get(score.subject_id)
+            if (
+                held
+                and held.ledger_size
+                and score.ledger_size
+                and held.ledger_size > score.ledger_size
+            ):
+                return
             self._scores[score.subject_id] = score
 
     def stored_score(self, subject_id: str) -> StoredScore | None:

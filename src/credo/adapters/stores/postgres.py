@@ -119,6 +119,10 @@ _UPSERT_SCORE = postgresql.insert(scores)
 _UPSERT_SCORE = _UPSERT_SCORE.on_conflict_do_update(
     index_elements=[scores.c.subject_id],
     set_={c.name: _UPSERT_SCORE.excluded[c.name] for c in scores.columns if c.name != "subject_id"},
+    # Never over a score judged on a larger ledger (see `ScoreStore.put_score`).
+    where=scores.c.ledger_size.is_(None)
+    | _UPSERT_SCORE.excluded.ledger_size.is_(None)
+    | (scores.c.ledger_size <= _UPSERT_SCORE.excluded.ledger_size),
 )
 
 

@@ -53,6 +53,7 @@ class StoredScore:
     valid_until: date | None
     computed_at: datetime
     run_id: int | None = None
+    ledger_size: int | None = None  # the subject's records and entries when it was judged
 
     def holds_on(self, day: date) -> bool:
         return self.as_of <= day and (self.valid_until is None or day < self.valid_until)
@@ -78,7 +79,8 @@ class ScoreStore(Protocol):
         """Replace every stored score with these, in one transaction; returns the run id."""
 
     def put_score(self, score: StoredScore) -> None:
-        """Store or replace one subject's score."""
+        """Store or replace one subject's score; never over one judged on a larger ledger
+        (`ledger_size`), which a slower request computing concurrently must not undo."""
 
     def stored_score(self, subject_id: str) -> StoredScore | None: ...
 

@@ -32,6 +32,7 @@ def score_row(s: StoredScore, run_id: int | None) -> dict[str, Any]:
         "valid_until": s.valid_until,
         "run_id": run_id,
         "computed_at": s.computed_at,
+        "ledger_size": s.ledger_size,
     }
 
 
@@ -52,6 +53,7 @@ def _stored(row: Any) -> StoredScore:
         row.valid_until,
         row.computed_at,
         row.run_id,
+        row.ledger_size,
     )
 
 
@@ -94,8 +96,12 @@ class SqlScores:
             conn.execute(delete(scores).where(where))
 
     def put_score(self, score: StoredScore) -> None:
+        mine = scores.c.subject_id == score.subject_id
         with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
-            conn.execute(delete(scores).where(scores.c.subject_id == score.subject_id))
+            held = conn.execute(select(scores.c.ledger_size).where(mine)).first()
+            if held is not None and _newer(held.ledger_size, score.ledger_size):
+                return
+            conn.execute(delete(scores).where(mine))
             conn.execute(insert(scores), [score_row(score, score.run_id)])
 
     def stored_score(self, subject_id: str) -> StoredScore | None:
@@ -113,3 +119,8 @@ class SqlScores:
         return ScoreRun(
             row.as_of, row.engine, versions, row.subjects, row.records, row.seconds, row.finished_at
         )
+
+
+def _newer(held: int | None, offered: int | None) -> bool:
+    """Whether the stored score was judged on a larger ledger than the one offered."""
+    return held is not None and offered is not None and held > offered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import datetime
 from typing import Any
 
@@ -39,14 +40,25 @@ def _on_connect(dbapi: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
     # The driver's own transaction handling is switched off so that `_on_begin` decides how
     # each transaction starts.
     dbapi.isolation_level = None
-    for pragma in (
-        f"busy_timeout = {_BUSY_MS}",
-        "journal_mode = WAL",
-        "synchronous = FULL",
-        "foreign_keys = ON",
-        f"cache_size = -{_CACHE_KIB}",
-    ):
+    dbapi.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    _into_wal(dbapi)
+    for pragma in ("synchronous = FULL", "foreign_keys = ON", f"cache_size = -{_CACHE_KIB}"):
         dbapi.execute(f"PRAGMA {pragma}")
+
+
+def _into_wal(dbapi: sqlite3.Connection) -> None:
+    """Switching a new file to WAL takes an exclusive lock, and SQLite answers "database is
+    locked" at once, without its busy handler, when several processes open the file together:
+    wait and try again, as the busy timeout would."""
+    deadline = time.monotonic() + _BUSY_MS / 1000
+    while True:
+        try:
+            dbapi.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _on_begin(conn: Connection) -> None:

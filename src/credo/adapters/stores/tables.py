@@ -249,6 +249,7 @@ scores = Table(
     Column("valid_until", Date),  # the first later day the score may change by time alone
     Column("run_id", SEQ),
     Column("computed_at", UtcDateTime, nullable=False),
+    Column("ledger_size", BigInteger),  # NULL from a recompute: any real-time score replaces it
 )
 
 

@@ -1,5 +1,5 @@
 """Due process: entries found by kind (objection queue, notice outbox), the feed of decision
-changes, and each notifier's position in the outbox.
+changes, each notifier's position in the outbox, and the ledger size a stored score was judged on.
 
 Revision ID: 0004
 """
@@ -22,6 +22,9 @@ depends_on: str | None = None
 
 def upgrade() -> None:
     op.create_index("ix_entries_kind", "entries", ["kind", "seq"])
+    # A score stored in real time says how large a ledger it was judged on, so a slower
+    # request cannot store an older score over a newer one.
+    op.add_column("scores", sa.Column("ledger_size", sa.BigInteger))
     op.create_table(
         "decision_changes",
         sa.Column("seq", SEQ, sa.Identity(), primary_key=True),
@@ -48,4 +51,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbox_cursors")
     op.drop_table("decision_changes")
+    op.drop_column("scores", "ledger_size")
     op.drop_index("ix_entries_kind", "entries")
