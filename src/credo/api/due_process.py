@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 
 from credo.api.deps import ReaderDep, StateDep, SubjectId, role
 from credo.api.problems import responses
+from credo.api.schemas.common import SEQ_MAX
 from credo.api.schemas.due_process import (
     OBJECTION_ID,
     RECORD_ID,
@@ -57,7 +58,9 @@ def get_notices(
     subject_id: SubjectId,
     caller: ReaderDep,
     state: StateDep,
-    after: Annotated[int, Query(ge=0, description="Only notices numbered above this.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=SEQ_MAX, description="Only notices numbered above this.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="The most notices to return.")] = 100,
 ) -> NoticesPage:
     found = notices_of(state.context.store, subject_id, after=after, limit=limit)
@@ -216,7 +219,9 @@ announce who is newly denied. Each change says when the decision may next change
 def get_changes(
     caller: ConsumerKey,
     state: StateDep,
-    after: Annotated[int, Query(ge=0, description="Only changes numbered above this.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=SEQ_MAX, description="Only changes numbered above this.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="The most changes to return.")] = 100,
 ) -> ChangesPage:
     found = state.context.feeds.changes(caller.principal, caller.scopes, after=after, limit=limit)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from credo.api.deps import OwnerDep, ReaderDep, StateDep, SubjectId
 from credo.api.problems import responses, scored
 from credo.api.schemas.checks import ChecksPage, LoggedCheckRead
-from credo.api.schemas.common import IsoDate
+from credo.api.schemas.common import SEQ_MAX, IsoDate
 from credo.api.schemas.subjects import ExplanationRead, ListEntryRead, ScoreRead
 from credo.domain.explanation import to_json
 from credo.services.checks import checks_about
@@ -94,7 +94,8 @@ def get_checks(
     caller: OwnerDep,
     state: StateDep,
     before: Annotated[
-        int | None, Query(ge=1, description="Only checks numbered below this (paging).")
+        int | None,
+        Query(ge=1, le=SEQ_MAX, description="Only checks numbered below this (paging)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="The most checks to return.")] = 50,
 ) -> ChecksPage:

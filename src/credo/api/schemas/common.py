@@ -22,6 +22,9 @@ from credo.domain.subjects import ID_PATTERN
 REF_PATTERN = r"^[A-Za-z0-9._:/-]{1,128}$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
+SEQ_MAX = 2**63 - 1
+"""The largest sequence number a database column holds: a paging cursor is bounded by it."""
+
 SubjectIdStr = Annotated[str, Field(pattern=ID_PATTERN, description="A subject id.")]
 ContextStr = Annotated[
     str, Field(pattern=NAME_PATTERN, description="A context, e.g. `rail.high-speed-ticket`.")

@@ -21,7 +21,7 @@ class SubjectRef(Wire):
 
 class EvidenceRef(Wire):
     uri: str = Field(
-        pattern=r"^[a-z][a-z0-9+.-]*:\S+$",
+        pattern=r"^[a-z][a-z0-9+.-]*:[^\s\u0085]+$",
         max_length=2048,
         description="Where the evidence is kept.",
     )
