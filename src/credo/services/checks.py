@@ -14,10 +14,10 @@ from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import CredoError, UnknownSubject
 from credo.domain.measures import Decision, Standing, check, decide
-from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
-from credo.domain.subjects import governs
 from credo.services.keys import Caller
+from credo.services.scores import stored_if_current
 
 
 class NotPermitted(CredoError):
@@ -70,28 +70,11 @@ def stored_standing(
 ) -> Standing | None:
     """The subject's standing today from its stored score, or None when that score is
     missing, expired, or was computed under another pack version than the one in force."""
-    stored = store.stored_score(subject_id)
-    if stored is None or not stored.holds_on(today):
+    stored = stored_if_current(store, subject_id, today, rulebook)
+    if stored is None:
         return None
-    history = rulebook.packs.get(stored.pack_id)
-    if history is None or _may_be_overruled(rulebook, history):
-        return None
-    version = history.in_force(today)
-    if version is None or (version.version, version.checksum) != (stored.version, stored.checksum):
-        return None
+    version = rulebook.packs[stored.pack_id].require(today)
     return Standing(subject_id, today, version.pack, stored.score, stored.tier, stored.lists)
-
-
-def _may_be_overruled(rulebook: Rulebook, history: PackHistory) -> bool:
-    """Whether another pack could govern some of the subjects `history` governs: one for a
-    kind it covers, in a jurisdiction within its own (the nearer jurisdiction wins, SPEC §1).
-    A stored score does not say where its subject is, so it is then not trusted."""
-    return any(
-        other is not history
-        and other.subject_kinds & history.subject_kinds
-        and governs(history.jurisdiction, other.jurisdiction)
-        for other in rulebook.packs.values()
-    )
 
 
 def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date) -> Assessment:

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
 from credo.domain.explanation import change_dates
 from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackHistory
+from credo.domain.rulebook import PackHistory, Rulebook
 from credo.domain.scoring import Assessment, assess
+from credo.domain.subjects import governs
 from credo.services.rating import subject_ledger
 from credo.services.rulebook import current_rulebook
 
@@ -61,16 +62,34 @@ def store_assessment(
     return a, stored
 
 
-def stored_if_current(store: LedgerStore, subject_id: str, as_of: date) -> StoredScore | None:
-    """The stored score, if it holds on `as_of` under the pack version now in force."""
+def stored_if_current(
+    store: LedgerStore, subject_id: str, as_of: date, rulebook: Rulebook | None = None
+) -> StoredScore | None:
+    """The stored score, if it holds on `as_of` under the pack version now in force and no
+    other pack could now govern its subject."""
     stored = store.stored_score(subject_id)
     if stored is None or not stored.holds_on(as_of):
         return None
-    history = current_rulebook(store).packs.get(stored.pack_id)
-    version = history.in_force(as_of) if history else None
+    rulebook = rulebook or current_rulebook(store)
+    history = rulebook.packs.get(stored.pack_id)
+    if history is None or may_be_overruled(rulebook, history):
+        return None
+    version = history.in_force(as_of)
     if version is None or (version.version, version.checksum) != (stored.version, stored.checksum):
         return None
     return stored
+
+
+def may_be_overruled(rulebook: Rulebook, history: PackHistory) -> bool:
+    """Whether another pack could govern some of the subjects `history` governs: one for a
+    kind it covers, in a jurisdiction within its own (the nearer jurisdiction wins, SPEC §1).
+    A stored score does not say where its subject is, so it is then not trusted."""
+    return any(
+        other is not history
+        and other.subject_kinds & history.subject_kinds
+        and governs(history.jurisdiction, other.jurisdiction)
+        for other in rulebook.packs.values()
+    )
 
 
 @dataclass(frozen=True, slots=True)
