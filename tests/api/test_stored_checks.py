@@ -53,7 +53,8 @@ def test_a_stored_score_decides_as_the_ledger_on_every_day_it_holds(path: Path) 
         history = rulebook.find_governing(subjects[subject_id])
         if history is None or history.in_force(case.as_of) is None:
             continue
-        _, stored = store_assessment(store, history, records, today=case.as_of, now=NOW)
+        a = assess(subject_id, history, records, case.as_of)
+        stored = store_assessment(store, history, records, a, today=case.as_of, now=NOW)
         for day in _days(case.as_of, stored.valid_until):
             standing = stored_standing(store, rulebook, subject_id, day)
             if not stored.holds_on(day):
@@ -75,7 +76,8 @@ def test_a_stored_score_is_not_trusted_where_a_nearer_pack_may_govern() -> None:
     trusted = {}
     for subject_id, records in case.ledger().items():
         history = rulebook.governing(case.subjects()[subject_id])
-        store_assessment(store, history, records, today=case.as_of, now=NOW)
+        a = assess(subject_id, history, records, case.as_of)
+        store_assessment(store, history, records, a, today=case.as_of, now=NOW)
         standing = stored_standing(store, rulebook, subject_id, case.as_of)
         trusted[history.id] = standing is not None
     assert trusted == {"land": False, "coast": False, "pier": True, "port": True}

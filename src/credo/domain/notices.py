@@ -45,8 +45,11 @@ def record_notices(
     records: Sequence[LedgerRecord],
     new: Sequence[str],
     today: date,
+    *,
+    after: Assessment | None = None,
 ) -> list[Notice]:
-    """The notices that the records `new` (ids among `records`) cause on `today`.
+    """The notices that the records `new` (ids among `records`) cause on `today`; `after`
+    is the assessment of `records` on `today`, when the caller has it already.
 
     A new record is noticed when it counts against the subject, when it opens a list entry,
     or when a measure starts to apply because of it. Measures triggered by a tier rather than
@@ -55,7 +58,7 @@ def record_notices(
     fresh = set(new)
     if not fresh or history.in_force(today) is None:
         return []
-    after = assess(subject_id, history, records, today)
+    after = after or assess(subject_id, history, records, today)
     older = [lr for lr in records if lr.record.record_id not in fresh]
     before = assess(subject_id, history, older, today)
     by_id = {lr.record.record_id: lr.record for lr in records if lr.record.record_id in fresh}

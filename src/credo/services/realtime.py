@@ -18,6 +18,7 @@ from credo.domain.measures import check
 from credo.domain.notices import Notice, intake_notices, record_notices
 from credo.domain.records import Record
 from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.scoring import assess
 from credo.services.scores import store_assessment
 
 SYSTEM = "credo"  # the actor of the entries credo writes itself, such as notices
@@ -43,49 +44,37 @@ def settle(
     (`new_records`, by subject) owe it, then its stored score, then the decision feed."""
     for subject_id in sorted(subject_ids):
         new = (new_records or {}).get(subject_id, ())
-        if new:
-            _notify(store, rulebook, subject_id, new, today, now)
-        _refresh(store, feeds, rulebook, subject_id, today, now)
+        _settle_one(store, feeds, rulebook, subject_id, new, today, now)
 
 
-def _notify(
+def _settle_one(
     store: LedgerStore,
+    feeds: FeedStore,
     rulebook: Rulebook,
     subject_id: str,
     new: Collection[str],
     today: date,
     now: datetime,
 ) -> None:
+    """One read of the ledger serves the notices, the score and the decisions. Another
+    request may add to the same ledger meanwhile and store its score first; if the ledger grew
+    while this one worked, it is read and judged again, so neither the score stored last nor
+    the feed is ever older than the ledger as committed."""
+    size = store.ledger_size(subject_id)
     records = store.records_of(subject_id)
+    if not records:
+        return
     history = rulebook.governing(records[0].record.subject)
-    notices = record_notices(subject_id, history, records, list(new), today)
-    if notices:
-        store.append_entries([notice_entry(n, now) for n in notices])
-
-
-def _refresh(
-    store: LedgerStore,
-    feeds: FeedStore,
-    rulebook: Rulebook,
-    subject_id: str,
-    today: date,
-    now: datetime,
-) -> None:
-    """Store the subject's score and record any change of decision. Another request may add
-    to the same ledger meanwhile and store its score first; if the ledger grew while this one
-    worked, it works again, so neither the score stored last nor the feed is ever older than
-    the ledger as committed."""
+    if history.in_force(today) is None:
+        return
+    a = assess(subject_id, history, records, today)
+    if new:
+        notices = record_notices(subject_id, history, records, list(new), today, after=a)
+        if notices:
+            store.append_entries([notice_entry(n, now) for n in notices])
+            size += len(notices)  # if anything else was added meanwhile, the feed says so
     while True:
-        size = store.ledger_size(subject_id)
-        records = store.records_of(subject_id)
-        if not records:
-            return
-        history = rulebook.governing(records[0].record.subject)
-        if history.in_force(today) is None:
-            return
-        a, stored = store_assessment(
-            store, history, records, today=today, now=now, ledger_size=size
-        )
+        stored = store_assessment(store, history, records, a, today=today, now=now, size=size)
         decisions = [
             DecisionChange(
                 subject_id, context, check(a, context).decision, today, stored.valid_until, now
@@ -96,6 +85,9 @@ def _refresh(
         # is then the newest too (a later change stores its own after committing).
         if feeds.note_decisions(decisions, ledger_size=size):
             return
+        size = store.ledger_size(subject_id)
+        records = store.records_of(subject_id)
+        a = assess(subject_id, history, records, today)
 
 
 def intake_notices_for(

@@ -41,25 +41,26 @@ def refresh_score(
 ) -> StoredScore:
     """Score one subject online and store it, with the first day it may change by time alone."""
     history, records = subject_ledger(store, subject_id)
-    return store_assessment(store, history, records, today=today, now=now or datetime.now(UTC))[1]
+    a = assess(subject_id, history, records, today)
+    return store_assessment(store, history, records, a, today=today, now=now or datetime.now(UTC))
 
 
 def store_assessment(
     store: LedgerStore,
     history: PackHistory,
     records: Sequence[LedgerRecord],
+    a: Assessment,
     *,
     today: date,
     now: datetime,
-    ledger_size: int | None = None,
-) -> tuple[Assessment, StoredScore]:
-    """Score a subject from its ledger as read (`ledger_size` records and entries, if known),
-    and store the score with the first day it may change by time alone."""
-    a = assess(records[0].record.subject.id, history, records, today)
+    size: int | None = None,
+) -> StoredScore:
+    """Store `a`, the assessment of `records` (the subject's ledger as read, `size` records
+    and entries if known), with the first day it may change by time alone."""
     later = change_dates(history, records, today) + [e.until for e in a.lists]
-    stored = materialise(a, min(later, default=None), now, ledger_size)
+    stored = materialise(a, min(later, default=None), now, size)
     store.put_score(stored)
-    return a, stored
+    return stored
 
 
 def stored_if_current(
