@@ -13,6 +13,7 @@ import orjson
 
 from credo.adapters.readers import Malformed, is_text_format, read_records
 from credo.adapters.stores.protocol import LedgerStore, Outcome
+from credo.domain.entries import Entry
 from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
@@ -101,12 +102,13 @@ def ingest_items(
         pending: Future[None] | None = None
         for batch in _batches(items, batch_size):
             accepted = _validate(store, rulebook, batch, report, seen, today=today, text=text)
+            # Judged here, beside validation, while the store appends the previous batch; the
+            # appender keeps those of the records it creates (a replay owes no new notice).
+            owed = intake_notices_for(rulebook, [r for _, r in accepted], today, now)
             if pending is not None:
                 pending.result()
             pending = (
-                appender.submit(_append, store, rulebook, accepted, report, today, now)
-                if accepted
-                else None
+                appender.submit(_append, store, accepted, owed, report, now) if accepted else None
             )
         if pending is not None:
             pending.result()
@@ -151,18 +153,17 @@ def _validate(
 
 def _append(
     store: LedgerStore,
-    rulebook: Rulebook,
     accepted: list[tuple[int, Record]],
+    owed: list[Entry],
     report: IngestReport,
-    today: date,
     now: datetime,
 ) -> None:
     outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
-    created: list[Record] = []
+    created: set[str] = set()
     for (line, record), outcome in zip(accepted, outcomes, strict=True):
         if outcome is Outcome.CREATED:
             report.created += 1
-            created.append(record)
+            created.add(record.record_id)
         elif outcome is Outcome.PRESENT:
             report.present += 1
         else:
@@ -173,7 +174,7 @@ def _append(
                     "different record; records are never changed, send a new source_ref",
                 )
             )
-    notices = intake_notices_for(rulebook, created, today, now)
+    notices = [e for e in owed if e.record_id in created]
     store.append_entries(notices)
     report.noticed += len(notices)
 

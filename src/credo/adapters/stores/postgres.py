@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+import orjson
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.rows import namedtuple_row
@@ -31,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql
@@ -125,6 +127,16 @@ _UPSERT_SCORE = _UPSERT_SCORE.on_conflict_do_update(
     | (scores.c.ledger_size <= _UPSERT_SCORE.excluded.ledger_size),
 )
 
+
+_CREATE_ENTRY_STAGE = text(
+    "CREATE TEMPORARY TABLE IF NOT EXISTS credo_entry_stage (ord integer, kind text, "
+    'record_id text COLLATE "C", actor text, at timestamptz, data jsonb) ON COMMIT DROP'
+)
+_COPY_ENTRIES = "COPY credo_entry_stage (ord, kind, record_id, actor, at, data) FROM STDIN"
+_INSERT_ENTRIES = (
+    "INSERT INTO entries (kind, record_id, actor, at, data) "
+    "SELECT kind, record_id, actor, at, data FROM credo_entry_stage ORDER BY ord RETURNING seq"
+)
 
 _DIALECT = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
 _SUBJECT = bindparam("subject_id", type_=key_type())
@@ -247,6 +259,23 @@ class PostgresLedgerStore(SqlLedgerStore):
             # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
             raise sa_exc.DBAPIError.instance(_COPY, None, e, psycopg.Error) from e
         return set(conn.execute(_INSERT, {"at": at}).scalars())
+
+    def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
+        """Many entries (the notices of a bulk load) go in by COPY through a staging table."""
+        if len(values) <= SMALL_BATCH:
+            return super()._insert_entries(conn, values)
+        conn.execute(_CREATE_ENTRY_STAGE)
+        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+        try:
+            with raw.cursor() as cur, cur.copy(_COPY_ENTRIES) as copy:
+                for i, v in enumerate(values):
+                    data = orjson.dumps(v["data"]).decode()
+                    copy.write_row((i, v["kind"], v["record_id"], v["actor"], v["at"], data))
+        except psycopg.Error as e:
+            raise sa_exc.DBAPIError.instance(_COPY_ENTRIES, None, e, psycopg.Error) from e
+        # Rows go in by `ord`, and each takes the next sequence number as it goes in: the
+        # numbers in ascending order are the rows' in `ord` order.
+        return sorted(int(seq) for seq in conn.exec_driver_sql(_INSERT_ENTRIES).scalars())
 
     def _insert_few(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
         """As the staged insert, with the rows as parameters: records in key order, then the

@@ -314,16 +314,20 @@ class SqlLedgerStore(SqlScores):
             for e in batch
         ]
         ids = sorted({e.record_id for e in batch})
-        insert = entries.insert().returning(entries.c.seq, sort_by_parameter_order=True)
         subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
         try:
             with self._errors(), self._write() as conn:
-                seqs = [int(seq) for seq in conn.execute(insert, values).scalars()]
+                seqs = self._insert_entries(conn, values)
                 conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
                 return seqs
         except sa_exc.IntegrityError as e:
             missing = ", ".join(repr(i) for i in ids)
             raise UnknownRecord(f"no record {missing} in the ledger") from e
+
+    def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
+        """Insert entries in order; their sequence numbers, in the same order."""
+        insert = entries.insert().returning(entries.c.seq, sort_by_parameter_order=True)
+        return [int(seq) for seq in conn.execute(insert, values).scalars()]
 
     def entries_of(self, record_id: str) -> list[Entry]:
         query = select(entries).where(entries.c.record_id == record_id).order_by(entries.c.seq)

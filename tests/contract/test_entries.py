@@ -1,0 +1,41 @@
+"""Entries in batches, on every store: in order, all or nothing, found again by kind and by
+subject, and the ledger's size counting them."""
+
+from __future__ import annotations
+
+import pytest
+
+from credo.adapters.stores.protocol import LedgerStore
+from credo.domain.entries import Entry
+from credo.domain.errors import UnknownRecord
+from tests.contract.samples import NOW, entry, record
+
+
+@pytest.mark.parametrize("n", [3, 40])  # a few by parameters, many by a bulk path
+def test_a_batch_of_entries_keeps_its_order(store: LedgerStore, n: int) -> None:
+    a, b = record("TP-1", who="p-1"), record("TP-2", who="p-2")
+    store.append_records([a, b], recorded_at=NOW)
+    batch = [
+        Entry("notice", (a if i % 2 else b).record_id, "credo", NOW, {"n": i}) for i in range(n)
+    ]
+    seqs = store.append_entries(batch)
+    assert seqs == sorted(seqs)
+    assert len(set(seqs)) == n
+    found = store.entries_of_kind(["notice"])
+    assert [e.data["n"] for e in found] == list(range(n))
+    assert [e.seq for e in found] == seqs
+    mine = store.entries_of_kind(["notice"], subject_id="p-1")
+    assert [e.data["n"] for e in mine] == [i for i in range(n) if i % 2]
+    assert store.entries_of_kind(["notice"], after=seqs[-2]) == found[-1:]
+    assert store.ledger_size("p-1") == 1 + len(mine)
+
+
+@pytest.mark.parametrize("n", [3, 40])
+def test_a_batch_naming_an_unknown_record_writes_nothing(store: LedgerStore, n: int) -> None:
+    a = record("TP-1")
+    store.append_records([a], recorded_at=NOW)
+    batch = [entry("notice", a, 1) for _ in range(n - 1)]
+    batch.append(Entry("notice", "r" + "0" * 24, "credo", NOW, {}))
+    with pytest.raises(UnknownRecord):
+        store.append_entries(batch)
+    assert store.entries_of_kind(["notice"]) == []
