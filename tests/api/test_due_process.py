@@ -82,6 +82,7 @@ def test_the_whole_life_of_a_record(make_api: MakeApi, backend: str) -> None:
     told = [n for n in notices(api) if n["record"]["source_ref"] == "CT-1"]
     assert len(told) == 1
     notice = told[0]
+    assert notice["record_id"] == rid
     assert notice["points"] == -100
     assert notice["rule"] == "judgment-default"
     assert notice["basis"]

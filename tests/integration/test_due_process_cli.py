@@ -92,6 +92,7 @@ def test_an_operator_runs_the_whole_procedure(credo: Credo, backend: str, tmp_pa
     assert [n["about"] for n in notices] == ["record", "record", "decision"]
     listed = next(n for n in notices if n["record"]["source_ref"] == "CT-1")
     assert listed["points"] == -100
+    assert listed["record_id"] == rid
     assert listed["lists"][0]["list"] == "judgment-defaulters"
     assert listed["objection"]["deadline"]
     assert notices[-1]["decision"]["outcome"] == "upheld"

@@ -28,7 +28,7 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
     base = f"http://127.0.0.1:{port}"
     out.print("\n[bold]Demo keys[/] (shown once; each call of credo demo makes new ones):")
     for role, key in keys.items():
-        out.print(f"  {role:<9} {key.token}", markup=False)
+        out.print(f"  {role:<9} {key.token}", markup=False, soft_wrap=True)
     consumer, subject_key = keys[Role.CONSUMER].token, keys[Role.SUBJECT].token
     reviewer = keys[Role.REVIEWER].token
     out.print("\n[bold]Try[/]:")
@@ -44,6 +44,6 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
         f"{base}/v1/checks",
         f"open {base}/docs",
     ):
-        out.print(f"  {line}", markup=False)
+        out.print(f"  {line}", markup=False, soft_wrap=True)
     out.print(f"\nserving {ctx.settings.database_url} at {base} (Ctrl-C stops)")
     serve(ctx, port=port, workers=1)  # one process on the context that made the keys

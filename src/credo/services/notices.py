@@ -14,8 +14,14 @@ from credo.domain.entries import Entry
 
 
 def notice_json(entry: Entry) -> dict[str, Any]:
-    """A notice as its subject receives it: its number and time, then what it says."""
-    return {"notice": entry.seq, "at": entry.at.isoformat(), **entry.data}
+    """A notice as its subject receives it: its number and time, the id of the record it is
+    about (what an objection names), then what it says."""
+    return {
+        "notice": entry.seq,
+        "at": entry.at.isoformat(),
+        "record_id": entry.record_id,
+        **entry.data,
+    }
 
 
 def notices_of(

@@ -22,6 +22,7 @@ class NoticeRead(BaseModel):
         "`decision`: the answer to an objection."
     )
     subject_id: str = Field(description="To whom.")
+    record_id: str = Field(description="The record it is about: what an objection names.")
     record: dict[str, Any] = Field(description="The record, with its source and evidence.")
     points: int | None = Field(default=None, description="What it costs (record notices).")
     rule: str | None = Field(default=None, description="The rule that gave the points.")
