@@ -5,12 +5,17 @@ feed and notices. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx2
 
-from tests.api.conftest import Api, MakeApi, record
+from credo.domain.records import record_id_for
+from credo.services.ingest import ingest_file
+from credo.services.rulebook import current_rulebook
+from tests.api.conftest import TODAY, Api, MakeApi, record
 
 RAIL = "rail.high-speed-ticket"
 DEFAULT = {"amount": 50_000}
@@ -307,3 +312,23 @@ def test_concurrent_submissions_about_one_subject_leave_the_newest_score(
     assert [c["decision"] for c in changes(api)] == []  # the railway never asked
     assert rail(api) == "deny"
     assert [c["decision"] for c in changes(api)] == ["deny"]
+
+
+def test_the_feed_reports_a_change_for_a_subject_loaded_in_bulk(
+    make_api: MakeApi, backend: str, tmp_path: Path
+) -> None:
+    # Bulk intake notes no decisions; the first change after it is measured against what
+    # the consumer was last told.
+    api = make_api(backend)
+    path = tmp_path / "bulk.jsonl"
+    path.write_text(json.dumps(judgment() | {"source": "court-rc"}) + "\n")
+    report = ingest_file(
+        api.ctx.store, current_rulebook(api.ctx.store), path, today=TODAY, now=api.ctx.clock()
+    )
+    assert report.created == 1
+    assert rail(api) == "deny"
+    assert changes(api) == []
+    rid = record_id_for("court-rc", "CT-1")
+    body = {"record_id": rid, "reason": "paid"}
+    assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
+    assert [c["decision"] for c in changes(api)] == ["allow"]

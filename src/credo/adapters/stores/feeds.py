@@ -83,10 +83,10 @@ class Cursor:
 class FeedStore(Protocol):
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
         """Append each decision that differs from the last one recorded for its subject in
-        its context (`allow` when there is none), as one step that concurrent writers cannot
-        interleave. The decisions are about one subject, judged on its ledger when it held
-        `ledger_size` records and entries; if it has grown since, nothing is appended and the
-        answer is False: they are out of date."""
+        its context (when there is none: the last answer a check gave there, else `allow`), as
+        one step that concurrent writers cannot interleave. The decisions are about one
+        subject, judged on its ledger when it held `ledger_size` records and entries; if it
+        has grown since, nothing is appended and the answer is False: they are out of date."""
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -135,7 +135,15 @@ class SqlFeeds:
                     .limit(1)
                     .scalar_subquery()
                 )
-                differs = func.coalesce(last, "allow") != d.decision
+                k = checks_log.c
+                told = (
+                    select(k.decision)
+                    .where(k.subject_id == d.subject_id, k.context == d.context)
+                    .order_by(k.seq.desc())
+                    .limit(1)
+                    .scalar_subquery()
+                )
+                differs = func.coalesce(last, told, "allow") != d.decision
                 values = select(
                     literal(d.subject_id, key_type()),
                     literal(d.context),
@@ -208,9 +216,14 @@ class MemoryFeeds:
                     for ch in self._changes
                     if (ch.subject_id, ch.context) == (d.subject_id, d.context)
                 ]
-                if (mine[-1] if mine else "allow") != d.decision:
+                if (mine[-1] if mine else self._told(d)) != d.decision:
                     self._changes.append(replace(d, seq=next(self._seq)))
         return True
+
+    def _told(self, d: DecisionChange) -> str:
+        """The decision consumers were last told about the subject in that context."""
+        logged = self._access.checks_about(d.subject_id, limit=1_000_000)
+        return next((c.decision for c in logged if c.context == d.context), "allow")
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
