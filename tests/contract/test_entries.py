@@ -39,3 +39,13 @@ def test_a_batch_naming_an_unknown_record_writes_nothing(store: LedgerStore, n: 
     with pytest.raises(UnknownRecord):
         store.append_entries(batch)
     assert store.entries_of_kind(["notice"]) == []
+
+
+def test_open_objections_are_those_no_decision_names(store: LedgerStore) -> None:
+    a, b = record("TP-1"), record("TP-2")
+    store.append_records([a, b], recorded_at=NOW)
+    store.append_entry(entry("objection", a, 1, objection_id="o-1"))
+    store.append_entry(entry("objection", b, 2, objection_id="o-2"))
+    store.append_entry(entry("decision", a, 3, objection_id="o-1", outcome="upheld"))
+    store.append_entry(entry("objection", a, 4, objection_id="o-3"))
+    assert [e.data["objection_id"] for e in store.open_objections()] == ["o-2", "o-3"]

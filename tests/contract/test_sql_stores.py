@@ -50,10 +50,30 @@ def test_the_schema_is_current_only_after_migrate(sql_url: UrlAndSchema) -> None
         store.close()
 
 
+# The review queue's index is on an expression (`tables.objection_of`), which reflection
+# does not read back; it is checked on its own below.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 def test_the_migrations_build_exactly_the_tables_the_queries_use(sql_store: SqlLedgerStore) -> None:
     with sql_store.engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
-    assert differences == []
+    on_an_expression = ("remove_index", "ix_entries_objection")
+    assert [d for d in differences if (d[0], getattr(d[1], "name", None)) != on_an_expression] == []
+
+
+def test_the_review_queue_finds_decisions_by_index(sql_store: SqlLedgerStore) -> None:
+    with sql_store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT seq FROM entries "
+                "WHERE kind = 'decision' AND json_extract(data, '$.objection_id') = 'x'"
+            ).all()
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = conn.exec_driver_sql(
+                "EXPLAIN SELECT seq FROM entries "
+                "WHERE kind = 'decision' AND (data ->> 'objection_id') = 'x'"
+            ).all()
+    assert "ix_entries_objection" in " ".join(str(row) for row in plan)
 
 
 def test_stores_starting_together_migrate_once(sql_url: UrlAndSchema) -> None:

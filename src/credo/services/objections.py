@@ -116,7 +116,10 @@ def objection_queue(
 ) -> list[Objection]:
     """Objections in `state` (all when None), oldest first; `overdue_only` keeps the open
     ones whose review period has passed."""
-    found = objections_from(store.entries_of_kind(["objection", "decision"]))
+    if state == "open":
+        found = objections_from(store.open_objections())
+    else:
+        found = objections_from(store.entries_of_kind(["objection", "decision"]))
     chosen = [
         o
         for o in found

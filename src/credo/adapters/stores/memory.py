@@ -107,6 +107,13 @@ class MemoryLedgerStore:
             ids = self._by_subject.get(subject_id, [])
             return len(ids) + sum(len(self._entries.get(rid, [])) for rid in ids)
 
+    def open_objections(self) -> list[Entry]:
+        found = self.entries_of_kind(["objection", "decision"])
+        decided = {e.data.get("objection_id") for e in found if e.kind == "decision"}
+        return [
+            e for e in found if e.kind == "objection" and e.data.get("objection_id") not in decided
+        ]
+
     def recorded_at(self, record_id: str) -> datetime | None:
         with self._lock:
             return self._recorded_at.get(record_id)

@@ -150,6 +150,10 @@ class LedgerStore(ScoreStore, Protocol):
         """Entries of these kinds numbered above `after`, in sequence order; with `subject_id`,
         only those about that subject's records."""
 
+    def open_objections(self) -> list[Entry]:
+        """The objection entries no decision refers to, in sequence order: the review queue,
+        read without the decided objections, which only grow."""
+
     def count_records(self) -> int: ...
 
     def iter_records(self, batch_size: int = 10_000) -> Iterator[list[LedgerRecord]]:

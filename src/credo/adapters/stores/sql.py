@@ -30,6 +30,7 @@ from credo.adapters.stores.tables import (
     entry_from_row,
     ledger_records,
     ledger_size_of,
+    objection_of,
     packs,
     record_row,
     records,
@@ -348,5 +349,21 @@ class SqlLedgerStore(SqlScores):
                 entries, records, entries.c.record_id == records.c.record_id
             ).where(records.c.subject_id == subject_id)
         query = query.order_by(entries.c.seq).limit(limit)
+        with self._errors(), self._read() as conn:
+            return [entry_from_row(row) for row in conn.execute(query)]
+
+    def open_objections(self) -> list[Entry]:
+        decision = entries.alias("decision")
+        decided = (
+            select(decision.c.seq)
+            .where(
+                decision.c.kind == "decision",
+                objection_of(decision.c.data) == objection_of(entries.c.data),
+            )
+            .exists()
+        )
+        query = (
+            select(entries).where(entries.c.kind == "objection", ~decided).order_by(entries.c.seq)
+        )
         with self._errors(), self._read() as conn:
             return [entry_from_row(row) for row in conn.execute(query)]

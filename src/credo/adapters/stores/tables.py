@@ -35,6 +35,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from credo.domain.entries import Entry
@@ -152,6 +154,26 @@ entries = Table(
     # The objection queue and the notice outbox read entries by kind, in order.
     Index("ix_entries_kind", "kind", "seq"),
 )
+
+
+class objection_of(FunctionElement[str]):  # noqa: N801 (used as a SQL function)
+    """The objection an objection or decision entry names, spelt as the index on it in
+    migration 0004 is (JSON text on SQLite, JSONB on PostgreSQL), so the review queue's
+    search for decisions uses that index."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(objection_of, "sqlite")
+def _objection_of_sqlite(element: objection_of, compiler: Any, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.clauses, **kw)}, '$.objection_id')"
+
+
+@compiles(objection_of, "postgresql")
+def _objection_of_postgresql(element: objection_of, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} ->> 'objection_id')"
+
 
 # -- rows and the domain objects they hold ---------------------------------------------------------
 

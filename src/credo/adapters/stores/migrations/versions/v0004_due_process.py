@@ -25,6 +25,13 @@ def upgrade() -> None:
     # A score stored in real time says how large a ledger it was judged on, so a slower
     # request cannot store an older score over a newer one.
     op.add_column("scores", sa.Column("ledger_size", sa.BigInteger))
+    # The review queue looks for a decision naming each open objection.
+    named = (
+        "(data ->> 'objection_id')"
+        if op.get_bind().dialect.name == "postgresql"
+        else "json_extract(data, '$.objection_id')"
+    )
+    op.execute(f"CREATE INDEX ix_entries_objection ON entries (kind, {named})")
     op.create_table(
         "decision_changes",
         sa.Column("seq", SEQ, sa.Identity(), primary_key=True),
@@ -51,5 +58,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbox_cursors")
     op.drop_table("decision_changes")
+    op.execute("DROP INDEX ix_entries_objection")
     op.drop_column("scores", "ledger_size")
     op.drop_index("ix_entries_kind", "entries")
