@@ -48,11 +48,16 @@ def entries_for(ledger: list[LedgerRecord]) -> list[Entry]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pack_versions(), st.lists(ledgers(), min_size=1, max_size=3), as_of_dates)
+@given(
+    pack_versions(),
+    st.lists(ledgers(), min_size=1, max_size=3),
+    as_of_dates,
+    st.sampled_from(views.SHAPES),
+)
 def test_duckdb_agrees_with_the_online_path(
-    history: PackHistory, per_subject: list[list[LedgerRecord]], as_of: date
+    history: PackHistory, per_subject: list[list[LedgerRecord]], as_of: date, shape: str
 ) -> None:
-    agree(ENGINE, history, per_subject, as_of)
+    agree(ENGINE, history, per_subject, as_of, shape)
 
 
 # Spark answers a small ledger in seconds, not milliseconds: fewer examples, same property.
@@ -69,6 +74,7 @@ def agree(
     history: PackHistory,
     per_subject: list[list[LedgerRecord]],
     as_of: date,
+    shape: str = "export",
 ) -> None:
     ledger: dict[str, list[LedgerRecord]] = {}
     for n, records in enumerate(per_subject):
@@ -83,7 +89,7 @@ def agree(
     everything = [lr for records in ledger.values() for lr in records]
     rulebook = Rulebook(history.versions)
     source = LedgerSource(
-        views.records_table(lr.record for lr in everything),
+        views.records_in(shape, (lr.record for lr in everything)),
         views.entries_table(entries_for(everything)),
     )
     result = engine.recompute(source, rulebook, as_of, detail=True)

@@ -39,6 +39,53 @@ def records_table(records: Iterable[Record]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=RECORDS_SCHEMA)
 
 
+_SUBJECT = pa.struct([("id", pa.string()), ("kind", pa.string()), ("region", pa.string())])
+INGEST_SCHEMA = pa.schema(
+    [
+        ("subject", _SUBJECT),
+        ("type", pa.string()),
+        ("occurred_at", pa.date32()),
+        ("source", pa.string()),
+        ("source_ref", pa.string()),
+        ("attributes", pa.string()),
+        ("case_ref", pa.string()),
+    ]
+)
+
+
+def ingest_table(records: Iterable[Record], *, with_ids: bool) -> pa.Table:
+    """Records in the ingest format of SPEC §2 (attributes as JSON text), with the `record_id`
+    column a `credo synth` directory carries, or without it, so the engine hashes the id."""
+    kept = list(records)
+    rows = [
+        {
+            "subject": {"id": r.subject.id, "kind": r.subject.kind, "region": r.subject.region},
+            "type": r.type,
+            "occurred_at": r.occurred_at,
+            "source": r.source,
+            "source_ref": r.source_ref,
+            "attributes": orjson.dumps(dict(r.attributes)).decode(),
+            "case_ref": r.case_ref,
+        }
+        for r in kept
+    ]
+    table = pa.Table.from_pylist(rows, schema=INGEST_SCHEMA)
+    if not with_ids:
+        return table
+    return table.append_column("record_id", pa.array([r.record_id for r in kept], pa.string()))
+
+
+def records_in(shape: str, records: Iterable[Record]) -> pa.Table:
+    """The ledger's records in one of the shapes an engine reads: "export" (a store export),
+    "ingest" (no record id) or "ingest+id" (the id as a column, as `credo synth` writes)."""
+    if shape == "export":
+        return records_table(records)
+    return ingest_table(records, with_ids=shape == "ingest+id")
+
+
+SHAPES = ("export", "ingest", "ingest+id")
+
+
 def entries_table(entries: Iterable[Entry]) -> pa.Table:
     rows = [
         {

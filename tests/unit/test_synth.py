@@ -182,15 +182,31 @@ def test_a_file_of_records_ingests_without_a_reject(
     assert report.created == ledger[0].num_rows == store.count_records()
 
 
+def test_each_record_in_the_directory_carries_its_id(out_dir: Path) -> None:
+    records = pq.read_table(out_dir / "records-00000.parquet")
+    assert records.schema.names[0] == "record_id"
+    keys = zip(records["source"].to_pylist(), records["source_ref"].to_pylist(), strict=True)
+    assert records["record_id"].to_pylist() == [record_id_for(s, r) for s, r in keys]
+
+
+def _without_ids(out_dir: Path, to: Path) -> Path:
+    """The directory's records as an ingest-format file from elsewhere would be: no record_id."""
+    to.mkdir()
+    for path in sorted(out_dir.glob("records*.parquet")):
+        pq.write_table(pq.read_table(path).drop_columns(["record_id"]), to / path.name)
+    return to
+
+
 @pytest.mark.parametrize("as_of", [TODAY, date(2026, 3, 1)])
 def test_the_engine_scores_the_directory_as_the_online_path_does(
-    out_dir: Path, as_of: date
+    tmp_path: Path, out_dir: Path, as_of: date
 ) -> None:
     store = MemoryLedgerStore()
     for pack in shipped_packs():
         adopt_pack_file(store, pack, now=NOW)
     rulebook = current_rulebook(store)
-    for path in sorted(out_dir.glob("records*.parquet")):
+    # The record id is the engine's, not part of the ingest format: ingest the records without it.
+    for path in sorted(_without_ids(out_dir, tmp_path / "ingest").glob("records*.parquet")):
         report = ingest_items(store, rulebook, read_records(path), today=TODAY, now=NOW)
         assert report.rejected == []
     for e in pq.read_table(out_dir / "entries.parquet").to_pylist():
@@ -231,6 +247,15 @@ def test_attributes_as_json_text_score_as_the_typed_struct_does(
     engine = DuckDbEngine(threads=1)
     typed = _scores(engine, LedgerSource(str(out_dir / "records*.parquet"), entries))
     assert _scores(engine, LedgerSource(str(tmp_path / "r.parquet"), entries)) == typed
+
+
+def test_records_without_ids_score_as_records_with_them(tmp_path: Path, out_dir: Path) -> None:
+    """Without a `record_id` column the engine hashes each id from source and source_ref."""
+    entries = str(out_dir / "entries.parquet")
+    engine = DuckDbEngine(threads=1)
+    with_ids = _scores(engine, LedgerSource(str(out_dir / "records*.parquet"), entries))
+    bare = _without_ids(out_dir, tmp_path / "bare")
+    assert _scores(engine, LedgerSource(str(bare / "records*.parquet"), entries)) == with_ids
 
 
 @pytest.mark.slow

@@ -1,6 +1,7 @@
 """Writes a ledger (the ingest format of SPEC §2) as JSON Lines, one Parquet file, or a Parquet
 directory: `records-00000.parquet`, … and `entries.parquet` (withdrawals, objections and
-decisions), which `credo recompute --from-dir` reads.
+decisions), which `credo recompute --from-dir` reads. The directory's records also carry each
+record's `record_id`, so that a recompute joins their statuses without hashing every record.
 
 Chunks stream through: Parquet gets one row group per chunk, so memory holds a chunk or two
 whatever the ledger's size, and the next chunk is generated while this one is compressed.
@@ -19,10 +20,13 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlglot import exp
+
+from credo.adapters.engines.columns import record_id
 
 # Columns whose values (nearly) never repeat are not dictionary-encoded: a dictionary that
 # never repeats only costs time. Every other column is.
-_UNIQUE = {"subject.id", "source_ref", "evidence.uri", "evidence.sha256", "case_ref"}
+_UNIQUE = {"record_id", "subject.id", "source_ref", "evidence.uri", "evidence.sha256", "case_ref"}
 ROWS_PER_FILE = 10_000_000
 
 Part = tuple[pa.Table, pa.Table | None]  # records, and the entries about them
@@ -52,7 +56,22 @@ def write_ledger_chunks(chunks: Iterable[Part], out: Path) -> Written:
         return _write_jsonl(_ahead(chunks), out)
     if suffix:
         raise ValueError(f"{out}: write .jsonl or .parquet, or name a directory")
-    return _write_parquet_dir(_ahead(chunks), out)
+    return _write_parquet_dir(_ahead(_with_record_ids(chunks)), out)
+
+
+def _with_record_ids(chunks: Iterable[Part]) -> Iterator[Part]:
+    """Each chunk's records with their `record_id` first, hashed by DuckDB over the whole chunk
+    (an MD5 per record in Python would cost more than making the record). Run inside `_ahead`,
+    so the hashing of one chunk overlaps the compression of the one before."""
+    import duckdb  # only a Parquet directory needs it
+
+    rid = record_id(exp.column("source"), exp.column("source_ref")).sql(dialect="duckdb")
+    with duckdb.connect() as con:
+        for records, entries in chunks:
+            # `records` is an Arrow table that DuckDB scans in place; insertion order is kept,
+            # so the ids line up with the rows.
+            ids = con.sql(f"SELECT {rid} AS record_id FROM records").to_arrow_table()
+            yield records.add_column(0, "record_id", ids.column(0).cast(pa.string())), entries
 
 
 def _writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:

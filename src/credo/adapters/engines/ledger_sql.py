@@ -1,8 +1,9 @@
 """The `ledger` relation every population query reads: one row per record, with its subject's
 governing pack, its status from the ledger entries, and its attributes as typed columns.
 
-Two shapes come in: the ingest format of SPEC §2 (a `subject` struct, no record id: what
-`credo synth` writes) and a store export (flat columns with `record_id`). Both become `flat`.
+Two shapes come in: the ingest format of SPEC §2 (a `subject` struct; `credo synth` adds each
+record's `record_id`, a file from elsewhere may lack it) and a store export (flat columns with
+`record_id`). Both become `flat`.
 """
 
 from __future__ import annotations
@@ -36,14 +37,19 @@ def _q(sql: str, **parts: exp.Expr) -> exp.Expr:
     return exp.replace_placeholders(sqlglot.parse_one(sql, read="duckdb"), **parts)
 
 
-def flat_from_ingest_format(source: str, *, struct_attributes: bool = False) -> exp.Expr:
+def flat_from_ingest_format(
+    source: str, *, struct_attributes: bool = False, record_ids: bool = False
+) -> exp.Expr:
     """`struct_attributes`: the `attributes` column is a typed struct, kept as it is for `ledger`
-    to read field by field; otherwise it is JSON text. The record id is left to `ledger`, which
-    hashes `source` and `source_ref` only for the records of the pack it is asked for."""
+    to read field by field; otherwise it is JSON text. `record_ids`: the file has a `record_id`
+    column, read as it is; without one, the id is left to `ledger`, which hashes `source` and
+    `source_ref` only for the records of the pack it is asked for."""
     attributes = "attributes" if struct_attributes else "CAST(attributes AS VARCHAR)"
+    # Hashing the id was about a third of `judged`: a ledger that carries it skips the hash.
+    identity = "record_id" if record_ids else "source, source_ref"
     return _q(
         f"""
-        SELECT source, source_ref, subject.id AS subject_id, subject.kind AS kind,
+        SELECT {identity}, subject.id AS subject_id, subject.kind AS kind,
                subject.region AS region, type, CAST(occurred_at AS DATE) AS occurred_at,
                {attributes} AS attributes, NULLIF(case_ref, '') AS case_ref
         FROM {source}

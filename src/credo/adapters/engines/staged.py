@@ -103,10 +103,16 @@ def run(
     )
     # Attributes come as JSON text (store exports) or as a typed struct (`credo synth` Parquet).
     struct_fields = session.struct_fields("raw_records", "attributes")
-    ingest_format = "subject" in session.columns("raw_records")
+    columns = session.columns("raw_records")
+    ingest_format = "subject" in columns
+    # A store export and a `credo synth` directory carry each record's id; an ingest-format file
+    # from elsewhere may not, and then the id is hashed from source and source_ref.
+    ids_from_source = ingest_format and "record_id" not in columns
     flat = (
         ledger_sql.flat_from_ingest_format(
-            "raw_records", struct_attributes=struct_fields is not None
+            "raw_records",
+            struct_attributes=struct_fields is not None,
+            record_ids=not ids_from_source,
         )
         if ingest_format
         else f"SELECT {', '.join(ledger_sql.FLAT_COLUMNS)} FROM raw_records"
@@ -118,7 +124,7 @@ def run(
     session.register("governance", _governance(session, rulebook))
     fields = attribute_fields(rulebook.packs.values())
     session.view(
-        "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ingest_format))
+        "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ids_from_source))
     )
     result = Recomputed(as_of, SCORES_SCHEMA.empty_table(), LIST_ENTRIES_SCHEMA.empty_table(), None)
     scores, entries, details = [], [], []
