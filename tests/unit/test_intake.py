@@ -146,3 +146,12 @@ def test_the_same_content_has_the_same_fingerprint(rulebook: Rulebook) -> None:
     c = parse_record(good(attributes={"severity": 3}), rulebook, TODAY)
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
     assert a.record_id == c.record_id  # same idempotency key
+
+
+def test_a_record_id_that_comes_along_must_be_the_derived_one(rulebook: Rulebook) -> None:
+    derived = parse_record(good(), rulebook, TODAY).record_id
+    assert parse_record(good(record_id=derived), rulebook, TODAY).record_id == derived
+    with pytest.raises(InvalidRecord) as refused:
+        parse_record(good(record_id="r" + "0" * 24), rulebook, TODAY)
+    assert refused.value.field == "record_id"
+    assert derived in refused.value.detail

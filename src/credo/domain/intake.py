@@ -14,7 +14,9 @@ from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import SUBJECT_KINDS, Subject, is_valid_id
 
 _REQUIRED = ("subject", "type", "occurred_at", "source", "source_ref")
-_TOP = {*_REQUIRED, "attributes", "evidence", "case_ref"}
+# `record_id` may come along (a Parquet ledger from `credo synth` carries it); it must then be
+# the id the idempotency key gives, since every store and engine derives it from that.
+_TOP = {*_REQUIRED, "attributes", "evidence", "case_ref", "record_id"}
 _REGION = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -67,6 +69,13 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     record = Record(
         subject, record_type, occurred, source, source_ref, attributes, evidence, case_ref
     )
+    given = raw.get("record_id")
+    if given not in (None, "") and given != record.record_id:
+        raise InvalidRecord(
+            f"{given!r} is not the id of ({source}, {source_ref}), which is "
+            f"{record.record_id!r}; leave it out and it is derived",
+            "record_id",
+        )
     then = history.in_force(occurred)
     hit = then.rules.match(record_type, attributes) if then else None
     if hit is not None and hit.points < 0 and evidence is None:
