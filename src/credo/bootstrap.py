@@ -52,10 +52,13 @@ def build_listings(store: LedgerStore) -> ListingStore:
     return MemoryListings(store)
 
 
-def build_feeds_for(store: LedgerStore, access: AccessStore) -> FeedStore:
-    from credo.adapters.stores.feeds import build_feeds
+def build_feeds(store: LedgerStore, access: AccessStore) -> FeedStore:
+    from credo.adapters.stores.feeds import MemoryFeeds, SqlFeeds
+    from credo.adapters.stores.sql import SqlLedgerStore
 
-    return build_feeds(store, access)
+    if isinstance(store, SqlLedgerStore):
+        return SqlFeeds(store.engine)
+    return MemoryFeeds(access, store.ledger_size)
 
 
 def _memory_access() -> AccessStore:
@@ -83,7 +86,7 @@ class Context:
         # Keys, the check log and published lists live beside the ledger, in its database.
         self.access = build_access(self.store)
         self.listings = build_listings(self.store)
-        self.feeds = build_feeds_for(self.store, self.access)
+        self.feeds = build_feeds(self.store, self.access)
 
     def today(self) -> date:
         return self.clock().date()

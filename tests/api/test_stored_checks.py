@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.writers import write_ledger
+from credo.bootstrap import Context
 from credo.domain.entries import Entry
 from credo.domain.measures import check, decide
 from credo.domain.rulebook import Rulebook
@@ -21,8 +21,9 @@ from credo.services.checks import run_check, stored_standing
 from credo.services.ingest import ingest_file
 from credo.services.keys import Caller, Role
 from credo.services.rating import subject_ledger
+from credo.services.realtime import settle
 from credo.services.rulebook import current_rulebook
-from credo.services.scores import refresh_score, store_assessment
+from credo.services.scores import store_assessment
 from credo.services.synth import SynthSpec, synthesize_chunks
 from tests.api.conftest import NOW, TODAY, MakeApi
 from tests.golden.cases import case_files, load_case
@@ -83,7 +84,8 @@ def test_a_stored_score_is_not_trusted_where_a_nearer_pack_may_govern() -> None:
     assert trusted == {"land": False, "coast": False, "pier": True, "port": True}
 
 
-def _generated_ledger(store: LedgerStore, tmp: Path) -> list[str]:
+def _generated_ledger(ctx: Context, tmp: Path) -> list[str]:
+    store = ctx.store
     """A synthetic ledger of the shipped packs with its withdrawals, objections and decisions;
     every subject's score stored. Returns the subject ids."""
     rulebook = current_rulebook(store)
@@ -107,8 +109,7 @@ def _generated_ledger(store: LedgerStore, tmp: Path) -> list[str]:
     assert entries, "the generated ledger should hold entries"
     store.append_entries(entries)
     subject_ids = sorted({str(s["id"]) for s in records.column("subject").to_pylist()})
-    for subject_id in subject_ids:
-        refresh_score(store, subject_id, today=TODAY, now=NOW)
+    settle(store, ctx.feeds, current_rulebook(store), subject_ids, today=TODAY, now=NOW)
     return subject_ids
 
 
@@ -119,7 +120,7 @@ def test_checks_over_a_generated_ledger_answer_as_the_ledger(
     make_api: MakeApi, backend: str, tmp_path: Path
 ) -> None:
     ctx = make_api(backend).ctx
-    subject_ids = _generated_ledger(ctx.store, tmp_path)
+    subject_ids = _generated_ledger(ctx, tmp_path)
     rulebook = current_rulebook(ctx.store)
     contexts = _contexts(rulebook)
     consumer = Caller("k-test", Role.CONSUMER, "railway", frozenset(contexts), None)

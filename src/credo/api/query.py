@@ -15,14 +15,10 @@ class UnknownParameter(CredoError):
     title = "Unknown query parameter"
 
 
-_DECLARED: dict[int, frozenset[str]] = {}
-
-
 def _declared(route: APIRoute) -> frozenset[str]:
-    names = _DECLARED.get(id(route))
-    if names is None:
-        names = _DECLARED[id(route)] = frozenset(_query_names(route.dependant))
-    return names
+    # Not cached: it runs only for requests that carry a query string, and walking a route's
+    # few dependencies costs microseconds.
+    return frozenset(_query_names(route.dependant))
 
 
 def _query_names(dependant: Dependant) -> set[str]:

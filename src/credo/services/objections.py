@@ -4,11 +4,13 @@ Each step is a ledger entry and takes effect at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
+from credo.domain.entries import Entry
 from credo.domain.errors import UnknownRecord
 from credo.domain.notices import decision_notice, objection_deadline
 from credo.domain.objections import (
@@ -34,11 +36,14 @@ class Window:
     closes: date
 
 
-def objection_window(store: LedgerStore, rulebook: Rulebook, lr: LedgerRecord) -> Window:
-    """The window runs from the record's first notice; a record that needed none (it costs no
-    points and lists no one) is open to objection from the day it was recorded."""
+def objection_window(
+    store: LedgerStore, rulebook: Rulebook, lr: LedgerRecord, entries: Sequence[Entry]
+) -> Window:
+    """The window runs from the record's first notice among its `entries`; a record that
+    needed none (it costs no points and lists no one) is open to objection from the day it
+    was recorded."""
     record_id = lr.record.record_id
-    notices = [e for e in store.entries_of(record_id) if e.kind == "notice"]
+    notices = [e for e in entries if e.kind == "notice"]
     if notices:
         noticed = notices[0].at.date()
     else:
@@ -65,8 +70,9 @@ def file_objection(
     lr = store.record(record_id)
     if lr is None or lr.record.subject.id != subject_id:
         raise UnknownRecord(f"no record {record_id!r} about subject {subject_id!r}")
-    existing = objections_from(store.entries_of(record_id))
-    window = objection_window(store, rulebook, lr)
+    entries = store.entries_of(record_id)
+    existing = objections_from(entries)
+    window = objection_window(store, rulebook, lr, entries)
     refuse_filing(record_id, existing, today=today, noticed=window.noticed, deadline=window.closes)
     history = rulebook.governing(lr.record.subject)
     review_days = history.require(today).pack.objection.review_days

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
 from credo.domain.explanation import change_dates
@@ -34,15 +34,6 @@ def materialise(
         now,
         ledger_size=ledger_size,
     )
-
-
-def refresh_score(
-    store: LedgerStore, subject_id: str, *, today: date, now: datetime | None = None
-) -> StoredScore:
-    """Score one subject online and store it, with the first day it may change by time alone."""
-    history, records = subject_ledger(store, subject_id)
-    a = assess(subject_id, history, records, today)
-    return store_assessment(store, history, records, a, today=today, now=now or datetime.now(UTC))
 
 
 def store_assessment(

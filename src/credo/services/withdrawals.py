@@ -3,6 +3,7 @@ ledger, with the withdrawal beside it, and never counts again at any date."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
@@ -42,4 +43,4 @@ def withdraw_record(
     entry = Entry("withdrawal", record_id, actor, now, {"reason": reason})
     seq = store.append_entry(entry)
     settle(store, feeds, rulebook, {lr.record.subject.id}, today=today, now=now)
-    return Entry(entry.kind, entry.record_id, entry.actor, entry.at, entry.data, seq)
+    return replace(entry, seq=seq)

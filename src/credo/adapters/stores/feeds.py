@@ -30,9 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from credo.adapters.stores.access import AccessStore, checks_log
-from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type, ledger_size_of, metadata
 from credo.domain.errors import StoreUnavailable
 
@@ -118,7 +118,6 @@ class SqlFeeds:
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
         if not decisions:
             return True
-        c = decision_changes.c
         subject = decisions[0].subject_id
         with self._connect(write=True) as conn:
             if conn.dialect.name == "postgresql":
@@ -128,22 +127,8 @@ class SqlFeeds:
             if int(conn.execute(ledger_size_of(subject)).scalar_one()) != ledger_size:
                 return False
             for d in decisions:
-                last = (
-                    select(c.decision)
-                    .where(c.subject_id == d.subject_id, c.context == d.context)
-                    .order_by(c.seq.desc())
-                    .limit(1)
-                    .scalar_subquery()
-                )
-                k = checks_log.c
-                told = (
-                    select(k.decision)
-                    .where(k.subject_id == d.subject_id, k.context == d.context)
-                    .order_by(k.seq.desc())
-                    .limit(1)
-                    .scalar_subquery()
-                )
-                differs = func.coalesce(last, told, "allow") != d.decision
+                noted, told = _latest(decision_changes, d), _latest(checks_log, d)
+                differs = func.coalesce(noted, told, "allow") != d.decision
                 values = select(
                     literal(d.subject_id, key_type()),
                     literal(d.context),
@@ -195,6 +180,18 @@ class SqlFeeds:
             )
             if moved.rowcount == 0:
                 conn.execute(outbox_cursors.insert().values(channel=cursor.channel, **values))
+
+
+def _latest(table: Table, d: DecisionChange) -> ScalarSelect[str]:
+    """The latest decision `table` holds for the subject and context of `d`."""
+    c = table.c
+    return (
+        select(c.decision)
+        .where(c.subject_id == d.subject_id, c.context == d.context)
+        .order_by(c.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 class MemoryFeeds:
@@ -251,12 +248,3 @@ class MemoryFeeds:
     def move_cursor(self, cursor: Cursor) -> None:
         with self._lock:
             self._cursors[cursor.channel] = cursor
-
-
-def build_feeds(store: LedgerStore, access: AccessStore) -> FeedStore:
-    """Beside an SQL ledger, in its database; beside a memory ledger, in memory."""
-    from credo.adapters.stores.sql import SqlLedgerStore
-
-    if isinstance(store, SqlLedgerStore):
-        return SqlFeeds(store.engine)
-    return MemoryFeeds(access, store.ledger_size)
