@@ -53,33 +53,17 @@ WITH l AS (
   SELECT
     *,
     CASE
-      WHEN hit IN (1, 11)
-      THEN -40
       WHEN hit IN (2)
       THEN GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 50000.0) AS BIGINT) * -1, -20)
-      WHEN hit IN (3, 8, 14, 17)
-      THEN -30
-      WHEN hit IN (4)
-      THEN -20
-      WHEN hit IN (5, 9, 12, 15)
-      THEN -10
-      WHEN hit IN (6, 16)
-      THEN -5
-      WHEN hit IN (7)
-      THEN -15
-      WHEN hit IN (10)
-      THEN -25
-      WHEN hit IN (13)
-      THEN -50
+      ELSE TRY_ELEMENT_AT(
+        ARRAY(-40, NULL, -30, -20, -10, -5, -15, -30, -10, -25, -40, -10, -50, -30, -10, -5, -30),
+        CAST(hit AS INT)
+      )
     END AS p_then,
-    CASE
-      WHEN hit IN (1, 2, 3, 8, 10, 11, 13, 14)
-      THEN 1095
-      WHEN hit IN (4, 5, 7, 15, 17)
-      THEN 730
-      WHEN hit IN (6, 9, 12, 16)
-      THEN 365
-    END AS valid_days
+    TRY_ELEMENT_AT(
+      ARRAY(1095, 1095, 1095, 730, 730, 365, 730, 1095, 365, 1095, 1095, 365, 1095, 1095, 730, 365, 730),
+      CAST(hit AS INT)
+    ) AS valid_days
   FROM h
 ), j AS (
   SELECT
@@ -137,7 +121,7 @@ WITH l AS (
       )
       ELSE p_then
     END AS points,
-    CAST(DATE_ADD(occurred_at, CAST(valid_days AS INT)) AS DATE) AS expires_on
+    CAST(occurred_at + CAST(valid_days AS INT) AS DATE) AS expires_on
   FROM p
 )
 SELECT
@@ -257,42 +241,28 @@ SELECT
   points,
   expires_on,
   reason0 AS reason,
-  CASE
-    WHEN hit IN (1)
-    THEN 'tax-evasion'
-    WHEN hit IN (2)
-    THEN 'tax-arrears'
-    WHEN hit IN (3)
-    THEN 'false-financial-report'
-    WHEN hit IN (4)
-    THEN 'unpaid-wages'
-    WHEN hit IN (5)
-    THEN 'unpaid-social-insurance'
-    WHEN hit IN (6)
-    THEN 'environment-minor'
-    WHEN hit IN (7)
-    THEN 'environment-serious'
-    WHEN hit IN (8)
-    THEN 'environment-grave'
-    WHEN hit IN (9)
-    THEN 'product-quality-minor'
-    WHEN hit IN (10)
-    THEN 'product-quality-serious'
-    WHEN hit IN (11)
-    THEN 'drug-safety'
-    WHEN hit IN (12)
-    THEN 'false-advertising'
-    WHEN hit IN (13)
-    THEN 'work-accident-major'
-    WHEN hit IN (14)
-    THEN 'work-accident-fatal'
-    WHEN hit IN (15)
-    THEN 'work-accident-injuries'
-    WHEN hit IN (16)
-    THEN 'annual-report-missed'
-    WHEN hit IN (17)
-    THEN 'judgment-default'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'tax-evasion',
+      'tax-arrears',
+      'false-financial-report',
+      'unpaid-wages',
+      'unpaid-social-insurance',
+      'environment-minor',
+      'environment-serious',
+      'environment-grave',
+      'product-quality-minor',
+      'product-quality-serious',
+      'drug-safety',
+      'false-advertising',
+      'work-accident-major',
+      'work-accident-fatal',
+      'work-accident-injuries',
+      'annual-report-missed',
+      'judgment-default'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(points AS BIGINT) AS counted
 FROM (
   SELECT
@@ -313,42 +283,28 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1)
-    THEN 'tax-evasion'
-    WHEN hit IN (2)
-    THEN 'tax-arrears'
-    WHEN hit IN (3)
-    THEN 'false-financial-report'
-    WHEN hit IN (4)
-    THEN 'unpaid-wages'
-    WHEN hit IN (5)
-    THEN 'unpaid-social-insurance'
-    WHEN hit IN (6)
-    THEN 'environment-minor'
-    WHEN hit IN (7)
-    THEN 'environment-serious'
-    WHEN hit IN (8)
-    THEN 'environment-grave'
-    WHEN hit IN (9)
-    THEN 'product-quality-minor'
-    WHEN hit IN (10)
-    THEN 'product-quality-serious'
-    WHEN hit IN (11)
-    THEN 'drug-safety'
-    WHEN hit IN (12)
-    THEN 'false-advertising'
-    WHEN hit IN (13)
-    THEN 'work-accident-major'
-    WHEN hit IN (14)
-    THEN 'work-accident-fatal'
-    WHEN hit IN (15)
-    THEN 'work-accident-injuries'
-    WHEN hit IN (16)
-    THEN 'annual-report-missed'
-    WHEN hit IN (17)
-    THEN 'judgment-default'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'tax-evasion',
+      'tax-arrears',
+      'false-financial-report',
+      'unpaid-wages',
+      'unpaid-social-insurance',
+      'environment-minor',
+      'environment-serious',
+      'environment-grave',
+      'product-quality-minor',
+      'product-quality-serious',
+      'drug-safety',
+      'false-advertising',
+      'work-accident-major',
+      'work-accident-fatal',
+      'work-accident-injuries',
+      'annual-report-missed',
+      'judgment-default'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(points AS BIGINT) AS counted
 FROM m
 WHERE
@@ -362,42 +318,28 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1)
-    THEN 'tax-evasion'
-    WHEN hit IN (2)
-    THEN 'tax-arrears'
-    WHEN hit IN (3)
-    THEN 'false-financial-report'
-    WHEN hit IN (4)
-    THEN 'unpaid-wages'
-    WHEN hit IN (5)
-    THEN 'unpaid-social-insurance'
-    WHEN hit IN (6)
-    THEN 'environment-minor'
-    WHEN hit IN (7)
-    THEN 'environment-serious'
-    WHEN hit IN (8)
-    THEN 'environment-grave'
-    WHEN hit IN (9)
-    THEN 'product-quality-minor'
-    WHEN hit IN (10)
-    THEN 'product-quality-serious'
-    WHEN hit IN (11)
-    THEN 'drug-safety'
-    WHEN hit IN (12)
-    THEN 'false-advertising'
-    WHEN hit IN (13)
-    THEN 'work-accident-major'
-    WHEN hit IN (14)
-    THEN 'work-accident-fatal'
-    WHEN hit IN (15)
-    THEN 'work-accident-injuries'
-    WHEN hit IN (16)
-    THEN 'annual-report-missed'
-    WHEN hit IN (17)
-    THEN 'judgment-default'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'tax-evasion',
+      'tax-arrears',
+      'false-financial-report',
+      'unpaid-wages',
+      'unpaid-social-insurance',
+      'environment-minor',
+      'environment-serious',
+      'environment-grave',
+      'product-quality-minor',
+      'product-quality-serious',
+      'drug-safety',
+      'false-advertising',
+      'work-accident-major',
+      'work-accident-fatal',
+      'work-accident-injuries',
+      'annual-report-missed',
+      'judgment-default'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(LEAST(
     points,
     GREATEST(
@@ -461,7 +403,7 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(DATE_ADD(j.occurred_at, CAST(CASE j.v_then WHEN 1 THEN 730 END AS INT)) AS DATE) AS until0
+      CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 730 END AS INT) AS DATE) AS until0
     FROM judged AS j
     WHERE
       j.admits_0
@@ -518,7 +460,7 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(DATE_ADD(j.occurred_at, CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT)) AS DATE) AS until0
+      CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT) AS DATE) AS until0
     FROM judged AS j
     WHERE
       j.admits_1
@@ -573,7 +515,7 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(DATE_ADD(j.occurred_at, CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT)) AS DATE) AS until0
+      CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 1095 END AS INT) AS DATE) AS until0
     FROM judged AS j
     WHERE
       j.admits_2
@@ -628,7 +570,7 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(DATE_ADD(j.occurred_at, CAST(CASE j.v_then WHEN 1 THEN 365 END AS INT)) AS DATE) AS until0
+      CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 365 END AS INT) AS DATE) AS until0
     FROM judged AS j
     WHERE
       j.admits_3

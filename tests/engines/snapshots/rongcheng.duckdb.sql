@@ -65,12 +65,6 @@ WITH l AS (
   SELECT
     *,
     CASE
-      WHEN hit IN (1, 6)
-      THEN -5
-      WHEN hit IN (2, 12)
-      THEN -20
-      WHEN hit IN (3, 13)
-      THEN -50
       WHEN hit IN (4, 14)
       THEN CASE
         WHEN (
@@ -80,12 +74,6 @@ WITH l AS (
         THEN NULL
         ELSE GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
       END
-      WHEN hit IN (5, 15)
-      THEN -100
-      WHEN hit IN (7, 8, 16, 17)
-      THEN -10
-      WHEN hit IN (9, 18)
-      THEN 20
       WHEN hit IN (10, 19)
       THEN CASE
         WHEN (
@@ -95,17 +83,49 @@ WITH l AS (
         THEN NULL
         ELSE LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
       END
-      WHEN hit IN (11)
-      THEN -3
+      ELSE [
+        -5,
+        -20,
+        -50,
+        NULL,
+        -100,
+        -5,
+        -10,
+        -10,
+        20,
+        NULL,
+        -3,
+        -20,
+        -50,
+        NULL,
+        -100,
+        -10,
+        -10,
+        20,
+        NULL
+      ][CAST(hit AS INT)]
     END AS p_then,
-    CASE
-      WHEN hit IN (1, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19)
-      THEN 365
-      WHEN hit IN (2, 5, 12, 15)
-      THEN 730
-      WHEN hit IN (3, 4, 13, 14)
-      THEN 1095
-    END AS valid_days
+    [
+      365,
+      730,
+      1095,
+      1095,
+      730,
+      365,
+      365,
+      365,
+      365,
+      365,
+      365,
+      730,
+      1095,
+      1095,
+      730,
+      365,
+      365,
+      365,
+      365
+    ][CAST(hit AS INT)] AS valid_days
   FROM h
 ), j AS (
   SELECT
@@ -161,7 +181,7 @@ WITH l AS (
       )
       ELSE p_then
     END AS points,
-    CAST(occurred_at + INTERVAL (CAST(valid_days AS INT)) DAY AS DATE) AS expires_on
+    CAST(occurred_at + CAST(valid_days AS INT) AS DATE) AS expires_on
   FROM p
 )
 SELECT
@@ -216,7 +236,27 @@ FROM (
     *,
     CASE
       WHEN points > 0
-      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      THEN CAST([
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        'civic-rewards-year',
+        'civic-rewards-year',
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        'civic-rewards-year',
+        'civic-rewards-year'
+      ][CAST(hit AS INT)] AS TEXT)
     END AS cap
   FROM judged
 ) AS j
@@ -273,35 +313,54 @@ SELECT
   points,
   expires_on,
   reason0 AS reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  [
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'utility-unpaid',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering',
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering'
+  ][CAST(hit AS INT)] AS rule,
   CAST(points AS BIGINT) AS counted
 FROM (
   SELECT
     *,
     CASE
       WHEN points > 0
-      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      THEN CAST([
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        'civic-rewards-year',
+        'civic-rewards-year',
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        NULL,
+        'civic-rewards-year',
+        'civic-rewards-year'
+      ][CAST(hit AS INT)] AS TEXT)
     END AS cap
   FROM judged
 ) AS j
@@ -318,28 +377,27 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  [
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'utility-unpaid',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering',
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering'
+  ][CAST(hit AS INT)] AS rule,
   CAST(points AS BIGINT) AS counted
 FROM m
 WHERE
@@ -353,28 +411,27 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  [
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'utility-unpaid',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering',
+    'traffic-minor',
+    'traffic-serious',
+    'traffic-grave',
+    'tax-arrears',
+    'judgment-default',
+    'fare-evasion',
+    'smoking-on-board',
+    'blood-donation',
+    'volunteering'
+  ][CAST(hit AS INT)] AS rule,
   CAST(LEAST(
     points,
     GREATEST(
@@ -448,7 +505,7 @@ FROM (
       j.case_ref,
       j.v_then,
       j.occurred_at AS since,
-      CAST(j.occurred_at + INTERVAL (CAST(CASE j.v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT)) DAY AS DATE) AS until0
+      CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT) AS DATE) AS until0
     FROM judged AS j
     WHERE
       j.admits_0

@@ -65,33 +65,19 @@ WITH l AS (
   SELECT
     *,
     CASE
-      WHEN hit IN (1, 6)
-      THEN -5
-      WHEN hit IN (2, 12)
-      THEN -20
-      WHEN hit IN (3, 13)
-      THEN -50
       WHEN hit IN (4, 14)
       THEN GREATEST(CAST(FLOOR(CAST(a_amount__number AS DOUBLE) / 1000.0) AS BIGINT) * -5, -100)
-      WHEN hit IN (5, 15)
-      THEN -100
-      WHEN hit IN (7, 8, 16, 17)
-      THEN -10
-      WHEN hit IN (9, 18)
-      THEN 20
       WHEN hit IN (10, 19)
       THEN LEAST(CAST(FLOOR(CAST(a_hours__integer AS DOUBLE) / 10.0) AS BIGINT) * 5, 50)
-      WHEN hit IN (11)
-      THEN -3
+      ELSE TRY_ELEMENT_AT(
+        ARRAY(-5, -20, -50, NULL, -100, -5, -10, -10, 20, NULL, -3, -20, -50, NULL, -100, -10, -10, 20, NULL),
+        CAST(hit AS INT)
+      )
     END AS p_then,
-    CASE
-      WHEN hit IN (1, 6, 7, 8, 9, 10, 11, 16, 17, 18, 19)
-      THEN 365
-      WHEN hit IN (2, 5, 12, 15)
-      THEN 730
-      WHEN hit IN (3, 4, 13, 14)
-      THEN 1095
-    END AS valid_days
+    TRY_ELEMENT_AT(
+      ARRAY(365, 730, 1095, 1095, 730, 365, 365, 365, 365, 365, 365, 730, 1095, 1095, 730, 365, 365, 365, 365),
+      CAST(hit AS INT)
+    ) AS valid_days
   FROM h
 ), j AS (
   SELECT
@@ -133,7 +119,7 @@ WITH l AS (
       )
       ELSE p_then
     END AS points,
-    CAST(DATE_ADD(occurred_at, CAST(valid_days AS INT)) AS DATE) AS expires_on
+    CAST(occurred_at + CAST(valid_days AS INT) AS DATE) AS expires_on
   FROM p
 )
 SELECT
@@ -188,7 +174,30 @@ FROM (
     *,
     CASE
       WHEN points > 0
-      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      THEN CAST(TRY_ELEMENT_AT(
+        ARRAY(
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          'civic-rewards-year',
+          'civic-rewards-year',
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          'civic-rewards-year',
+          'civic-rewards-year'
+        ),
+        CAST(hit AS INT)
+      ) AS STRING)
     END AS cap
   FROM judged
 ) AS j
@@ -245,35 +254,60 @@ SELECT
   points,
   expires_on,
   reason0 AS reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'utility-unpaid',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering',
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(points AS BIGINT) AS counted
 FROM (
   SELECT
     *,
     CASE
       WHEN points > 0
-      THEN CASE WHEN hit IN (9, 10, 18, 19) THEN 'civic-rewards-year' END
+      THEN CAST(TRY_ELEMENT_AT(
+        ARRAY(
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          'civic-rewards-year',
+          'civic-rewards-year',
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          NULL,
+          'civic-rewards-year',
+          'civic-rewards-year'
+        ),
+        CAST(hit AS INT)
+      ) AS STRING)
     END AS cap
   FROM judged
 ) AS j
@@ -290,28 +324,30 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'utility-unpaid',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering',
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(points AS BIGINT) AS counted
 FROM m
 WHERE
@@ -325,28 +361,30 @@ SELECT
   points,
   expires_on,
   reason,
-  CASE
-    WHEN hit IN (1, 11)
-    THEN 'traffic-minor'
-    WHEN hit IN (2, 12)
-    THEN 'traffic-serious'
-    WHEN hit IN (3, 13)
-    THEN 'traffic-grave'
-    WHEN hit IN (4, 14)
-    THEN 'tax-arrears'
-    WHEN hit IN (5, 15)
-    THEN 'judgment-default'
-    WHEN hit IN (6)
-    THEN 'utility-unpaid'
-    WHEN hit IN (7, 16)
-    THEN 'fare-evasion'
-    WHEN hit IN (8, 17)
-    THEN 'smoking-on-board'
-    WHEN hit IN (9, 18)
-    THEN 'blood-donation'
-    WHEN hit IN (10, 19)
-    THEN 'volunteering'
-  END AS rule,
+  TRY_ELEMENT_AT(
+    ARRAY(
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'utility-unpaid',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering',
+      'traffic-minor',
+      'traffic-serious',
+      'traffic-grave',
+      'tax-arrears',
+      'judgment-default',
+      'fare-evasion',
+      'smoking-on-board',
+      'blood-donation',
+      'volunteering'
+    ),
+    CAST(hit AS INT)
+  ) AS rule,
   CAST(LEAST(
     points,
     GREATEST(
@@ -411,7 +449,7 @@ WITH a AS (
     j.case_ref,
     j.v_then,
     j.occurred_at AS since,
-    CAST(DATE_ADD(j.occurred_at, CAST(CASE j.v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT)) AS DATE) AS until0
+    CAST(j.occurred_at + CAST(CASE j.v_then WHEN 1 THEN 730 WHEN 2 THEN 730 END AS INT) AS DATE) AS until0
   FROM judged AS j
   WHERE
     j.admits_0

@@ -75,16 +75,15 @@ def _caps(history: PackHistory, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
     """The cap a record with positive points falls under, and each cap's maximum."""
     if not now.pack.caps:
         return exp.cast(exp.Null(), exp.DataType.Type.VARCHAR), exp.Null()
-    numbered = rules(history)
-    of, limit = exp.Case(), exp.Case(this=exp.column("cap"))
+    first_cap: dict[str, str] = {}
+    for cap in reversed(now.pack.caps):  # a rule under two caps falls under the first
+        first_cap.update(dict.fromkeys(cap.rules, cap.id))
+    of = exp.cast(
+        rules(history).value(lambda b: value(first_cap.get(b.rule_id))),
+        exp.DataType.Type.VARCHAR,
+    )
+    limit = exp.Case(this=exp.column("cap"))
     for cap in now.pack.caps:
-        hits = [n for n, b in enumerate(numbered.branches, start=1) if b.rule_id in cap.rules]
-        in_cap = (
-            exp.In(this=exp.column("hit"), expressions=[exp.Literal.number(n) for n in hits])
-            if hits
-            else exp.false()
-        )
-        of = of.when(in_cap, value(cap.id), copy=False)
         limit = limit.when(value(cap.id), value(cap.max), copy=False)
     positive = exp.GT(this=exp.column("points"), expression=exp.Literal.number(0))
     return exp.Case().when(positive, of, copy=False), limit
