@@ -49,3 +49,18 @@ def test_open_objections_are_those_no_decision_names(store: LedgerStore) -> None
     store.append_entry(entry("decision", a, 3, objection_id="o-1", outcome="upheld"))
     store.append_entry(entry("objection", a, 4, objection_id="o-3"))
     assert [e.data["objection_id"] for e in store.open_objections()] == ["o-2", "o-3"]
+
+
+@pytest.mark.parametrize("n", [3, 40])  # a few by parameters, many by a bulk path
+def test_notices_go_in_with_the_records_that_owe_them(store: LedgerStore, n: int) -> None:
+    held = record("TP-0", who="p-0")
+    store.append_records([held], recorded_at=NOW)
+    fresh = [record(f"TP-{i}", who=f"p-{i}") for i in range(1, n + 1)]
+    owed = [Entry("notice", r.record_id, "credo", NOW, {"n": i}) for i, r in enumerate(fresh)]
+    replayed = Entry("notice", held.record_id, "credo", NOW, {"n": -1})
+    store.append_records([held, *fresh], recorded_at=NOW, notices=[replayed, *owed])
+    # The record already held owes nothing again; each new one has its notice, in order.
+    assert [e.data["n"] for e in store.entries_of_kind(["notice"])] == list(range(n))
+    assert store.entries_of_kind(["notice"], subject_id="p-0") == []
+    store.append_records(fresh, recorded_at=NOW, notices=owed)  # a replay: nothing owed
+    assert len(store.entries_of_kind(["notice"])) == n

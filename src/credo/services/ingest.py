@@ -158,7 +158,7 @@ def _append(
     report: IngestReport,
     now: datetime,
 ) -> None:
-    outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
+    outcomes = store.append_records([r for _, r in accepted], recorded_at=now, notices=owed)
     created: set[str] = set()
     for (line, record), outcome in zip(accepted, outcomes, strict=True):
         if outcome is Outcome.CREATED:
@@ -174,9 +174,7 @@ def _append(
                     "different record; records are never changed, send a new source_ref",
                 )
             )
-    notices = [e for e in owed if e.record_id in created]
-    store.append_entries(notices)
-    report.noticed += len(notices)
+    report.noticed += sum(1 for e in owed if e.record_id in created)
 
 
 def _consistent_subjects(

@@ -52,7 +52,9 @@ class MemoryLedgerStore:
         with self._lock:
             return [self._packs[key] for key in sorted(self._packs)]
 
-    def append_records(self, records: Sequence[Record], *, recorded_at: datetime) -> list[Outcome]:
+    def append_records(
+        self, records: Sequence[Record], *, recorded_at: datetime, notices: Sequence[Entry] = ()
+    ) -> list[Outcome]:
         prints = [r.fingerprint() for r in records]  # may raise: before anything is written
         with self._lock:
             outcomes: list[Outcome] = []
@@ -71,6 +73,7 @@ class MemoryLedgerStore:
                 self._recorded_at[rid] = recorded_at
             for record, _ in created.values():
                 self._scores.pop(record.subject.id, None)
+            self.append_entries([n for n in notices if n.record_id in created])
             return outcomes
 
     def _held(self, record_id: str) -> tuple[Record, str] | None:

@@ -107,11 +107,15 @@ class LedgerStore(ScoreStore, Protocol):
 
     def packs(self) -> list[StoredPack]: ...
 
-    def append_records(self, records: Sequence[Record], *, recorded_at: datetime) -> list[Outcome]:
+    def append_records(
+        self, records: Sequence[Record], *, recorded_at: datetime, notices: Sequence[Entry] = ()
+    ) -> list[Outcome]:
         """Append in one transaction; one outcome per record, in order. The idempotency key
         (source, source_ref) is enforced by the database: a replay with the same fingerprint
         is PRESENT, other content is CONFLICT and nothing of it is written. A batch that
-        repeats a key is judged in order, as if sent one by one."""
+        repeats a key is judged in order, as if sent one by one. `notices` are the entries
+        the records owe their subjects: those of the records this call creates go in within
+        the same transaction (a replay owes none), so no record is ever kept without them."""
 
     def subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
         """The known subjects among `ids` (as first recorded)."""

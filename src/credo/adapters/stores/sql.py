@@ -178,7 +178,9 @@ class SqlLedgerStore(SqlScores):
 
     # -- records --------------------------------------------------------------------------
 
-    def append_records(self, records: Sequence[Record], *, recorded_at: datetime) -> list[Outcome]:
+    def append_records(
+        self, records: Sequence[Record], *, recorded_at: datetime, notices: Sequence[Entry] = ()
+    ) -> list[Outcome]:
         fingerprints = [r.fingerprint() for r in records]
         first: dict[str, int] = {}
         rows: list[RecordRow] = []
@@ -189,7 +191,7 @@ class SqlLedgerStore(SqlScores):
         if not rows:
             return []
         with self._errors():
-            created, held = self._append(rows, recorded_at)
+            created, held = self._append(rows, recorded_at, notices)
         outcomes = []
         for i, r in enumerate(records):
             if r.record_id in created and first[r.record_id] == i:
@@ -200,12 +202,18 @@ class SqlLedgerStore(SqlScores):
                 outcomes.append(Outcome.CONFLICT)
         return outcomes
 
-    def _append(self, rows: list[RecordRow], at: datetime) -> tuple[set[str], dict[str, str]]:
-        """One transaction: insert, then read back what the keys not inserted hold."""
+    def _append(
+        self, rows: list[RecordRow], at: datetime, notices: Sequence[Entry]
+    ) -> tuple[set[str], dict[str, str]]:
+        """One transaction: insert, add the notices of the records created, then read back what
+        the keys not inserted hold."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._write() as conn:
                     created = self._insert_rows(conn, rows, at)
+                    owed = [_entry_values(n) for n in notices if n.record_id in created]
+                    if owed:
+                        self._insert_entries(conn, owed)
                     self._forget(conn, {row[3] for row in rows if row[0] in created})
                     return created, self._held_otherwise(conn, rows, created)
             except Exception as e:
@@ -310,10 +318,7 @@ class SqlLedgerStore(SqlScores):
     def append_entries(self, batch: Sequence[Entry]) -> list[int]:
         if not batch:
             return []
-        values = [
-            {"kind": e.kind, "record_id": e.record_id, "actor": e.actor, "at": e.at, "data": e.data}
-            for e in batch
-        ]
+        values = [_entry_values(e) for e in batch]
         ids = sorted({e.record_id for e in batch})
         subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
         try:
@@ -367,3 +372,7 @@ class SqlLedgerStore(SqlScores):
         )
         with self._errors(), self._read() as conn:
             return [entry_from_row(row) for row in conn.execute(query)]
+
+
+def _entry_values(e: Entry) -> dict[str, Any]:
+    return {"kind": e.kind, "record_id": e.record_id, "actor": e.actor, "at": e.at, "data": e.data}
