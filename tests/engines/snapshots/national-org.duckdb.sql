@@ -173,9 +173,6 @@ SELECT
   subject_id,
   occurred_at,
   case_ref,
-  withdrawn,
-  overturned,
-  disputed,
   v_then,
   hit,
   points,
@@ -194,8 +191,15 @@ SELECT
     WHEN disputed AND TRUE
     THEN 'disputed'
   END AS reason0,
-  CASE v_then WHEN 1 THEN type = 'court.judgment_default' ELSE FALSE END AS admits_0,
-  type = 'court.judgment_satisfied' AS repairs_0_1,
+  CASE v_then WHEN 1 THEN type = 'court.judgment_default' ELSE FALSE END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_0,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_1,
   CASE v_then
     WHEN 1
     THEN type = 'tax.violation'
@@ -206,14 +210,31 @@ SELECT
       )
     )
     ELSE FALSE
-  END AS admits_1,
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_1,
   CASE v_then
     WHEN 1
     THEN type = 'environment.violation' AND a_severity__integer >= 4
     ELSE FALSE
-  END AS admits_2,
-  CASE v_then WHEN 1 THEN type = 'report.annual_missed' ELSE FALSE END AS admits_3,
-  type = 'report.annual_filed' AS repairs_3_1
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_2,
+  CASE v_then WHEN 1 THEN type = 'report.annual_missed' ELSE FALSE END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_3,
+  type = 'report.annual_filed' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_3_1
 FROM j;
 
 -- pending
@@ -462,11 +483,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_0
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -476,8 +492,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       (
         l.repairs_0_1
@@ -519,11 +533,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_1
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -533,8 +542,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       FALSE
     GROUP BY
@@ -574,11 +581,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_2
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -588,8 +590,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       FALSE
     GROUP BY
@@ -629,11 +629,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_3
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -643,8 +638,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       (
         l.repairs_3_1

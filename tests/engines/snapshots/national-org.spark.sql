@@ -129,9 +129,6 @@ SELECT
   subject_id,
   occurred_at,
   case_ref,
-  withdrawn,
-  overturned,
-  disputed,
   v_then,
   hit,
   points,
@@ -150,8 +147,15 @@ SELECT
     WHEN disputed AND TRUE
     THEN 'disputed'
   END AS reason0,
-  CASE v_then WHEN 1 THEN type = 'court.judgment_default' ELSE FALSE END AS admits_0,
-  type = 'court.judgment_satisfied' AS repairs_0_1,
+  CASE v_then WHEN 1 THEN type = 'court.judgment_default' ELSE FALSE END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_0,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_1,
   CASE v_then
     WHEN 1
     THEN type = 'tax.violation'
@@ -162,14 +166,31 @@ SELECT
       )
     )
     ELSE FALSE
-  END AS admits_1,
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_1,
   CASE v_then
     WHEN 1
     THEN type = 'environment.violation' AND a_severity__integer >= 4
     ELSE FALSE
-  END AS admits_2,
-  CASE v_then WHEN 1 THEN type = 'report.annual_missed' ELSE FALSE END AS admits_3,
-  type = 'report.annual_filed' AS repairs_3_1
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_2,
+  CASE v_then WHEN 1 THEN type = 'report.annual_missed' ELSE FALSE END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_3,
+  type = 'report.annual_filed' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_3_1
 FROM j;
 
 -- pending
@@ -407,11 +428,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_0
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -421,8 +437,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       (
         l.repairs_0_1
@@ -464,11 +478,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_1
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -478,8 +487,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       FALSE
     GROUP BY
@@ -519,11 +526,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_2
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -533,8 +535,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       FALSE
     GROUP BY
@@ -574,11 +574,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_3
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -588,8 +583,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       (
         l.repairs_3_1

@@ -189,9 +189,6 @@ SELECT
   subject_id,
   occurred_at,
   case_ref,
-  withdrawn,
-  overturned,
-  disputed,
   v_then,
   hit,
   points,
@@ -216,9 +213,18 @@ SELECT
     WHEN 2
     THEN type = 'court.judgment_default'
     ELSE FALSE
-  END AS admits_0,
-  type = 'court.judgment_satisfied' AS repairs_0_1,
-  type = 'court.judgment_satisfied' AS repairs_0_2
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_0,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_1,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_2
 FROM j;
 
 -- pending
@@ -509,11 +515,6 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_0
-      AND NOT j.withdrawn
-      AND NOT j.overturned
-      AND NOT (
-        j.disputed AND TRUE
-      )
   ), rep AS (
     SELECT
       a.record_id,
@@ -523,8 +524,6 @@ FROM (
       ON l.subject_id = a.subject_id
       AND l.case_ref = a.case_ref
       AND l.occurred_at >= a.since
-      AND NOT l.withdrawn
-      AND NOT l.overturned
     WHERE
       (
         l.repairs_0_1 OR l.repairs_0_2

@@ -127,9 +127,6 @@ SELECT
   subject_id,
   occurred_at,
   case_ref,
-  withdrawn,
-  overturned,
-  disputed,
   v_then,
   hit,
   points,
@@ -154,9 +151,18 @@ SELECT
     WHEN 2
     THEN type = 'court.judgment_default'
     ELSE FALSE
-  END AS admits_0,
-  type = 'court.judgment_satisfied' AS repairs_0_1,
-  type = 'court.judgment_satisfied' AS repairs_0_2
+  END
+  AND (
+    (
+      NOT withdrawn AND NOT overturned
+    ) AND NOT disputed
+  ) AS admits_0,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_1,
+  type = 'court.judgment_satisfied' AND (
+    NOT withdrawn AND NOT overturned
+  ) AS repairs_0_2
 FROM j;
 
 -- pending
@@ -453,11 +459,6 @@ WITH a AS (
   FROM judged AS j
   WHERE
     j.admits_0
-    AND NOT j.withdrawn
-    AND NOT j.overturned
-    AND NOT (
-      j.disputed AND TRUE
-    )
 ), rep AS (
   SELECT
     a.record_id,
@@ -467,8 +468,6 @@ WITH a AS (
     ON l.subject_id = a.subject_id
     AND l.case_ref = a.case_ref
     AND l.occurred_at >= a.since
-    AND NOT l.withdrawn
-    AND NOT l.overturned
   WHERE
     (
       l.repairs_0_1 OR l.repairs_0_2

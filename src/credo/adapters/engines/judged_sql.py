@@ -56,7 +56,16 @@ def list_match(spec: RecordMatch | None, v: PackVersion) -> exp.Expr:
 def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr]:
     """For the n-th list of the version in force: `admits_n` by the version in force when the
     record occurred, and `repairs_n_v`, whether the record repairs an entry admitted under
-    version v (the entry's version decides what repairs it)."""
+    version v (the entry's version decides what repairs it). Both already weigh the record's
+    status (a withdrawn or overturned record neither admits nor repairs; a disputed one does
+    not admit while disputes suspend), so `judged` need not keep the status flags."""
+    standing = exp.and_(exp.not_(exp.column("withdrawn")), exp.not_(exp.column("overturned")))
+    undisputed = exp.not_(exp.column("disputed"))
+    admissible = (
+        exp.and_(standing, undisputed)
+        if now.pack.objection.while_disputed == "suspend"
+        else standing
+    )
     out: list[exp.Expr] = []
     for n, list_id in enumerate(now.lists):
         admits = {
@@ -64,15 +73,13 @@ def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr
             for i, v in enumerate(versions, start=1)
             if list_id in v.lists
         }
-        out.append(
-            exp.alias_(
-                version_cases(versions, admits).else_(exp.false(), copy=False), f"admits_{n}"
-            )
-        )
+        admitted = version_cases(versions, admits).else_(exp.false(), copy=False)
+        out.append(exp.alias_(exp.and_(admitted, admissible), f"admits_{n}"))
         for i, v in enumerate(versions, start=1):
             spec = v.lists.get(list_id)
             if spec is not None and spec.spec.repair is not None:
-                out.append(exp.alias_(list_match(spec.spec.repair, v), f"repairs_{n}_{i}"))
+                repairs = exp.and_(list_match(spec.spec.repair, v), standing)
+                out.append(exp.alias_(repairs, f"repairs_{n}_{i}"))
     return out
 
 
@@ -122,8 +129,7 @@ def judged(history: PackHistory, now: PackVersion, as_of: date) -> exp.Expr:
             :expires AS expires_on
           FROM p
         )
-        SELECT record_id, subject_id, occurred_at, case_ref, withdrawn, overturned, disputed,
-          v_then, hit, points, expires_on,
+        SELECT record_id, subject_id, occurred_at, case_ref, v_then, hit, points, expires_on,
           CASE WHEN occurred_at > :as_of THEN 'later'
                WHEN withdrawn THEN 'withdrawn' WHEN overturned THEN 'overturned'
                WHEN hit IS NULL THEN 'no-rule' WHEN expires_on <= :as_of THEN 'expired'

@@ -14,7 +14,6 @@ from credo.domain.rulebook import PackVersion
 
 
 def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.Expr | None:
-    suspend = now.pack.objection.while_disputed == "suspend"
     branches = []
     for n, (list_id, current) in enumerate(now.lists.items()):
         now_days = current.spec.duration_days
@@ -44,13 +43,12 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
                   SELECT j.subject_id, j.record_id, j.case_ref, j.v_then, j.occurred_at AS since,
                          :until AS until0
                   FROM judged AS j
-                  WHERE :admits AND NOT j.withdrawn AND NOT j.overturned
-                    AND NOT (j.disputed AND :suspend)
+                  WHERE :admits
                 ), rep AS (
                   SELECT a.record_id, MIN(l.occurred_at) AS repaired_on
                   FROM a JOIN judged AS l
                     ON l.subject_id = a.subject_id AND l.case_ref = a.case_ref
-                   AND l.occurred_at >= a.since AND NOT l.withdrawn AND NOT l.overturned
+                   AND l.occurred_at >= a.since
                   WHERE :repaired
                   GROUP BY a.record_id
                 ), e AS (
@@ -66,7 +64,6 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
                     exp.column("occurred_at", "j"), version_cases(versions, duration, table="j")
                 ),
                 repaired=repaired,
-                suspend=value(suspend),
                 list_id=value(list_id),
                 as_of=value(as_of),
             )
