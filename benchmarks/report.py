@@ -19,7 +19,7 @@ class Report:
     def ratio(self, name: str, value: float, *, goal: float) -> None:
         met = "meets" if value >= goal else "misses"
         self.lines.append({"name": name, "ratio": value, "goal": goal})
-        print(f"ratio {name}: {value:.2f}x (goal ≥ {goal}x: {met})", flush=True)
+        print(f"ratio {name}: {value:.2f}x (goal ≥ {goal:.3g}x: {met})", flush=True)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

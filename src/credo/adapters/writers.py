@@ -28,6 +28,9 @@ from credo.adapters.engines.columns import record_id
 # never repeats only costs time. Every other column is.
 _UNIQUE = {"record_id", "subject.id", "source_ref", "evidence.uri", "evidence.sha256", "case_ref"}
 ROWS_PER_FILE = 10_000_000
+# A reader takes a row group per thread: a chunk of a few million records in one row group
+# would leave all but one core idle on a small ledger.
+ROWS_PER_GROUP = 250_000
 
 Part = tuple[pa.Table, pa.Table | None]  # records, and the entries about them
 
@@ -96,7 +99,7 @@ def _write_parquet_file(chunks: Iterator[Part], path: Path) -> Written:
     try:
         for records, _ in chunks:
             writer = writer or _writer(path, records.schema)
-            writer.write_table(records, row_group_size=records.num_rows)
+            writer.write_table(records, row_group_size=ROWS_PER_GROUP)
             written.records += records.num_rows
     finally:
         if writer is not None:
@@ -123,7 +126,7 @@ def _write_parquet_dir(chunks: Iterator[Part], directory: Path) -> Written:
                 records_writer = _writer(path, records.schema)
                 written.files.append(path)
                 in_file = 0
-            records_writer.write_table(records, row_group_size=records.num_rows)
+            records_writer.write_table(records, row_group_size=ROWS_PER_GROUP)
             in_file += records.num_rows
             written.records += records.num_rows
             if entries is not None:
