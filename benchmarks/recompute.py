@@ -22,6 +22,7 @@ from credo.services.pack_check import load_pack
 from credo.shipped import shipped_packs
 
 AS_OF = date(2026, 11, 22)
+ONLINE_SIZE = 1_000_000  # the ledger the online path is measured on
 
 
 def rulebook() -> Rulebook:
@@ -200,8 +201,8 @@ def run(
         report.ratio(
             f"reference / reference with statuses at {n:,} records", ceiling / floor, goal=0
         )
-        if online is None:  # measured once, on the first (smallest) ledger
-            online = online_rate(path)
+        if online is None:  # measured once, on 1 M records as the goal says, whatever the sizes
+            online = online_rate(ledger_dir(out, ONLINE_SIZE))
             report.figure("online path, per record", online, "records/s")
             zen_rate = zen_batch_rate()
             report.figure("zen-engine batch evaluation", zen_rate, "records/s")
