@@ -3,8 +3,9 @@ directory: `records-00000.parquet`, … and `entries.parquet` (withdrawals, obje
 decisions), which `credo recompute --from-dir` reads. The directory's records also carry each
 record's `record_id`, so that a recompute joins their statuses without hashing every record.
 
-Chunks stream through: Parquet gets one row group per chunk, so memory holds a chunk or two
-whatever the ledger's size, and the next chunk is generated while this one is compressed.
+Chunks stream through: Parquet gets row groups of `ROWS_PER_GROUP` records from each chunk, so
+memory holds a chunk or two whatever the ledger's size, and the next chunk is generated while
+this one is compressed.
 """
 
 from __future__ import annotations

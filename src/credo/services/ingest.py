@@ -103,7 +103,8 @@ def ingest_items(
         for batch in _batches(items, batch_size):
             accepted = _validate(store, rulebook, batch, report, seen, today=today, text=text)
             # Judged here, beside validation, while the store appends the previous batch; the
-            # appender keeps those of the records it creates (a replay owes no new notice).
+            # store writes those of the records it creates in the batch's own transaction (a
+            # replay owes no new notice).
             owed = intake_notices_for(rulebook, [r for _, r in accepted], today, now)
             if pending is not None:
                 pending.result()

@@ -90,7 +90,10 @@ def rules(history: PackHistory) -> NumberedRules:
     return numbered_rules(tables, exp.column("v_then"), columns(), exp.column("type"))
 
 
-def judged(history: PackHistory, now: PackVersion, as_of: date) -> exp.Expr:
+def judged(
+    history: PackHistory, now: PackVersion, as_of: date, numbered: NumberedRules
+) -> exp.Expr:
+    """`numbered`: `rules(history)`, built once for every stage of the pack."""
     versions = list(history.versions)
     v_then = exp.Case()
     for i, v in reversed(list(enumerate(versions, start=1))):
@@ -100,7 +103,6 @@ def judged(history: PackHistory, now: PackVersion, as_of: date) -> exp.Expr:
             copy=False,
         )
     typ = exp.column("type")
-    numbered = rules(history)
     now_number = versions.index(now) + 1
     # The points the version in force on `as_of` would give: the same as then for most records.
     p_now = exp.Case().when(

@@ -31,7 +31,7 @@ from sqlglot import exp
 
 from credo.adapters.engines.judged_sql import judged, rules
 from credo.adapters.engines.list_sql import entries
-from credo.adapters.engines.sql import query, value
+from credo.adapters.engines.sql import NumberedRules, query, value
 from credo.domain.rulebook import PackHistory, PackVersion
 
 _VERDICT = "record_id, subject_id, occurred_at, hit, points, expires_on"
@@ -54,12 +54,13 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
     now = history.in_force(as_of)
     if now is None:
         return None
+    numbered = rules(history)  # the rule conditions, compiled once for every stage
     return PackQueries(
         history.id,
         now,
-        judged(history, now, as_of),
-        _pending(history, now),
-        _counted(history, now),
+        judged(history, now, as_of, numbered),
+        _pending(numbered, now),
+        _counted(numbered, now),
         _scores(now, as_of),
         entries(list(history.versions), now, as_of),
         _scored(history, as_of),
@@ -71,7 +72,7 @@ def pack_queries(history: PackHistory, as_of: date) -> PackQueries | None:
     )
 
 
-def _caps(history: PackHistory, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
+def _caps(numbered: NumberedRules, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
     """The cap a record with positive points falls under, and each cap's maximum."""
     if not now.pack.caps:
         return exp.cast(exp.Null(), exp.DataType.Type.VARCHAR), exp.Null()
@@ -79,7 +80,7 @@ def _caps(history: PackHistory, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
     for cap in reversed(now.pack.caps):  # a rule under two caps falls under the first
         first_cap.update(dict.fromkeys(cap.rules, cap.id))
     of = exp.cast(
-        rules(history).value(lambda b: value(first_cap.get(b.rule_id))),
+        numbered.value(lambda b: value(first_cap.get(b.rule_id))),
         exp.DataType.Type.VARCHAR,
     )
     limit = exp.Case(this=exp.column("cap"))
@@ -89,7 +90,7 @@ def _caps(history: PackHistory, now: PackVersion) -> tuple[exp.Expr, exp.Expr]:
     return exp.Case().when(positive, of, copy=False), limit
 
 
-def _pending(history: PackHistory, now: PackVersion) -> exp.Expr:
+def _pending(numbered: NumberedRules, now: PackVersion) -> exp.Expr:
     """The records a merge or a cap may change: still counting, with a case_ref or under a cap.
     A small table, so that the windows over it read no more than it."""
     return query(
@@ -97,14 +98,14 @@ def _pending(history: PackHistory, now: PackVersion) -> exp.Expr:
         SELECT {_VERDICT}, case_ref, cap FROM (SELECT *, :cap_of AS cap FROM judged) AS j
         WHERE reason0 IS NULL AND (case_ref IS NOT NULL OR cap IS NOT NULL)
         """,
-        cap_of=_caps(history, now)[0],
+        cap_of=_caps(numbered, now)[0],
     )
 
 
-def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
+def _counted(numbered: NumberedRules, now: PackVersion) -> exp.Expr:
     """`judged` less `pending`, as it is; then `pending` through the windows: `m` merges the
     records sharing a case, `c` caps those still counting under a cap."""
-    cap_of, cap_max = _caps(history, now)
+    cap_of, cap_max = _caps(numbered, now)
     return query(
         f"""
         WITH m AS (
@@ -135,7 +136,7 @@ def _counted(history: PackHistory, now: PackVersion) -> exp.Expr:
         """,
         cap_of=cap_of,
         cap_max=cap_max,
-        rule=rules(history).value(lambda b: value(b.rule_id)),
+        rule=numbered.value(lambda b: value(b.rule_id)),
     )
 
 
