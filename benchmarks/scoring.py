@@ -15,7 +15,7 @@ from credo.domain import ir
 from credo.domain.evaluate import CompiledRules
 from credo.domain.explanation import explain
 from credo.domain.records import Evidence, LedgerRecord, Record
-from credo.domain.rulebook import PackHistory, PackVersion, Rulebook
+from credo.domain.rulebook import PackVersion, Rulebook
 from credo.domain.subjects import Subject
 from credo.services.pack_check import load_pack
 from credo.services.synth import SynthSpec, synthesize
@@ -60,14 +60,14 @@ def run(report: Report, n: int) -> None:
     report.figure("scoring: python rule path", python_rate, "records/s")
     report.figure("scoring: zen-engine decision table, record by record", zen_rate, "records/s")
     report.ratio("python path / zen-engine", python_rate / zen_rate, goal=1.0)
-    _explain_latency(report, rulebook.packs["rongcheng"], rows[:100])
+    _explain_latency(report, rulebook, rows[:100])
 
 
 def _explain_latency(
-    report: Report, history: PackHistory, rows: list[tuple[str, dict[str, object]]]
+    report: Report, rulebook: Rulebook, rows: list[tuple[str, dict[str, object]]]
 ) -> None:
     """`explain` for one subject with 100 records (some sharing a case), on the online path."""
-    subject = Subject("p-busy", "person", history.jurisdiction)
+    subject = Subject("p-busy", "person", rulebook.packs["rongcheng"].jurisdiction)
     records = [
         LedgerRecord(
             Record(
@@ -86,7 +86,7 @@ def _explain_latency(
     times = []
     for _ in range(30):
         started = time.perf_counter()
-        explain("p-busy", history, records, TODAY)
+        explain("p-busy", rulebook, records, TODAY)
         times.append((time.perf_counter() - started) * 1000)
     report.figure(f"explain, {len(records)} records: median", statistics.median(times), "ms")
     report.figure(f"explain, {len(records)} records: worst", max(times), "ms")

@@ -33,10 +33,15 @@ def test_records_of_one_day_and_one_batch_come_in_record_id_order(store: LedgerS
     assert found == sorted(r.record_id for r in batch)
 
 
-def test_a_record_reads_back_with_its_subject_as_first_recorded(store: LedgerStore) -> None:
+def test_a_record_reads_back_with_its_own_region(store: LedgerStore) -> None:
+    """Subjects move (SPEC §1): each record keeps where its subject was when the act occurred,
+    while the subject is known by its first region."""
     store.append_records([record("TP-1", who=subject(region="CN-SD"))], recorded_at=NOW)
     store.append_records([record("TP-2", who=subject(region="CN-BJ"))], recorded_at=NOW)
-    assert {lr.record.subject.region for lr in store.records_of("p-1")} == {"CN-SD"}
+    regions = {lr.record.source_ref: lr.record.subject.region for lr in store.records_of("p-1")}
+    assert regions == {"TP-1": "CN-SD", "TP-2": "CN-BJ"}
+    assert store.subjects(["p-1"])["p-1"].region == "CN-SD"
+    assert store.record(record("TP-2").record_id).record.subject.region == "CN-BJ"  # type: ignore[union-attr]
 
 
 def test_subjects_are_known_as_first_recorded(store: LedgerStore) -> None:

@@ -14,12 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, text
 
+from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
-from credo.adapters.stores.tables import RecordRow, metadata
+from credo.adapters.stores.tables import RecordRow, metadata, records
 from credo.domain.errors import StoreUnavailable
-from tests.contract.samples import NOW, entry, record
+from tests.contract.samples import NOW, entry, record, subject
 
 UrlAndSchema = tuple[str, str | None]
 
@@ -229,3 +230,17 @@ def test_records_of_walks_the_subject_index(sql_store: SqlLedgerStore) -> None:
     described = " ".join(str(row[-1]) for row in plan)
     assert "ix_records_subject" in described
     assert "TEMP B-TREE" not in described  # the index gives the order: no sort
+
+
+def test_records_kept_before_regions_per_record_read_their_subjects_region(
+    sql_store: SqlLedgerStore,
+) -> None:
+    """Migration 0005 rewrites no row: a record kept without a region of its own (NULL) reads
+    back, and exports, with its subject's first region."""
+    sql_store.append_records([record("TP-1", who=subject(region="CN-SD"))], recorded_at=NOW)
+    with sql_store.engine.begin() as conn:
+        conn.execute(records.update().values(region=None))
+    [lr] = sql_store.records_of("p-1")
+    assert lr.record.subject.region == "CN-SD"
+    exported, _ = export_ledger(sql_store)
+    assert exported.column("region").to_pylist() == ["CN-SD"]

@@ -13,7 +13,7 @@ from credo.adapters.engines.protocol import Recomputed
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
 from credo.adapters.stores.export import RECORDS_SCHEMA
 from credo.domain.entries import Entry
-from credo.domain.errors import NotInForce
+from credo.domain.errors import NoPackGoverns, NotInForce
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
@@ -104,12 +104,9 @@ def entries_table(entries: Iterable[Entry]) -> pa.Table:
 def online(rulebook: Rulebook, ledger: dict[str, Sequence[LedgerRecord]], as_of: date) -> View:
     scores, verdicts, entries = {}, {}, set()
     for subject_id, records in ledger.items():
-        history = rulebook.find_governing(records[0].record.subject)
-        if history is None:
-            continue
         try:
-            a = assess(subject_id, history, records, as_of)
-        except NotInForce:
+            a = assess(subject_id, rulebook, records, as_of)
+        except (NoPackGoverns, NotInForce):
             continue
         scores[subject_id] = (a.score, a.tier)
         for c in a.contributions:

@@ -16,15 +16,13 @@ from tests.golden.cases import GoldenCase
 def run_online(case: GoldenCase) -> dict[str, dict[str, Any]]:
     rulebook = case.rulebook()
     refs = case.source_refs()
-    subjects = case.subjects()
     contexts = sorted(
         {m.context for p in case.packs for m in p.measures}
         | {c for e in case.expect.values() for c in e.get("checks", {})}
     )
     observed: dict[str, dict[str, Any]] = {}
     for subject_id, records in case.ledger().items():
-        history = rulebook.governing(subjects[subject_id])
-        explanation = explain(subject_id, history, records, case.as_of)
+        explanation = explain(subject_id, rulebook, records, case.as_of)
         a = explanation.assessment
         out = _with_source_refs(to_json(explanation), refs)
         out["unclamped"] = a.unclamped

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from credo.domain.explanation import explain
 from credo.domain.packs import Pack
 from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.rulebook import PackHistory, PackVersion
+from credo.domain.rulebook import PackHistory, PackVersion, Rulebook
 from credo.domain.scoring import Assessment, assess
 from credo.domain.subjects import Subject
 
@@ -185,7 +185,7 @@ def records(draw: st.DrawFn, ref: str, types: tuple[str, ...] = tuple(RECORD_TYP
 
 @st.composite
 def ledgers(draw: st.DrawFn) -> list[LedgerRecord]:
-    n = draw(st.integers(0, 10))
+    n = draw(st.integers(1, 10))  # a subject is known by its records: it has one at least
     return [LedgerRecord(draw(records(f"R-{i}")), draw(statuses)) for i in range(n)]
 
 
@@ -193,7 +193,7 @@ as_of_dates = st.integers(0, 800).map(lambda n: FIRST + timedelta(days=n))
 
 
 def _rate(history: PackHistory, ledger: list[LedgerRecord], as_of: date) -> Assessment:
-    return assess(SUBJECT.id, history, ledger, as_of)
+    return assess(SUBJECT.id, Rulebook(history.versions), ledger, as_of)
 
 
 @given(pack_versions(), ledgers(), as_of_dates)
@@ -324,8 +324,9 @@ def test_the_order_of_records_changes_nothing(
     history: PackHistory, ledger: list[LedgerRecord], as_of: date, data: st.DataObject
 ) -> None:
     shuffled = data.draw(st.permutations(ledger))
-    a = explain(SUBJECT.id, history, ledger, as_of)
-    b = explain(SUBJECT.id, history, shuffled, as_of)
+    rulebook = Rulebook(history.versions)
+    a = explain(SUBJECT.id, rulebook, ledger, as_of)
+    b = explain(SUBJECT.id, rulebook, shuffled, as_of)
     assert (a.assessment.score, a.assessment.tier) == (b.assessment.score, b.assessment.tier)
     assert a.assessment.contributions == b.assessment.contributions
     assert a.assessment.excluded == b.assessment.excluded

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from credo.domain.errors import NoPackGoverns, NotInForce
 from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackHistory
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, RuleHits, assess
 
 
@@ -26,21 +27,25 @@ class Explanation:
 
 
 def explain(
-    subject_id: str, history: PackHistory, records: Sequence[LedgerRecord], as_of: date
+    subject_id: str, rulebook: Rulebook, records: Sequence[LedgerRecord], as_of: date
 ) -> Explanation:
-    current = assess(subject_id, history, records, as_of)
-    return Explanation(current, next_change(subject_id, history, records, current))
+    current = assess(subject_id, rulebook, records, as_of)
+    return Explanation(current, next_change(subject_id, rulebook, records, current))
 
 
-def change_dates(history: PackHistory, records: Sequence[LedgerRecord], after: date) -> list[date]:
-    """Every later date on which a score could move: a version coming into force, or a record
+def change_dates(rulebook: Rulebook, records: Sequence[LedgerRecord], after: date) -> list[date]:
+    """Every later date on which a score could move: a version coming into force in a pack
+    that governs where the subject has been (or a pack taking over there), or a record
     occurring or expiring (by the rule that gives its points, SPEC §4.3)."""
-    dates: set[date] = {v.effective_from for v in history.versions if v.effective_from > after}
+    kind = records[0].record.subject.kind if records else "person"
+    regions = {lr.record.subject.region for lr in records}
+    dates = rulebook.change_dates(regions, kind, after)
     for lr in records:
         r = lr.record
         if r.occurred_at > after:
             dates.add(r.occurred_at)
-        then = history.in_force(r.occurred_at)
+        history = rulebook.record_pack(r)
+        then = history.in_force(r.occurred_at) if history else None
         hit = then.rules.match(r.type, r.attributes) if then else None
         if hit is not None and hit.valid_days:
             expires = r.occurred_at + timedelta(days=hit.valid_days)
@@ -51,13 +56,16 @@ def change_dates(history: PackHistory, records: Sequence[LedgerRecord], after: d
 
 def next_change(
     subject_id: str,
-    history: PackHistory,
+    rulebook: Rulebook,
     records: Sequence[LedgerRecord],
     current: Assessment,
 ) -> NextChange | None:
     hits = RuleHits()
-    for day in change_dates(history, records, current.as_of):
-        later = assess(subject_id, history, records, day, lists=False, hits=hits)
+    for day in change_dates(rulebook, records, current.as_of):
+        try:
+            later = assess(subject_id, rulebook, records, day, lists=False, hits=hits)
+        except (NoPackGoverns, NotInForce):
+            continue  # a day its subject cannot be scored on is no change to show
         if later.score != current.score or later.tier != current.tier:
             return NextChange(day, later.score, later.tier)
     return None
@@ -87,6 +95,7 @@ def to_json(e: Explanation) -> dict[str, Any]:
                 **({"points_then": c.points_then} if c.points_then != c.points else {}),
                 **({"capped_by": c.capped_by} if c.capped_by else {}),
                 **({"case_ref": c.record.case_ref} if c.record.case_ref else {}),
+                **({"pack": c.pack} if c.pack and c.pack != a.version.id else {}),
             }
             for c in a.contributions
         ],
@@ -100,6 +109,7 @@ def to_json(e: Explanation) -> dict[str, Any]:
                 "reason": x.reason,
                 **({"rule": x.rule} if x.rule else {}),
                 **({"merged_into": x.merged_into} if x.merged_into else {}),
+                **({"pack": x.pack} if x.pack and x.pack != a.version.id else {}),
             }
             for x in a.excluded
         ],

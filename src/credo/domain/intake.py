@@ -52,7 +52,8 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
         case_ref = _string(case_ref, "case_ref", _REF)
     evidence = _evidence(raw.get("evidence"))
 
-    history = rulebook.find_governing(subject)
+    # Judged, and so checked, by the pack governing the record's own region when it occurred.
+    history = rulebook.governing_on(subject.region, subject.kind, occurred)
     if history is None:
         reason = f"no pack governs a {subject.kind} in region {subject.region}"
         raise InvalidRecord(reason, "subject")

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from credo.domain.evaluate import CompiledMatch
 from credo.domain.records import LedgerRecord, Record
-from credo.domain.rulebook import PackHistory
+from credo.domain.rulebook import Rulebook
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,28 +23,28 @@ class ListEntry:
 
 
 def list_entries(
-    history: PackHistory, records: Sequence[LedgerRecord], as_of: date
+    rulebook: Rulebook, records: Sequence[LedgerRecord], as_of: date
 ) -> list[ListEntry]:
     """The entries open on `as_of`.
 
-    An entry is opened by a record that the list's `admit` matches in the version in force when
-    the record occurred (a list cannot reach back before it existed). The list must still exist
-    in the version in force on `as_of`, and the shorter of the two durations applies, as the
-    milder rule does for points. A `repair` record of the same subject and case_ref, occurring
-    on or after the admission, ends the entry on its date. An entry resting on a withdrawn,
-    overturned or suspended record is void.
+    An entry is opened by a record that a list's `admit` matches in the version of the
+    record's own pack in force when the record occurred (a list cannot reach back before it
+    existed). The list must still exist in that pack's version in force on `as_of`, and the
+    shorter of the two durations applies, as the milder rule does for points. A `repair`
+    record of the same subject and case_ref, occurring on or after the admission, ends the
+    entry on its date. An entry resting on a withdrawn, overturned or suspended record is void.
     """
-    now = history.require(as_of)
-    suspend = now.pack.objection.while_disputed == "suspend"
     entries: list[ListEntry] = []
     for lr in records:
         r, status = lr.record, lr.status
         if r.occurred_at > as_of or status.withdrawn or status.overturned:
             continue
-        if suspend and status.disputed:
+        history = rulebook.record_pack(r)
+        then = history.in_force(r.occurred_at) if history else None
+        if history is None or then is None or not then.lists:
             continue
-        then = history.in_force(r.occurred_at)
-        if then is None:
+        now = history.require(as_of)
+        if status.disputed and now.pack.objection.while_disputed == "suspend":
             continue
         for list_id, compiled in then.lists.items():
             current = now.lists.get(list_id)

@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from credo.domain.measures import check
+from credo.domain.packs import ObjectionSpec
 from credo.domain.records import LedgerRecord, Record
-from credo.domain.rulebook import PackHistory
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
 
 HOW_TO_OBJECT = (
@@ -33,15 +34,18 @@ class Notice:
     data: dict[str, Any]
 
 
-def objection_deadline(history: PackHistory, noticed: date) -> date:
-    """The last day an objection is in time: `window_days` after the notice, by the version
-    in force on the day of the notice."""
-    return noticed + timedelta(days=history.require(noticed).pack.objection.window_days)
+def objection_deadline(rulebook: Rulebook, record: Record, noticed: date) -> date:
+    """The last day an objection to `record` is in time: `window_days` after its notice, by
+    the version of the record's own pack in force on the day of the notice (SPEC §4.10)."""
+    history = rulebook.record_pack(record)
+    version = history.in_force(noticed) if history else None
+    window = version.pack.objection.window_days if version else ObjectionSpec().window_days
+    return noticed + timedelta(days=window)
 
 
 def record_notices(
     subject_id: str,
-    history: PackHistory,
+    rulebook: Rulebook,
     records: Sequence[LedgerRecord],
     new: Sequence[str],
     today: date,
@@ -56,29 +60,32 @@ def record_notices(
     a record are told with the subject's newest record, which moved the tier.
     """
     fresh = set(new)
-    if not fresh or history.in_force(today) is None:
+    if not fresh:
         return []
-    after = after or assess(subject_id, history, records, today)
+    after = after or assess(subject_id, rulebook, records, today)
     older = [lr for lr in records if lr.record.record_id not in fresh]
-    before = assess(subject_id, history, older, today)
+    before = assess(subject_id, rulebook, older, today) if older else None
     by_id = {lr.record.record_id: lr.record for lr in records if lr.record.record_id in fresh}
-    parts = _points_and_lists(history, after, fresh)
+    parts = _points_and_lists(rulebook, after, fresh)
     newest = max(fresh & by_id.keys(), key=lambda rid: (by_id[rid].occurred_at, rid), default=None)
     for measure in _started(before, after):
         owner = measure.pop("record_id", None)
         rid = owner if owner in fresh else newest
         if rid is not None:
             parts.setdefault(rid, {}).setdefault("measures", []).append(measure)
-    deadline = objection_deadline(history, today)
     return [
-        Notice(rid, subject_id, _record_notice(by_id[rid], part, deadline))
+        Notice(
+            rid,
+            subject_id,
+            _record_notice(by_id[rid], part, objection_deadline(rulebook, by_id[rid], today)),
+        )
         for rid, part in sorted(parts.items())
         if rid in by_id
     ]
 
 
 def _points_and_lists(
-    history: PackHistory, after: Assessment, fresh: set[str]
+    rulebook: Rulebook, after: Assessment, fresh: set[str]
 ) -> dict[str, dict[str, Any]]:
     """What each fresh record costs and which list entries it opens, by record id."""
     parts: dict[str, dict[str, Any]] = {}
@@ -86,7 +93,7 @@ def _points_and_lists(
         if c.record.record_id in fresh and c.points < 0:
             parts.setdefault(c.record.record_id, {}).update(
                 rule=c.rule,
-                basis=_basis(history, c.record, c.rule),
+                basis=_basis(rulebook, c.record, c.rule),
                 points=c.points,
                 expires_on=c.expires_on.isoformat() if c.expires_on else None,
             )
@@ -144,18 +151,20 @@ def _record_notice(record: Record, part: dict[str, Any], deadline: date) -> dict
     }
 
 
-def _basis(history: PackHistory, record: Record, rule_id: str) -> str | None:
-    """The basis of the rule that gave the points: the version in force when it occurred."""
-    then = history.in_force(record.occurred_at)
+def _basis(rulebook: Rulebook, record: Record, rule_id: str) -> str | None:
+    """The basis of the rule that gave the points: the version of the record's pack in force
+    when it occurred."""
+    history = rulebook.record_pack(record)
+    then = history.in_force(record.occurred_at) if history else None
     return next((r.basis for r in then.pack.rules if r.id == rule_id), None) if then else None
 
 
-def _started(before: Assessment, after: Assessment) -> list[dict[str, Any]]:
+def _started(before: Assessment | None, after: Assessment) -> list[dict[str, Any]]:
     """Measures that apply after and did not before, in every context of the pack."""
     contexts = sorted({m.context for m in after.version.pack.measures})
     started: list[dict[str, Any]] = []
     for context in contexts:
-        had = {r.measure for r in check(before, context).reasons}
+        had = {r.measure for r in check(before, context).reasons} if before else set()
         for reason in check(after, context).reasons:
             if reason.measure in had:
                 continue
@@ -171,22 +180,23 @@ def _started(before: Assessment, after: Assessment) -> list[dict[str, Any]]:
     return started
 
 
-def intake_notices(history: PackHistory, record: Record, today: date) -> list[Notice]:
+def intake_notices(rulebook: Rulebook, record: Record, today: date) -> list[Notice]:
     """The notices a record owes its subject, judged on its own: what bulk intake can tell
     without reading each subject's ledger. Its points and the list entries it opens do not
     depend on the rest of the ledger, and neither do the measures resting on those lists,
     which are all the restrictions there are (a `deny` rests on a list, SPEC §5); measures
     that follow a tier are left to the online path."""
-    then = history.in_force(record.occurred_at)
-    if then is None or history.in_force(today) is None:
+    history = rulebook.record_pack(record)
+    then = history.in_force(record.occurred_at) if history else None
+    if then is None:
         return []
     hit = then.rules.match(record.type, record.attributes)
     admits = any(c.admit(record.type, record.attributes) for c in then.lists.values())
     if not admits and (hit is None or hit.points >= 0):
         return []  # the common case, decided without assessing anything
     rid = record.record_id
-    after = assess(record.subject.id, history, [LedgerRecord(record)], today)
-    part = _points_and_lists(history, after, {rid}).get(rid)
+    after = assess(record.subject.id, rulebook, [LedgerRecord(record)], today)
+    part = _points_and_lists(rulebook, after, {rid}).get(rid)
     if part is None:
         return []
     opened = {entry["list"] for entry in part.get("lists", [])}
@@ -197,5 +207,5 @@ def intake_notices(history: PackHistory, record: Record, today: date) -> list[No
     ]
     if measures:
         part["measures"] = measures
-    deadline = objection_deadline(history, today)
+    deadline = objection_deadline(rulebook, record, today)
     return [Notice(rid, record.subject.id, _record_notice(record, part, deadline))]

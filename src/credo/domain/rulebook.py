@@ -6,7 +6,7 @@ import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 import orjson
@@ -15,7 +15,8 @@ from credo.domain import ir
 from credo.domain.errors import NoPackGoverns, NotInForce
 from credo.domain.evaluate import CompiledMatch, CompiledRules
 from credo.domain.packs import ListSpec, Pack, Tier
-from credo.domain.subjects import Subject, governs
+from credo.domain.records import LedgerRecord, Record
+from credo.domain.subjects import governs
 
 
 def checksum(pack: Pack) -> str:
@@ -94,6 +95,7 @@ class PackHistory:
         self.id = latest.id
         self.jurisdiction = latest.pack.jurisdiction
         self.subject_kinds = frozenset(latest.pack.subject_kinds)
+        self.first_effective = self._starts[0]
 
     def in_force(self, on: date) -> PackVersion | None:
         """The version with the latest `effective_from` on or before the date (SPEC §4.1)."""
@@ -127,37 +129,106 @@ class PackHistory:
 
 
 class Rulebook:
-    """All adopted packs. Subjects are governed by the longest matching jurisdiction, then by
-    the pack that names their kind (SPEC §1)."""
+    """All adopted packs, and which one governs what on a date (SPEC §1, §4.1).
 
-    def __init__(self, versions: Iterable[PackVersion]) -> None:
+    On a date, a region and kind are governed by the pack with the longest matching
+    jurisdiction among those holding the kind **that have a version in force then**: adopting a
+    more specific pack changes nothing before its first version takes effect. Before any
+    matching pack is in force, the one that comes into force first is taken to govern (and, in
+    force nowhere yet, gives no points: SPEC §4.6)."""
+
+    def __init__(
+        self, versions: Iterable[PackVersion], *, revised_at: datetime | None = None
+    ) -> None:
         by_pack: dict[str, list[PackVersion]] = {}
         for v in versions:
             by_pack.setdefault(v.id, []).append(v)
         self.packs = {pid: PackHistory(vs) for pid, vs in sorted(by_pack.items())}
-        self._cache: dict[tuple[str, str], PackHistory | None] = {}
+        # When a version was last adopted: a score stored before then may rest on another
+        # rulebook than this one.
+        self.revised_at = revised_at
+        self._eras: dict[tuple[str, str], Eras] = {}
 
-    def governing(self, subject: Subject) -> PackHistory:
-        found = self.find_governing(subject)
+    def eras(self, region: str, kind: str) -> Eras:
+        """Which pack governs `region` and `kind` from when: worked out once per pair."""
+        key = (region, kind)
+        found = self._eras.get(key)
         if found is None:
-            raise NoPackGoverns(f"no pack governs a {subject.kind} in region {subject.region}")
+            found = self._eras[key] = _eras(self.packs.values(), region, kind)
         return found
 
-    def find_governing(self, subject: Subject) -> PackHistory | None:
-        key = (subject.region, subject.kind)
-        if key not in self._cache:
-            self._cache[key] = self._find(subject)
-        return self._cache[key]
+    def governing_on(self, region: str, kind: str, on: date) -> PackHistory | None:
+        return self.eras(region, kind).on(on)
 
-    def _find(self, subject: Subject) -> PackHistory | None:
-        candidates = [
-            h
-            for h in self.packs.values()
-            if governs(h.jurisdiction, subject.region) and subject.kind in h.subject_kinds
-        ]
-        if not candidates:
-            return None
-        return max(candidates, key=lambda h: (len(h.jurisdiction), h.id))
+    def record_pack(self, record: Record) -> PackHistory | None:
+        """The pack that judges a record: the one governing its region and kind when it
+        occurred (SPEC §4.1), whatever governs there later."""
+        s = record.subject
+        return self.governing_on(s.region, s.kind, record.occurred_at)
+
+    def subject_pack(self, records: Sequence[LedgerRecord], on: date) -> PackHistory:
+        """The pack whose base, bounds, tiers and measures apply to a subject on a date: the
+        one governing, on that date, the region where the subject was last recorded."""
+        region = current_region(records, on)
+        kind = records[0].record.subject.kind
+        found = self.governing_on(region, kind, on)
+        if found is None:
+            raise NoPackGoverns(f"no pack governs a {kind} in region {region}")
+        return found
+
+    def change_dates(self, regions: Iterable[str], kind: str, after: date) -> set[date]:
+        """The later dates on which what governs these regions, or a version in force of a pack
+        that does, changes: a score may move then."""
+        dates: set[date] = set()
+        for h in self.packs.values():
+            if kind in h.subject_kinds and any(governs(h.jurisdiction, r) for r in regions):
+                dates.update(v.effective_from for v in h.versions if v.effective_from > after)
+        return dates
 
     def all_versions(self) -> list[PackVersion]:
         return [v for h in self.packs.values() for v in h.versions]
+
+
+def current_region(records: Sequence[LedgerRecord], on: date) -> str:
+    """Where a subject is on a date: the region of its latest record occurring on or before it
+    (ties to the larger record id, so the order records arrive in never matters), or of its
+    first record if none has occurred yet."""
+    occurred = [lr.record for lr in records if lr.record.occurred_at <= on]
+    if occurred:
+        latest = max(occurred, key=lambda r: (r.occurred_at, r.record_id))
+        return latest.subject.region
+    first = min((lr.record for lr in records), key=lambda r: (r.occurred_at, r.record_id))
+    return first.subject.region
+
+
+@dataclass(frozen=True, slots=True)
+class Eras:
+    """The packs governing one region and kind, each from the day it takes over."""
+
+    starts: tuple[date, ...]
+    packs: tuple[PackHistory, ...]
+    before: PackHistory | None  # before the first start: the pack that comes into force first
+
+    def on(self, day: date) -> PackHistory | None:
+        i = bisect.bisect_right(self.starts, day)
+        return self.packs[i - 1] if i else self.before
+
+
+def _eras(histories: Iterable[PackHistory], region: str, kind: str) -> Eras:
+    candidates = sorted(
+        (h for h in histories if kind in h.subject_kinds and governs(h.jurisdiction, region)),
+        key=lambda h: (h.first_effective, -len(h.jurisdiction), h.id),
+    )
+    starts: list[date] = []
+    packs: list[PackHistory] = []
+    best: PackHistory | None = None
+    for h in candidates:
+        # From its first day, a pack governs if it is more specific than the one governing.
+        if best is None or (len(h.jurisdiction), h.id) > (len(best.jurisdiction), best.id):
+            best = h
+            if starts and starts[-1] == h.first_effective:
+                packs[-1] = h
+            else:
+                starts.append(h.first_effective)
+                packs.append(h)
+    return Eras(tuple(starts), tuple(packs), packs[0] if packs else None)

@@ -31,3 +31,18 @@ def governs(jurisdiction: str, region: str) -> bool:
     `CN` governs `CN-SD-RC`; `CN-S` does not, because prefixes are whole segments.
     """
     return region == jurisdiction or region.startswith(jurisdiction + "-")
+
+
+def kind_changed(known: Subject, given: Subject) -> str | None:
+    """Why a record naming `given` cannot be about the subject known as `known`, if it cannot:
+    a subject's kind never changes (SPEC §1). Its region may: subjects move."""
+    if known.kind == given.kind:
+        return None
+    return (
+        f"subject: {known.id} is recorded as {_a(known.kind)}, not {_a(given.kind)}; "
+        "a subject's kind never changes"
+    )
+
+
+def _a(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

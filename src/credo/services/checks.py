@@ -78,13 +78,11 @@ def stored_standing(
 
 
 def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date) -> Assessment:
-    """As `rating.score_subject`, in one read: each record carries its subject as first
-    recorded, which is all the governing pack depends on."""
+    """As `rating.score_subject`, with the rulebook the caller holds."""
     records = store.records_of(subject_id)
     if not records:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
-    history = rulebook.governing(records[0].record.subject)
-    return assess(subject_id, history, records, today)
+    return assess(subject_id, rulebook, records, today)
 
 
 def checks_about(

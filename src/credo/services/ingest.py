@@ -18,7 +18,7 @@ from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.subjects import Subject, kind_changed
 from credo.services.realtime import intake_notices_for
 
 
@@ -184,21 +184,15 @@ def _consistent_subjects(
     report: IngestReport,
     seen: dict[str, Subject],
 ) -> list[tuple[int, Record]]:
-    """A subject keeps the kind and region it was first recorded with: in the store, or in an
-    earlier batch of this ingest that may still be on its way there."""
+    """A subject keeps the kind it was first recorded with: in the store, or in an earlier
+    batch of this ingest that may still be on its way there. Its region may change."""
     known = seen
     known.update(store.subjects({r.subject.id for _, r in parsed} - seen.keys()))
     accepted: list[tuple[int, Record]] = []
     for line, record in parsed:
-        first = known.setdefault(record.subject.id, record.subject)
-        if first != record.subject:
-            report.rejected.append(
-                Rejected(
-                    line,
-                    f"subject: {first.id} is recorded as a {first.kind} in {first.region}, "
-                    f"not a {record.subject.kind} in {record.subject.region}",
-                )
-            )
-        else:
+        reason = kind_changed(known.setdefault(record.subject.id, record.subject), record.subject)
+        if reason is None:
             accepted.append((line, record))
+        else:
+            report.rejected.append(Rejected(line, reason))
     return accepted

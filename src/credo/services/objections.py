@@ -23,7 +23,8 @@ from credo.domain.objections import (
     objections_from,
     refuse_filing,
 )
-from credo.domain.records import LedgerRecord
+from credo.domain.packs import ObjectionSpec
+from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import Rulebook
 from credo.services.realtime import notice_entry, settle
 
@@ -49,8 +50,7 @@ def objection_window(
     else:
         recorded = store.recorded_at(record_id)
         noticed = recorded.date() if recorded else lr.record.occurred_at
-    history = rulebook.governing(lr.record.subject)
-    return Window(noticed, objection_deadline(history, noticed))
+    return Window(noticed, objection_deadline(rulebook, lr.record, noticed))
 
 
 def file_objection(
@@ -74,8 +74,7 @@ def file_objection(
     existing = objections_from(entries)
     window = objection_window(store, rulebook, lr, entries)
     refuse_filing(record_id, existing, today=today, noticed=window.noticed, deadline=window.closes)
-    history = rulebook.governing(lr.record.subject)
-    review_days = history.require(today).pack.objection.review_days
+    review_days = _objection_spec(rulebook, lr.record, today).review_days
     # The id follows from the record and the count before it: two filings racing each other
     # get the same id, and the ledger then holds one objection, filed twice.
     objection_id = f"{record_id}-o{len(existing) + 1}"
@@ -145,3 +144,10 @@ def _found(objections: list[Objection], objection_id: str) -> Objection:
         if o.objection_id == objection_id:
             return o
     raise UnknownObjection(f"no objection {objection_id!r}")
+
+
+def _objection_spec(rulebook: Rulebook, record: Record, on: date) -> ObjectionSpec:
+    """The objection procedure of the record's own pack, as in force on `on`."""
+    history = rulebook.record_pack(record)
+    version = history.in_force(on) if history else None
+    return version.pack.objection if version else ObjectionSpec()

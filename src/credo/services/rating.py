@@ -10,27 +10,27 @@ from credo.domain.errors import UnknownSubject
 from credo.domain.explanation import Explanation, explain
 from credo.domain.measures import Decision, check
 from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackHistory
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
 from credo.services.rulebook import current_rulebook
 
 
-def subject_ledger(store: LedgerStore, subject_id: str) -> tuple[PackHistory, list[LedgerRecord]]:
-    """The pack governing a subject and every record about it; unknown subjects are refused."""
-    subject = store.subjects([subject_id]).get(subject_id)
-    if subject is None:
+def subject_ledger(store: LedgerStore, subject_id: str) -> tuple[Rulebook, list[LedgerRecord]]:
+    """The rulebook and every record about a subject; unknown subjects are refused."""
+    records = store.records_of(subject_id)
+    if not records:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
-    return current_rulebook(store).governing(subject), store.records_of(subject_id)
+    return current_rulebook(store), records
 
 
 def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assessment:
-    history, records = subject_ledger(store, subject_id)
-    return assess(subject_id, history, records, as_of)
+    rulebook, records = subject_ledger(store, subject_id)
+    return assess(subject_id, rulebook, records, as_of)
 
 
 def explain_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Explanation:
-    history, records = subject_ledger(store, subject_id)
-    return explain(subject_id, history, records, as_of)
+    rulebook, records = subject_ledger(store, subject_id)
+    return explain(subject_id, rulebook, records, as_of)
 
 
 def check_subject(store: LedgerStore, subject_id: str, context: str, *, as_of: date) -> Decision:

@@ -14,10 +14,11 @@ from datetime import date, datetime
 from credo.adapters.stores.feeds import DecisionChange, FeedStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
+from credo.domain.errors import NoPackGoverns, NotInForce
 from credo.domain.measures import check
 from credo.domain.notices import Notice, intake_notices, record_notices
 from credo.domain.records import Record
-from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
 from credo.services.scores import store_assessment
 
@@ -64,17 +65,17 @@ def _settle_one(
     records = store.records_of(subject_id)
     if not records:
         return
-    history = rulebook.governing(records[0].record.subject)
-    if history.in_force(today) is None:
-        return
-    a = assess(subject_id, history, records, today)
+    try:
+        a = assess(subject_id, rulebook, records, today)
+    except (NoPackGoverns, NotInForce):
+        return  # nothing to derive before a rulebook governs the subject
     if new:
-        notices = record_notices(subject_id, history, records, list(new), today, after=a)
+        notices = record_notices(subject_id, rulebook, records, list(new), today, after=a)
         if notices:
             store.append_entries([notice_entry(n, now) for n in notices])
             size += len(notices)  # if anything else was added meanwhile, the feed says so
     while True:
-        stored = store_assessment(store, history, records, a, today=today, now=now, size=size)
+        stored = store_assessment(store, rulebook, records, a, today=today, now=now, size=size)
         decisions = [
             DecisionChange(
                 subject_id, context, check(a, context).decision, today, stored.valid_until, now
@@ -87,7 +88,7 @@ def _settle_one(
             return
         size = store.ledger_size(subject_id)
         records = store.records_of(subject_id)
-        a = assess(subject_id, history, records, today)
+        a = assess(subject_id, rulebook, records, today)
 
 
 def intake_notices_for(
@@ -95,12 +96,4 @@ def intake_notices_for(
 ) -> list[Entry]:
     """The notices owed for records taken in bulk, each judged on its own (see
     `intake_notices`): bulk intake reads no subject's ledger back."""
-    governing: dict[tuple[str, str], PackHistory] = {}
-    out: list[Entry] = []
-    for r in records:
-        key = (r.subject.kind, r.subject.region)
-        history = governing.get(key)
-        if history is None:
-            history = governing[key] = rulebook.governing(r.subject)
-        out.extend(notice_entry(n, now) for n in intake_notices(history, r, today))
-    return out
+    return [notice_entry(n, now) for r in records for n in intake_notices(rulebook, r, today)]

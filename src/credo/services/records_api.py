@@ -15,6 +15,7 @@ from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
+from credo.domain.subjects import kind_changed
 from credo.services.keys import Caller
 from credo.services.realtime import settle
 
@@ -83,21 +84,15 @@ def _refusal(provider: Caller, raw: Mapping[str, object]) -> str | None:
 def _consistent_subjects(
     store: LedgerStore, parsed: list[tuple[int, Record]], results: dict[int, ItemResult]
 ) -> list[tuple[int, Record]]:
-    """A subject keeps the kind and region it was first recorded with (as in `credo ingest`)."""
+    """A subject keeps the kind it was first recorded with (as in `credo ingest`)."""
     known = store.subjects({r.subject.id for _, r in parsed})
     accepted: list[tuple[int, Record]] = []
     for i, record in parsed:
-        first = known.setdefault(record.subject.id, record.subject)
-        if first == record.subject:
+        reason = kind_changed(known.setdefault(record.subject.id, record.subject), record.subject)
+        if reason is None:
             accepted.append((i, record))
-            continue
-        results[i] = ItemResult(
-            i,
-            "rejected",
-            record.record_id,
-            f"subject: {first.id} is recorded as a {first.kind} in {first.region}, "
-            f"not a {record.subject.kind} in {record.subject.region}",
-        )
+        else:
+            results[i] = ItemResult(i, "rejected", record.record_id, reason)
     return accepted
 
 

@@ -16,7 +16,8 @@ def current_rulebook(store: LedgerStore) -> Rulebook:
 
 @lru_cache(maxsize=8)
 def _rulebook(stored: tuple[StoredPack, ...]) -> Rulebook:
-    return Rulebook(parse_stored(p) for p in stored)
+    revised = max((p.adopted_at for p in stored), default=None)
+    return Rulebook((parse_stored(p) for p in stored), revised_at=revised)
 
 
 def parse_stored(stored: StoredPack) -> PackVersion:

@@ -10,9 +10,8 @@ from datetime import date, datetime
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
 from credo.domain.explanation import change_dates
 from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
-from credo.domain.subjects import governs
 from credo.services.rating import subject_ledger
 from credo.services.rulebook import current_rulebook
 
@@ -38,7 +37,7 @@ def materialise(
 
 def store_assessment(
     store: LedgerStore,
-    history: PackHistory,
+    rulebook: Rulebook,
     records: Sequence[LedgerRecord],
     a: Assessment,
     *,
@@ -48,7 +47,7 @@ def store_assessment(
 ) -> StoredScore:
     """Store `a`, the assessment of `records` (the subject's ledger as read, `size` records
     and entries if known), with the first day it may change by time alone."""
-    later = change_dates(history, records, today) + [e.until for e in a.lists]
+    later = change_dates(rulebook, records, today) + [e.until for e in a.lists]
     stored = materialise(a, min(later, default=None), now, size)
     store.put_score(stored)
     return stored
@@ -57,31 +56,21 @@ def store_assessment(
 def stored_if_current(
     store: LedgerStore, subject_id: str, as_of: date, rulebook: Rulebook | None = None
 ) -> StoredScore | None:
-    """The stored score, if it holds on `as_of` under the pack version now in force and no
-    other pack could now govern its subject."""
+    """The stored score, if it holds on `as_of` and was judged under the rulebook as it is:
+    a record may be judged by another pack than its subject's (SPEC §4.1), so a score stored
+    before any version was adopted is not trusted, whichever pack that version belongs to."""
     stored = store.stored_score(subject_id)
     if stored is None or not stored.holds_on(as_of):
         return None
     rulebook = rulebook or current_rulebook(store)
     history = rulebook.packs.get(stored.pack_id)
-    if history is None or may_be_overruled(rulebook, history):
+    revised = rulebook.revised_at
+    if history is None or (revised is not None and stored.computed_at < revised):
         return None
     version = history.in_force(as_of)
     if version is None or (version.version, version.checksum) != (stored.version, stored.checksum):
         return None
     return stored
-
-
-def may_be_overruled(rulebook: Rulebook, history: PackHistory) -> bool:
-    """Whether another pack could govern some of the subjects `history` governs: one for a
-    kind it covers, in a jurisdiction within its own (the nearer jurisdiction wins, SPEC §1).
-    A stored score does not say where its subject is, so it is then not trusted."""
-    return any(
-        other is not history
-        and other.subject_kinds & history.subject_kinds
-        and governs(history.jurisdiction, other.jurisdiction)
-        for other in rulebook.packs.values()
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +98,7 @@ def current_score(store: LedgerStore, subject_id: str, *, as_of: date) -> ScoreV
             stored.tier,
             stored=True,
         )
-    history, records = subject_ledger(store, subject_id)
-    a = assess(subject_id, history, records, as_of, lists=False)
+    rulebook, records = subject_ledger(store, subject_id)
+    a = assess(subject_id, rulebook, records, as_of, lists=False)
     v = a.version
     return ScoreView(subject_id, as_of, v.id, v.version, v.checksum, a.score, a.tier, stored=False)

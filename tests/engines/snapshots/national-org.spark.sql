@@ -127,12 +127,39 @@ WITH l AS (
 SELECT
   record_id,
   subject_id,
+  region,
+  kind,
   occurred_at,
   case_ref,
+  pack,
   v_then,
   hit,
+  CAST(TRY_ELEMENT_AT(
+    ARRAY(
+      'tax-evasion',
+      'tax-arrears',
+      'false-financial-report',
+      'unpaid-wages',
+      'unpaid-social-insurance',
+      'environment-minor',
+      'environment-serious',
+      'environment-grave',
+      'product-quality-minor',
+      'product-quality-serious',
+      'drug-safety',
+      'false-advertising',
+      'work-accident-major',
+      'work-accident-fatal',
+      'work-accident-injuries',
+      'annual-report-missed',
+      'judgment-default'
+    ),
+    CAST(hit AS INT)
+  ) AS STRING) AS rule,
   points,
   expires_on,
+  CASE WHEN points > 0 THEN CAST(NULL AS STRING) END AS cap,
+  CASE WHEN points > 0 THEN CAST(NULL AS BIGINT) END AS cap_max,
   CASE
     WHEN occurred_at > CAST('2026-11-22' AS DATE)
     THEN 'later'
@@ -153,9 +180,6 @@ SELECT
       NOT withdrawn AND NOT overturned
     ) AND NOT disputed
   ) AS admits_0,
-  type = 'court.judgment_satisfied' AND (
-    NOT withdrawn AND NOT overturned
-  ) AS repairs_0_1,
   CASE v_then
     WHEN 1
     THEN type = 'tax.violation'
@@ -187,231 +211,8 @@ SELECT
     (
       NOT withdrawn AND NOT overturned
     ) AND NOT disputed
-  ) AS admits_3,
-  type = 'report.annual_filed' AND (
-    NOT withdrawn AND NOT overturned
-  ) AS repairs_3_1
+  ) AS admits_3
 FROM j;
-
--- pending
-SELECT
-  record_id,
-  subject_id,
-  occurred_at,
-  hit,
-  points,
-  expires_on,
-  case_ref,
-  cap
-FROM (
-  SELECT
-    *,
-    CAST(NULL AS STRING) AS cap
-  FROM judged
-) AS j
-WHERE
-  reason0 IS NULL AND (
-    NOT case_ref IS NULL OR NOT cap IS NULL
-  );
-
--- counted
-WITH m AS (
-  SELECT
-    record_id,
-    subject_id,
-    occurred_at,
-    hit,
-    points,
-    expires_on,
-    cap,
-    CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY subject_id, case_ref
-        ORDER BY ABS(points) DESC, occurred_at NULLS LAST, record_id NULLS LAST
-      ) > 1
-      THEN 'merged'
-    END AS reason
-  FROM pending
-  WHERE
-    NOT case_ref IS NULL
-), c AS (
-  SELECT
-    record_id,
-    subject_id,
-    occurred_at,
-    hit,
-    points,
-    expires_on,
-    cap,
-    CAST(NULL AS STRING) AS reason
-  FROM pending
-  WHERE
-    case_ref IS NULL
-  UNION ALL
-  SELECT
-    *
-  FROM m
-  WHERE
-    reason IS NULL AND NOT cap IS NULL
-)
-SELECT
-  record_id,
-  subject_id,
-  occurred_at,
-  hit,
-  points,
-  expires_on,
-  reason0 AS reason,
-  TRY_ELEMENT_AT(
-    ARRAY(
-      'tax-evasion',
-      'tax-arrears',
-      'false-financial-report',
-      'unpaid-wages',
-      'unpaid-social-insurance',
-      'environment-minor',
-      'environment-serious',
-      'environment-grave',
-      'product-quality-minor',
-      'product-quality-serious',
-      'drug-safety',
-      'false-advertising',
-      'work-accident-major',
-      'work-accident-fatal',
-      'work-accident-injuries',
-      'annual-report-missed',
-      'judgment-default'
-    ),
-    CAST(hit AS INT)
-  ) AS rule,
-  CAST(points AS BIGINT) AS counted
-FROM (
-  SELECT
-    *,
-    CAST(NULL AS STRING) AS cap
-  FROM judged
-) AS j
-WHERE
-  NOT reason0 IS NULL OR (
-    case_ref IS NULL AND cap IS NULL
-  )
-UNION ALL
-SELECT
-  record_id,
-  subject_id,
-  occurred_at,
-  hit,
-  points,
-  expires_on,
-  reason,
-  TRY_ELEMENT_AT(
-    ARRAY(
-      'tax-evasion',
-      'tax-arrears',
-      'false-financial-report',
-      'unpaid-wages',
-      'unpaid-social-insurance',
-      'environment-minor',
-      'environment-serious',
-      'environment-grave',
-      'product-quality-minor',
-      'product-quality-serious',
-      'drug-safety',
-      'false-advertising',
-      'work-accident-major',
-      'work-accident-fatal',
-      'work-accident-injuries',
-      'annual-report-missed',
-      'judgment-default'
-    ),
-    CAST(hit AS INT)
-  ) AS rule,
-  CAST(points AS BIGINT) AS counted
-FROM m
-WHERE
-  NOT reason IS NULL OR cap IS NULL
-UNION ALL
-SELECT
-  record_id,
-  subject_id,
-  occurred_at,
-  hit,
-  points,
-  expires_on,
-  reason,
-  TRY_ELEMENT_AT(
-    ARRAY(
-      'tax-evasion',
-      'tax-arrears',
-      'false-financial-report',
-      'unpaid-wages',
-      'unpaid-social-insurance',
-      'environment-minor',
-      'environment-serious',
-      'environment-grave',
-      'product-quality-minor',
-      'product-quality-serious',
-      'drug-safety',
-      'false-advertising',
-      'work-accident-major',
-      'work-accident-fatal',
-      'work-accident-injuries',
-      'annual-report-missed',
-      'judgment-default'
-    ),
-    CAST(hit AS INT)
-  ) AS rule,
-  CAST(LEAST(
-    points,
-    GREATEST(
-      0,
-      NULL - (
-        SUM(points) OVER (
-          PARTITION BY subject_id, cap
-          ORDER BY occurred_at NULLS LAST, record_id NULLS LAST
-          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-        ) - points
-      )
-    )
-  ) AS BIGINT) AS counted
-FROM c;
-
--- scores
-SELECT
-  subject_id,
-  score,
-  CASE
-    WHEN score >= 90
-    THEN 'A'
-    WHEN score >= 70
-    THEN 'B'
-    WHEN score >= 40
-    THEN 'C'
-    ELSE 'D'
-  END AS tier,
-  changes_on
-FROM (
-  SELECT
-    subject_id,
-    CAST(LEAST(GREATEST(100 + total, 0), 100) AS BIGINT) AS score,
-    changes_on
-  FROM (
-    SELECT
-      subject_id,
-      COALESCE(SUM(CASE WHEN reason IS NULL THEN counted END), 0) AS total,
-      MIN(
-        CASE
-          WHEN occurred_at > CAST('2026-11-22' AS DATE)
-          THEN occurred_at
-          WHEN expires_on > CAST('2026-11-22' AS DATE)
-          THEN expires_on
-        END
-      ) AS changes_on
-    FROM counted
-    GROUP BY
-      subject_id
-  ) AS t
-) AS s;
 
 -- entries
 SELECT
@@ -428,19 +229,28 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_0
+  ), r AS (
+    SELECT
+      *
+    FROM ledger
+    WHERE
+      NOT case_ref IS NULL
+      AND (
+        type IN ('court.judgment_satisfied')
+      )
+      AND NOT withdrawn
+      AND NOT overturned
   ), rep AS (
     SELECT
       a.record_id,
-      MIN(l.occurred_at) AS repaired_on
+      MIN(r.occurred_at) AS repaired_on
     FROM a
-    JOIN judged AS l
-      ON l.subject_id = a.subject_id
-      AND l.case_ref = a.case_ref
-      AND l.occurred_at >= a.since
+    JOIN r
+      ON r.subject_id = a.subject_id
+      AND r.case_ref = a.case_ref
+      AND r.occurred_at >= a.since
     WHERE
-      (
-        l.repairs_0_1
-      ) AND CASE a.v_then WHEN 1 THEN l.repairs_0_1 ELSE FALSE END
+      CASE a.v_then WHEN 1 THEN type = 'court.judgment_satisfied' ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -478,15 +288,21 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_1
+  ), r AS (
+    SELECT
+      *
+    FROM ledger
+    WHERE
+      NOT case_ref IS NULL AND FALSE AND NOT withdrawn AND NOT overturned
   ), rep AS (
     SELECT
       a.record_id,
-      MIN(l.occurred_at) AS repaired_on
+      MIN(r.occurred_at) AS repaired_on
     FROM a
-    JOIN judged AS l
-      ON l.subject_id = a.subject_id
-      AND l.case_ref = a.case_ref
-      AND l.occurred_at >= a.since
+    JOIN r
+      ON r.subject_id = a.subject_id
+      AND r.case_ref = a.case_ref
+      AND r.occurred_at >= a.since
     WHERE
       FALSE
     GROUP BY
@@ -526,15 +342,21 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_2
+  ), r AS (
+    SELECT
+      *
+    FROM ledger
+    WHERE
+      NOT case_ref IS NULL AND FALSE AND NOT withdrawn AND NOT overturned
   ), rep AS (
     SELECT
       a.record_id,
-      MIN(l.occurred_at) AS repaired_on
+      MIN(r.occurred_at) AS repaired_on
     FROM a
-    JOIN judged AS l
-      ON l.subject_id = a.subject_id
-      AND l.case_ref = a.case_ref
-      AND l.occurred_at >= a.since
+    JOIN r
+      ON r.subject_id = a.subject_id
+      AND r.case_ref = a.case_ref
+      AND r.occurred_at >= a.since
     WHERE
       FALSE
     GROUP BY
@@ -574,19 +396,28 @@ FROM (
     FROM judged AS j
     WHERE
       j.admits_3
+  ), r AS (
+    SELECT
+      *
+    FROM ledger
+    WHERE
+      NOT case_ref IS NULL
+      AND (
+        type IN ('report.annual_filed')
+      )
+      AND NOT withdrawn
+      AND NOT overturned
   ), rep AS (
     SELECT
       a.record_id,
-      MIN(l.occurred_at) AS repaired_on
+      MIN(r.occurred_at) AS repaired_on
     FROM a
-    JOIN judged AS l
-      ON l.subject_id = a.subject_id
-      AND l.case_ref = a.case_ref
-      AND l.occurred_at >= a.since
+    JOIN r
+      ON r.subject_id = a.subject_id
+      AND r.case_ref = a.case_ref
+      AND r.occurred_at >= a.since
     WHERE
-      (
-        l.repairs_3_1
-      ) AND CASE a.v_then WHEN 1 THEN l.repairs_3_1 ELSE FALSE END
+      CASE a.v_then WHEN 1 THEN type = 'report.annual_filed' ELSE FALSE END
     GROUP BY
       a.record_id
   ), e AS (
@@ -609,33 +440,3 @@ FROM (
   WHERE
     since <= CAST('2026-11-22' AS DATE) AND CAST('2026-11-22' AS DATE) < until
 ) AS e3;
-
--- scored
-SELECT
-  s.subject_id,
-  s.score,
-  s.tier,
-  CAST(LEAST(s.changes_on, e.until, CAST(NULL AS DATE)) AS DATE) AS valid_until
-FROM scores AS s
-LEFT JOIN (
-  SELECT
-    subject_id,
-    MIN(until) AS until
-  FROM list_entries
-  GROUP BY
-    subject_id
-) AS e
-  ON e.subject_id = s.subject_id;
-
--- verdicts
-SELECT
-  record_id,
-  subject_id,
-  rule,
-  points,
-  expires_on,
-  reason,
-  counted
-FROM counted
-WHERE
-  occurred_at <= CAST('2026-11-22' AS DATE);

@@ -54,11 +54,11 @@ def list_match(spec: RecordMatch | None, v: PackVersion) -> exp.Expr:
 
 
 def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr]:
-    """For the n-th list of the version in force: `admits_n` by the version in force when the
-    record occurred, and `repairs_n_v`, whether the record repairs an entry admitted under
-    version v (the entry's version decides what repairs it). Both already weigh the record's
-    status (a withdrawn or overturned record neither admits nor repairs; a disputed one does
-    not admit while disputes suspend), so `judged` need not keep the status flags."""
+    """For the n-th list of the version in force: `admits_n`, by the version in force when the
+    record occurred. It already weighs the record's status (a withdrawn or overturned record
+    does not admit; a disputed one does not while disputes suspend), so `judged` need not keep
+    the status flags. What repairs an entry is found among all the subject's records, whichever
+    pack judges them (see `credo.adapters.engines.list_sql`)."""
     standing = exp.and_(exp.not_(exp.column("withdrawn")), exp.not_(exp.column("overturned")))
     undisputed = exp.not_(exp.column("disputed"))
     admissible = (
@@ -75,11 +75,6 @@ def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr
         }
         admitted = version_cases(versions, admits).else_(exp.false(), copy=False)
         out.append(exp.alias_(exp.and_(admitted, admissible), f"admits_{n}"))
-        for i, v in enumerate(versions, start=1):
-            spec = v.lists.get(list_id)
-            if spec is not None and spec.spec.repair is not None:
-                repairs = exp.and_(list_match(spec.spec.repair, v), standing)
-                out.append(exp.alias_(repairs, f"repairs_{n}_{i}"))
     return out
 
 
@@ -91,9 +86,12 @@ def rules(history: PackHistory) -> NumberedRules:
 
 
 def judged(
-    history: PackHistory, now: PackVersion, as_of: date, numbered: NumberedRules
+    history: PackHistory, now: PackVersion | None, as_of: date, numbered: NumberedRules
 ) -> exp.Expr:
-    """`numbered`: `rules(history)`, built once for every stage of the pack."""
+    """The records this pack judges: those of its regions from the day it governs them (see
+    `ledger_sql.ledger`). `now` is its version in force on `as_of`; None when it has none, and
+    then each of its records either occurs later or came before any version (no rule).
+    `numbered`: `rules(history)`, built once for every stage of the pack."""
     versions = list(history.versions)
     v_then = exp.Case()
     for i, v in reversed(list(enumerate(versions, start=1))):
@@ -103,19 +101,24 @@ def judged(
             copy=False,
         )
     typ = exp.column("type")
-    now_number = versions.index(now) + 1
     # The points the version in force on `as_of` would give: the same as then for most records.
-    p_now = exp.Case().when(
-        exp.EQ(this=exp.column("v_then"), expression=exp.Literal.number(now_number)),
-        exp.column("p_then"),
-        copy=False,
-    )
-    p_now = p_now.else_(rule_columns(ir.rule_table(now.pack), columns(), typ).points, copy=False)
+    p_now: exp.Expr = exp.Null()
+    if now is not None:
+        now_number = versions.index(now) + 1
+        p_now = exp.Case().when(
+            exp.EQ(this=exp.column("v_then"), expression=exp.Literal.number(now_number)),
+            exp.column("p_then"),
+            copy=False,
+        )
+        p_now = p_now.else_(
+            rule_columns(ir.rule_table(now.pack), columns(), typ).points, copy=False
+        )
 
     def valid(b: ir.Branch) -> exp.Expr:
         return exp.Literal.number(b.valid_days) if b.valid_days else exp.Null()
 
-    suspend = now.pack.objection.while_disputed == "suspend"
+    suspend = now is not None and now.pack.objection.while_disputed == "suspend"
+    cap_of, cap_max = _caps(history.id, numbered, now)
     stage = query(
         """
         WITH l AS (
@@ -131,7 +134,10 @@ def judged(
             :expires AS expires_on
           FROM p
         )
-        SELECT record_id, subject_id, occurred_at, case_ref, v_then, hit, points, expires_on,
+        SELECT record_id, subject_id, region, kind, occurred_at, case_ref, pack, v_then, hit,
+          :rule AS rule, points, expires_on,
+          CASE WHEN points > 0 THEN :cap_of END AS cap,
+          CASE WHEN points > 0 THEN :cap_max END AS cap_max,
           CASE WHEN occurred_at > :as_of THEN 'later'
                WHEN withdrawn THEN 'withdrawn' WHEN overturned THEN 'overturned'
                WHEN hit IS NULL THEN 'no-rule' WHEN expires_on <= :as_of THEN 'expired'
@@ -145,8 +151,55 @@ def judged(
         valid_days=numbered.value(valid),
         p_now=p_now,
         expires=date_plus(exp.column("occurred_at"), exp.column("valid_days")),
+        rule=exp.cast(numbered.value(lambda b: value(b.rule_id)), exp.DataType.Type.VARCHAR),
+        cap_of=cap_of,
+        cap_max=cap_max,
         as_of=value(as_of),
         suspend=value(suspend),
     )
     assert isinstance(stage, exp.Select)
-    return stage.select(*list_columns(versions, now))
+    return stage.select(*list_columns(versions, now)) if now is not None else stage
+
+
+def _caps(pack: str, numbered: NumberedRules, now: PackVersion | None) -> tuple[exp.Expr, exp.Expr]:
+    """The cap of the version in force that a record's rule falls under (named with its pack,
+    since caps are per pack), and that cap's maximum; NULL for rules under no cap."""
+    if now is None or not now.pack.caps:
+        return exp.cast(exp.Null(), exp.DataType.Type.VARCHAR), exp.cast(
+            exp.Null(), exp.DataType.Type.BIGINT
+        )
+    first_cap: dict[str, tuple[str, int]] = {}
+    for cap in reversed(now.pack.caps):  # a rule under two caps falls under the first
+        first_cap.update(dict.fromkeys(cap.rules, (f"{pack}/{cap.id}", cap.max)))
+
+    def of(b: ir.Branch) -> exp.Expr:
+        found = first_cap.get(b.rule_id)
+        return value(found[0]) if found else exp.Null()
+
+    def most(b: ir.Branch) -> exp.Expr:
+        found = first_cap.get(b.rule_id)
+        return value(found[1]) if found else exp.Null()
+
+    return (
+        exp.cast(numbered.value(of), exp.DataType.Type.VARCHAR),
+        exp.cast(numbered.value(most), exp.DataType.Type.BIGINT),
+    )
+
+
+def unjudged_records(as_of: date) -> exp.Expr:
+    """The records no pack judges (none governed their region when they occurred): in
+    `judged_all` with the columns of the others, so that they say where their subject is, and
+    show as giving no points."""
+    return query(
+        """
+        SELECT record_id, subject_id, region, kind, occurred_at, case_ref, pack,
+          CAST(NULL AS VARCHAR) AS rule, CAST(0 AS BIGINT) AS points,
+          CAST(NULL AS DATE) AS expires_on,
+          CASE WHEN occurred_at > :as_of THEN 'later'
+               WHEN withdrawn THEN 'withdrawn' WHEN overturned THEN 'overturned'
+               ELSE 'no-rule' END AS reason0,
+          CAST(NULL AS VARCHAR) AS cap, CAST(NULL AS BIGINT) AS cap_max
+        FROM ledger WHERE pack IS NULL
+        """,
+        as_of=value(as_of),
+    )

@@ -1,5 +1,5 @@
-"""The `ledger` relation every population query reads: one row per record, with its subject's
-governing pack, its status from the ledger entries, and its attributes as typed columns.
+"""The `ledger` relation every population query reads: one row per record, with the pack that
+judges it, its status from the ledger entries, and its attributes as typed columns.
 
 Two shapes come in: the ingest format of SPEC §2 (a `subject` struct; `credo synth` adds each
 record's `record_id`, a file from elsewhere may lack it) and a store export (flat columns with
@@ -94,7 +94,9 @@ def ledger(
     *,
     ids_from_source: bool = False,
 ) -> exp.Expr:
-    """`flat` joined to `governance` (region, kind → pack) and `status` (record_id → flags).
+    """`flat` joined to `governance` (region, kind, from when → pack: the pack that judges a
+    record is the one governing its region when it occurred; NULL where none does) and `status`
+    (record_id → flags).
     `struct_fields` names the fields of a struct `attributes` column; None when it is JSON text.
     `ids_from_source`: `flat` has `source` and `source_ref` (the ingest format) rather than a
     `record_id`; the id is hashed after the governance join, so that a query for one pack hashes
@@ -105,9 +107,13 @@ def ledger(
                COALESCE(s.overturned, FALSE) AS overturned,
                COALESCE(s.disputed, FALSE) AS disputed
         FROM (
-          SELECT f.subject_id, g.pack, f.type, f.occurred_at, NULLIF(f.case_ref, '') AS case_ref
+          SELECT f.subject_id, f.region, f.kind, g.pack, f.type, f.occurred_at,
+                 NULLIF(f.case_ref, '') AS case_ref
           FROM flat AS f
-          JOIN governance AS g ON f.region = g.region AND f.kind = g.kind
+          LEFT JOIN governance AS g
+            ON f.region = g.region AND f.kind = g.kind
+           AND (g.since IS NULL OR g.since <= f.occurred_at)
+           AND (g.until IS NULL OR f.occurred_at < g.until)
         ) AS k
         LEFT JOIN status AS s ON s.record_id = k.record_id
         """

@@ -1,6 +1,12 @@
-"""The `list_entries` stage: SPEC §4.8 for a population, read from `judged` (see
-`credo.domain.lists` for the online path). Admission and repair were decided per record in
-`judged`; this stage pairs admissions with their repairs and keeps the entries open on `as_of`."""
+"""The `list_entries` stage: SPEC §4.8 for a population, one pack's lists at a time (see
+`credo.domain.lists` for the online path). Admission was decided per record in that pack's
+`judged`; this stage pairs admissions with their repairs and keeps the entries open on `as_of`.
+
+A repair is any record of the same subject and case_ref that the admitting version's `repair`
+matches, whichever pack judges it: a subject may have moved between the judgment and its
+satisfaction. So repairs are looked for in `ledger`, among the few records of the repairing
+types that carry a case_ref.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,15 @@ from datetime import date
 
 from sqlglot import exp
 
-from credo.adapters.engines.judged_sql import version_cases
+from credo.adapters.engines.judged_sql import list_match, version_cases
 from credo.adapters.engines.sql import date_plus, query, value
 from credo.domain.rulebook import PackVersion
 
 
-def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.Expr | None:
+def entries(
+    judged: str, versions: list[PackVersion], now: PackVersion, as_of: date
+) -> exp.Expr | None:
+    """The entries open on `as_of` of the lists of `now`, from the pack's `judged` table."""
     branches = []
     for n, (list_id, current) in enumerate(now.lists.items()):
         now_days = current.spec.duration_days
@@ -23,32 +32,34 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
             if list_id in v.lists
         }
         repairs = {
-            i: exp.column(f"repairs_{n}_{i}", table="l")
+            i: v.lists[list_id].spec.repair
             for i, v in enumerate(versions, start=1)
             if list_id in v.lists and v.lists[list_id].spec.repair is not None
         }
-        # Any repair at all, tested first: it keeps all but the repairing records out of the join.
-        repaired = (
-            exp.and_(
-                exp.paren(exp.or_(*repairs.values())),
-                version_cases(versions, repairs, table="a").else_(exp.false(), copy=False),
-            )
-            if repairs
-            else exp.false()
-        )
+        # Which version admitted the entry decides what repairs it.
+        repaired = version_cases(
+            versions,
+            {i: list_match(spec, versions[i - 1]) for i, spec in repairs.items()},
+            table="a",
+        ).else_(exp.false(), copy=False)
+        repair_types = sorted({spec.record for spec in repairs.values() if spec is not None})
         branches.append(
             query(
-                """
+                f"""
                 WITH a AS (
                   SELECT j.subject_id, j.record_id, j.case_ref, j.v_then, j.occurred_at AS since,
                          :until AS until0
-                  FROM judged AS j
+                  FROM {judged} AS j
                   WHERE :admits
+                ), r AS (
+                  SELECT * FROM ledger
+                  WHERE case_ref IS NOT NULL AND :repairing
+                    AND NOT withdrawn AND NOT overturned
                 ), rep AS (
-                  SELECT a.record_id, MIN(l.occurred_at) AS repaired_on
-                  FROM a JOIN judged AS l
-                    ON l.subject_id = a.subject_id AND l.case_ref = a.case_ref
-                   AND l.occurred_at >= a.since
+                  SELECT a.record_id, MIN(r.occurred_at) AS repaired_on
+                  FROM a JOIN r
+                    ON r.subject_id = a.subject_id AND r.case_ref = a.case_ref
+                   AND r.occurred_at >= a.since
                   WHERE :repaired
                   GROUP BY a.record_id
                 ), e AS (
@@ -63,7 +74,12 @@ def entries(versions: list[PackVersion], now: PackVersion, as_of: date) -> exp.E
                 until=date_plus(
                     exp.column("occurred_at", "j"), version_cases(versions, duration, table="j")
                 ),
-                repaired=repaired,
+                repairing=exp.In(
+                    this=exp.column("type"), expressions=[value(t) for t in repair_types]
+                )
+                if repair_types
+                else exp.false(),
+                repaired=repaired if repairs else exp.false(),
                 list_id=value(list_id),
                 as_of=value(as_of),
             )

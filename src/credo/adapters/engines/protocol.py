@@ -29,6 +29,7 @@ class Recomputed:
     entries: pa.Table  # subject_id, list_id, record_id, since, until, pack
     contributions: pa.Table | None  # record_id, subject_id, rule, points, expires_on, reason
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)  # pack → (version, checksum)
+    unjudged: pa.Table | None = None  # subject_id, region, kind, pack, reason: left out, and why
     records: int = 0
     seconds: float = 0.0
 

@@ -8,6 +8,7 @@ dialect) are the same for DuckDB and Spark.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -17,10 +18,11 @@ from sqlglot import exp
 
 from credo.adapters.engines import ledger_sql
 from credo.adapters.engines.columns import attribute_fields
-from credo.adapters.engines.population_sql import pack_queries
+from credo.adapters.engines.judged_sql import unjudged_records
+from credo.adapters.engines.population_sql import JUDGED_COLUMNS, pack_queries, population
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.adapters.engines.sql import value
 from credo.domain.rulebook import Rulebook
-from credo.domain.subjects import Subject
 
 ENTRIES_SCHEMA = pa.schema(
     [
@@ -52,10 +54,29 @@ SCORES_SCHEMA = pa.schema(
         ("version", pa.int32()),
     ]
 )
+UNJUDGED_SCHEMA = pa.schema(
+    [
+        ("subject_id", pa.string()),
+        ("region", pa.string()),
+        ("kind", pa.string()),
+        ("pack", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+GOVERNANCE_SCHEMA = pa.schema(
+    [
+        ("region", pa.string()),
+        ("kind", pa.string()),
+        ("pack", pa.string()),
+        ("since", pa.date32()),
+        ("until", pa.date32()),
+    ]
+)
 _NO_LIST_ENTRIES = (
     "SELECT CAST(NULL AS STRING) AS subject_id, CAST(NULL AS STRING) AS list_id, "
     "CAST(NULL AS STRING) AS record_id, CAST(NULL AS DATE) AS since, "
-    "CAST(NULL AS DATE) AS until FROM (SELECT 1 AS one) AS nothing WHERE 1 = 0"
+    "CAST(NULL AS DATE) AS until, CAST(NULL AS STRING) AS pack "
+    "FROM (SELECT 1 AS one) AS nothing WHERE 1 = 0"
 )
 
 
@@ -127,59 +148,78 @@ def run(
         "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ids_from_source))
     )
     result = Recomputed(as_of, SCORES_SCHEMA.empty_table(), LIST_ENTRIES_SCHEMA.empty_table(), None)
-    scores, entries, details = [], [], []
-    for history in rulebook.packs.values():
-        queries = pack_queries(history, as_of)
-        if queries is None:
-            continue
-        tell(f"scoring {history.id}")
-        result.versions[history.id] = (queries.version.version, queries.version.checksum)
-        session.create("judged", sql(queries.judged))
-        result.records += int(
-            session.fetch("SELECT COUNT(*) AS n FROM judged").column(0)[0].as_py()
-        )
-        session.create("pending", sql(queries.pending))
-        session.view("counted", sql(queries.counted))
-        session.create("scores", sql(queries.scores))
-        session.create(
-            "list_entries", sql(queries.entries) if queries.entries else _NO_LIST_ENTRIES
-        )
-        s = session.fetch(sql(queries.scored))
-        scores.append(
-            _with(s, pack=history.id, version=queries.version.version).cast(SCORES_SCHEMA)
-        )
-        e = session.fetch("SELECT * FROM list_entries")
-        entries.append(_with(e, pack=history.id).cast(LIST_ENTRIES_SCHEMA))
-        if detail:
-            details.append(session.fetch(sql(queries.verdicts)))
-    session.close()
-    if scores:
-        result.scores = pa.concat_tables(scores)
-    if entries:
-        result.entries = pa.concat_tables(entries)
+    judged_tables, entry_tables = ["judged_none"], []
+    session.create("judged_none", sql(unjudged_records(as_of)))
+    for i, history in enumerate(rulebook.packs.values()):
+        tell(f"judging the records of {history.id}")
+        name = f"judged_{i}"
+        queries = pack_queries(history, as_of, name)
+        session.create(name, sql(queries.judged))
+        judged_tables.append(name)
+        if queries.version is not None:
+            result.versions[history.id] = (queries.version.version, queries.version.checksum)
+        if queries.entries is not None:
+            session.create(f"entries_{i}", sql(queries.entries))
+            entry_tables.append((f"entries_{i}", history.id))
+    session.view("judged_all", sql(_union(judged_tables, JUDGED_COLUMNS)))
+    session.create("list_entries", sql(_list_entries(entry_tables)))
+    result.records = int(session.fetch("SELECT COUNT(*) AS n FROM judged_all").column(0)[0].as_py())
+    tell("scoring everyone")
+    stages = population(rulebook, as_of)
+    session.create("pending", sql(stages.pending))
+    session.view("counted", sql(stages.counted))
+    session.create("standing", sql(stages.standing))
+    session.create("scores", sql(stages.scores))
+    scored = session.fetch(sql(stages.scored))
+    versions = [result.versions[p][0] for p in scored.column("pack").to_pylist()]
+    result.scores = (
+        scored.append_column("version", pa.array(versions, pa.int32()))
+        .select(SCORES_SCHEMA.names)
+        .cast(SCORES_SCHEMA)
+    )
+    result.entries = session.fetch(
+        "SELECT * FROM list_entries WHERE subject_id IN (SELECT subject_id FROM scores)"
+    ).cast(LIST_ENTRIES_SCHEMA)
+    result.unjudged = session.fetch(sql(stages.unjudged)).cast(UNJUDGED_SCHEMA)
     if detail:
-        result.contributions = (
-            pa.concat_tables(details, promote_options="permissive") if details else None
-        )
+        result.contributions = session.fetch(sql(stages.verdicts))
+    session.close()
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _with(table: pa.Table, **constants: object) -> pa.Table:
-    for name, value in constants.items():
-        kind = pa.int32() if isinstance(value, int) else pa.string()
-        table = table.append_column(name, pa.array([value] * table.num_rows, kind))
-    return table
+def _union(tables: Sequence[str], columns: str) -> exp.Expr:
+    parts = [exp.select(*columns.split(", ")).from_(t) for t in tables]
+    union: exp.Expr = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    return union
+
+
+def _list_entries(tables: Sequence[tuple[str, str]]) -> exp.Expr | str:
+    """Every pack's open list entries, each with the pack that admitted it."""
+    if not tables:
+        return _NO_LIST_ENTRIES
+    parts = [
+        exp.select("subject_id", "list_id", "record_id", "since", "until")
+        .select(exp.alias_(value(pack), "pack"))
+        .from_(table)
+        for table, pack in tables
+    ]
+    union: exp.Expr = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    return union
 
 
 def _governance(session: Session, rulebook: Rulebook) -> pa.Table:
-    """Which pack governs each (region, kind) in the ledger: decided once per pair, in Python,
-    by the same rule the online path uses."""
+    """Which pack governs each (region, kind) in the ledger, and from when to when (SPEC §4.1):
+    decided once per pair, in Python, by the same rule the online path uses."""
     pairs = session.fetch("SELECT DISTINCT region, kind FROM flat").to_pylist()
     rows = []
     for pair in pairs:
-        history = rulebook.find_governing(Subject("-", pair["kind"], pair["region"]))
-        if history is not None:
-            rows.append({"region": pair["region"], "kind": pair["kind"], "pack": history.id})
-    schema = pa.schema([("region", pa.string()), ("kind", pa.string()), ("pack", pa.string())])
-    return pa.Table.from_pylist(rows, schema=schema)
+        eras = rulebook.eras(pair["region"], pair["kind"])
+        bounds = [None, *eras.starts[1:], None]  # the first era reaches back to the start
+        for pack, since, until in zip(eras.packs, bounds, bounds[1:], strict=False):
+            rows.append({**pair, "pack": pack.id, "since": since, "until": until})
+    return pa.Table.from_pylist(rows, schema=GOVERNANCE_SCHEMA)

@@ -25,7 +25,8 @@ RECORDS_SCHEMA = pa.schema(
 )
 
 _RECORDS = """
-SELECT r.record_id, r.subject_id, s.kind, s.region, r.type, {date} AS occurred_at,
+SELECT r.record_id, r.subject_id, s.kind, COALESCE(r.region, s.region) AS region, r.type,
+       {date} AS occurred_at,
        r.attributes, r.case_ref
 FROM records r JOIN subjects s ON s.id = r.subject_id
 """

@@ -82,9 +82,10 @@ class MemoryLedgerStore:
 
     def _add(self, record: Record, fingerprint: str) -> None:
         subject = self._subjects[record.subject.id]
-        if subject != record.subject:
-            # A record is read back with its subject as first recorded, as in the databases.
-            record = replace(record, subject=subject)
+        if subject.kind != record.subject.kind:
+            # A record is read back with its subject's kind as first recorded, as in the
+            # databases; its region is its own (subjects move).
+            record = replace(record, subject=replace(record.subject, kind=subject.kind))
         self._records[record.record_id] = (len(self._records) + 1, record, fingerprint)
         self._by_subject.setdefault(subject.id, []).append(record.record_id)
 

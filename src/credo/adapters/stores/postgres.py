@@ -46,6 +46,7 @@ from credo.adapters.stores.score_sql import _stored as stored_from_row
 from credo.adapters.stores.score_sql import score_row
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.tables import (
+    ROW_WIDTH,
     RecordRow,
     UtcDateTime,
     as_utc,
@@ -71,7 +72,6 @@ _stage = Table(
     Column("ord", Integer, nullable=False),
     *(Column(c.name, c.type) for c in records.columns if c.name in _ROW_COLUMNS),
     Column("kind", key_type()),
-    Column("region", key_type()),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DELETE ROWS",
 )
@@ -281,7 +281,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         """As the staged insert, with the rows as parameters: records in key order, then the
         subjects of those created, the first in the batch wins."""
         values = [
-            dict(zip(_ROW_COLUMNS, row[:11], strict=True))
+            dict(zip(_ROW_COLUMNS, row[:ROW_WIDTH], strict=True))
             | {"occurred_at": date.fromisoformat(row[5]), "recorded_at": at}
             for row in sorted(rows, key=lambda row: str(row[0]))
         ]
@@ -289,7 +289,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         firsts: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row[0] in created and row[3] not in firsts:
-                firsts[row[3]] = {"id": row[3], "kind": row[11], "region": row[12]}
+                firsts[row[3]] = {"id": row[3], "kind": row[12], "region": row[11]}
         if firsts:
             conn.execute(_INSERT_SUBJECTS, [s | {"first_seen": at} for s in firsts.values()])
         return created

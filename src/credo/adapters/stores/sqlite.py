@@ -15,12 +15,12 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql import SqlLedgerStore
-from credo.adapters.stores.tables import RecordRow, records, subjects, utc_text
+from credo.adapters.stores.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
 
 _BUSY_MS = 30_000
 _CACHE_KIB = 64 * 1024  # the default 2 MiB stops holding the key indexes early in a bulk load
 _COLUMNS = [c.name for c in records.columns if c.name != "seq"]
-# Positional, in the order of the `records` columns: a row is `RecordRow[:11] + (recorded_at,)`.
+# Positional, in the order of the `records` columns: a row is `RecordRow[:12] + (recorded_at,)`.
 _INSERT_RECORDS = str(
     sqlite.insert(records)
     .on_conflict_do_nothing()
@@ -95,13 +95,13 @@ class SqliteLedgerStore(SqlLedgerStore):
         before = conn.execute(select(func.coalesce(func.max(records.c.seq), 0))).scalar_one()
         stamp = utc_text(at)
         in_key_order = sorted(rows, key=lambda row: str(row[0]))
-        conn.exec_driver_sql(_INSERT_RECORDS, [(*row[:11], stamp) for row in in_key_order])
+        conn.exec_driver_sql(_INSERT_RECORDS, [(*row[:ROW_WIDTH], stamp) for row in in_key_order])
         query = select(records.c.record_id).where(records.c.seq > before)
         created = set(conn.execute(query).scalars())
         new_subjects: dict[str, tuple[str, str, str, str]] = {}
         for row in rows:
             if row[0] in created and row[3] not in new_subjects:
-                new_subjects[row[3]] = (row[3], row[11], row[12], stamp)
+                new_subjects[row[3]] = (row[3], row[12], row[11], stamp)
         if new_subjects:
             conn.exec_driver_sql(_INSERT_SUBJECTS, list(new_subjects.values()))
         return created

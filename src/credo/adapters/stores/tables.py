@@ -133,6 +133,9 @@ records = Table(
     Column("evidence_sha256", String()),
     Column("case_ref", String()),
     Column("fingerprint", String(), nullable=False),
+    # Where the subject was when the act occurred (SPEC §1: subjects move). NULL in records
+    # kept before regions were recorded per record: there, the subject's first region.
+    Column("region", String()),
     Column("recorded_at", UtcDateTime, nullable=False),
     UniqueConstraint("record_id", name="uq_records_record_id"),
     UniqueConstraint("source", "source_ref", name="uq_records_source_ref"),
@@ -178,8 +181,11 @@ def _objection_of_postgresql(element: objection_of, compiler: Any, **kw: Any) ->
 # -- rows and the domain objects they hold ---------------------------------------------------------
 
 RecordRow = tuple[Any, ...]
-"""A record as inserted: the `records` columns up to `fingerprint`, then the subject's kind and
-region (needed only when the subject is new)."""
+"""A record as inserted: the `records` columns up to `region`, then the subject's kind (needed
+only when the subject is new)."""
+
+ROW_WIDTH = 12
+"""How many of a `RecordRow`'s values are `records` columns."""
 
 AnyRow = Row[*tuple[Any, ...]]
 
@@ -190,7 +196,7 @@ RECORD_READ = select(
     records.c.source_ref,
     records.c.subject_id,
     subjects.c.kind,
-    subjects.c.region,
+    func.coalesce(records.c.region, subjects.c.region).label("region"),
     records.c.type,
     records.c.occurred_at,
     records.c.attributes,
@@ -215,8 +221,8 @@ def record_row(record: Record, fingerprint: str) -> RecordRow:
         evidence.sha256 if evidence else None,
         record.case_ref,
         fingerprint,
-        record.subject.kind,
         record.subject.region,
+        record.subject.kind,
     )
 
 
