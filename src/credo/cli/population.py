@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -70,5 +71,12 @@ def summary(out: Console, report: RecomputeReport, rulebook: Rulebook) -> None:
         order = [t.name for t in rulebook.packs[pack].require(r.as_of).pack.tiers]
         lists: Mapping[str, int] = report.list_sizes.get(pack, {})
         render.tiers(out, f"{pack} v{version} ({checksum[:15]}…)", order, counts, lists)
+    unjudged = r.unjudged.to_pylist() if r.unjudged is not None else []
+    if unjudged:
+        reasons = Counter(row["reason"] for row in unjudged)
+        out.print(f"{len(unjudged):,} subjects could not be scored on {r.as_of}:")
+        for reason, n in reasons.most_common():
+            some = [row["subject_id"] for row in unjudged if row["reason"] == reason][:3]
+            out.print(f"  {n:,}: {reason} (such as {', '.join(some)})", markup=False)
     if report.snapshot:
         out.print(f"snapshot: {report.snapshot}")

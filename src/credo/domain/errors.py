@@ -53,6 +53,13 @@ class Refused(CredoError):
     title = "Refused"
 
 
+class WouldHarden(Refused):
+    """A pack version that would judge records already in the ledger more harshly than now
+    (SPEC §3: nothing is made harsher after the fact)."""
+
+    title = "Harsher after the fact"
+
+
 class UnknownSubject(CredoError):
     status = 404
     title = "Not found"

@@ -55,7 +55,7 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     # Judged, and so checked, by the pack governing the record's own region when it occurred.
     history = rulebook.governing_on(subject.region, subject.kind, occurred)
     if history is None:
-        reason = f"no pack governs a {subject.kind} in region {subject.region}"
+        reason = f"no pack governs {article(subject.kind)} in region {subject.region}"
         raise InvalidRecord(reason, "subject")
     version = history.declaring(record_type, occurred)
     if version is None:

@@ -23,7 +23,7 @@ class ListEntry:
 
 
 def list_entries(
-    rulebook: Rulebook, records: Sequence[LedgerRecord], as_of: date
+    rulebook: Rulebook, records: Sequence[LedgerRecord], as_of: date, *, disputes: bool = True
 ) -> list[ListEntry]:
     """The entries open on `as_of`.
 
@@ -32,7 +32,8 @@ def list_entries(
     existed). The list must still exist in that pack's version in force on `as_of`, and the
     shorter of the two durations applies, as the milder rule does for points. A `repair`
     record of the same subject and case_ref, occurring on or after the admission, ends the
-    entry on its date. An entry resting on a withdrawn, overturned or suspended record is void.
+    entry on its date. An entry resting on a withdrawn, overturned or suspended record is void
+    (`disputes=False` leaves objections out).
     """
     entries: list[ListEntry] = []
     for lr in records:
@@ -44,7 +45,7 @@ def list_entries(
         if history is None or then is None or not then.lists:
             continue
         now = history.require(as_of)
-        if status.disputed and now.pack.objection.while_disputed == "suspend":
+        if disputes and status.disputed and now.pack.objection.while_disputed == "suspend":
             continue
         for list_id, compiled in then.lists.items():
             current = now.lists.get(list_id)

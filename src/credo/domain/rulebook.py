@@ -12,7 +12,7 @@ from functools import cached_property
 import orjson
 
 from credo.domain import ir
-from credo.domain.errors import NoPackGoverns, NotInForce
+from credo.domain.errors import NoPackGoverns, NotInForce, article
 from credo.domain.evaluate import CompiledMatch, CompiledRules
 from credo.domain.packs import ListSpec, Pack, Tier
 from credo.domain.records import LedgerRecord, Record
@@ -173,7 +173,7 @@ class Rulebook:
         kind = records[0].record.subject.kind
         found = self.governing_on(region, kind, on)
         if found is None:
-            raise NoPackGoverns(f"no pack governs a {kind} in region {region}")
+            raise NoPackGoverns(f"no pack governs {article(kind)} in region {region}")
         return found
 
     def change_dates(self, regions: Iterable[str], kind: str, after: date) -> set[date]:

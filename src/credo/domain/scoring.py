@@ -80,7 +80,7 @@ def assess(
         r = lr.record
         if r.occurred_at > as_of:
             continue
-        verdict = _judge(lr, rulebook.record_pack(r), as_of, hits)
+        verdict = judge(lr, rulebook.record_pack(r), as_of, hits)
         if isinstance(verdict, Exclusion):
             excluded.append(verdict)
         else:
@@ -119,12 +119,17 @@ class RuleHits:
         return self._seen[key]
 
 
-def _judge(
-    lr: LedgerRecord, history: PackHistory | None, as_of: date, hits: RuleHits
+def judge(
+    lr: LedgerRecord,
+    history: PackHistory | None,
+    as_of: date,
+    hits: RuleHits,
+    *,
+    disputes: bool = True,
 ) -> Contribution | Exclusion:
-    """A record's verdict by its own pack: the version in force when it occurred gives its rule,
-    points and expiry; the version in force on `as_of` its milder penalty and whether an open
-    objection suspends it."""
+    """A record's verdict on its own, by its own pack: the version in force when it occurred
+    gives its rule, points and expiry; the version in force on `as_of` its milder penalty and
+    whether an open objection suspends it (`disputes=False` leaves objections out)."""
     r, status = lr.record, lr.status
     pack = history.id if history else None
     if status.withdrawn:
@@ -143,7 +148,7 @@ def _judge(
     expires = r.occurred_at + timedelta(days=hit.valid_days) if hit.valid_days else None
     if expires is not None and expires <= as_of:
         return Exclusion(r, "expired", hit.rule_id, pack=pack)
-    if status.disputed and now.pack.objection.while_disputed == "suspend":
+    if disputes and status.disputed and now.pack.objection.while_disputed == "suspend":
         return Exclusion(r, "disputed", hit.rule_id, pack=pack)
     return Contribution(r, hit.rule_id, points, expires, hit.points, pack=pack, version=now)
 

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from credo.domain.errors import article
+
 SubjectKind = Literal["person", "organisation"]
 SUBJECT_KINDS: tuple[str, ...] = get_args(SubjectKind)
 
@@ -39,10 +41,6 @@ def kind_changed(known: Subject, given: Subject) -> str | None:
     if known.kind == given.kind:
         return None
     return (
-        f"subject: {known.id} is recorded as {_a(known.kind)}, not {_a(given.kind)}; "
+        f"subject: {known.id} is recorded as {article(known.kind)}, not {article(given.kind)}; "
         "a subject's kind never changes"
     )
-
-
-def _a(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"

@@ -7,9 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
-from credo.domain.errors import PackConflict, PackInvalid
+from credo.domain.errors import PackConflict, PackInvalid, WouldHarden
+from credo.domain.hardening import Hardened, hardened
 from credo.domain.packs import Pack
-from credo.domain.rulebook import checksum
+from credo.domain.records import LedgerRecord
+from credo.domain.rulebook import PackVersion, Rulebook, checksum
+from credo.domain.subjects import governs
 from credo.services.pack_check import check_pack_text
 from credo.services.rulebook import current_rulebook
 
@@ -27,6 +30,7 @@ def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted
     if pack is None or problems:
         raise PackInvalid("\n".join(str(p) for p in problems))
     _refuse_inconsistent(store, pack)
+    _refuse_harsher(store, pack)
     digest = checksum(pack)
     stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
     return Adopted(pack, digest, store.adopt_pack(stored))
@@ -63,3 +67,50 @@ def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
                 f"pack `{other.id}` already governs {sorted(other.subject_kinds & kinds)} "
                 f"in {pack.jurisdiction}"
             )
+
+
+SHOWN = 10  # records named when a version is refused for judging them more harshly
+
+
+def _refuse_harsher(store: LedgerStore, pack: Pack) -> None:
+    """Nothing is made harsher after the fact (SPEC §3): a version that would judge a record
+    already in the ledger more harshly than the rulebook in force does is refused, naming how
+    many and the first of them. Only subjects with a record where the pack governs can be
+    judged differently."""
+    before = current_rulebook(store)
+    if any(v.id == pack.pack and v.version == pack.version for v in before.all_versions()):
+        return  # the same version again: the store tells same content from a conflict
+    after = Rulebook([*before.all_versions(), PackVersion(pack)])
+    kinds = set(pack.subject_kinds)
+    found: list[Hardened] = []
+    count = 0
+    for batch in store.iter_records():
+        ledgers = [
+            records
+            for records in _by_subject(batch)
+            if records[0].record.subject.kind in kinds
+            and any(governs(pack.jurisdiction, lr.record.subject.region) for lr in records)
+        ]
+        for worse in hardened(before, after, ledgers):
+            count += 1
+            if len(found) < SHOWN:
+                found.append(worse)
+    if count:
+        shown = "; ".join(
+            f"{h.record.record_id} ({h.record.source} {h.record.source_ref}, occurred "
+            f"{h.record.occurred_at}): {h.how}"
+            for h in found
+        )
+        raise WouldHarden(
+            f"pack `{pack.pack}` version {pack.version} (in force from {pack.effective_from}) "
+            f"would judge {count} record{'s' if count != 1 else ''} already in the ledger more "
+            f"harshly than now, and nothing is made harsher after the fact; "
+            f"{'the first ' + str(len(found)) if count > len(found) else 'they'}: {shown}"
+        )
+
+
+def _by_subject(batch: list[LedgerRecord]) -> list[list[LedgerRecord]]:
+    ledgers: dict[str, list[LedgerRecord]] = {}
+    for lr in batch:
+        ledgers.setdefault(lr.record.subject.id, []).append(lr)
+    return list(ledgers.values())

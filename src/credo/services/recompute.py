@@ -117,4 +117,6 @@ def _snapshot(result: Recomputed, directory: Path) -> Path:
     scores = result.scores.replace_schema_metadata(stamp)
     pq.write_table(scores, out / "scores.parquet", compression="zstd")
     pq.write_table(result.entries, out / "list_entries.parquet", compression="zstd")
+    if result.unjudged is not None:
+        pq.write_table(result.unjudged, out / "unjudged.parquet", compression="zstd")
     return out

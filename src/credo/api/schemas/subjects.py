@@ -22,7 +22,10 @@ class ListEntryRead(BaseModel):
 class ScoreRead(BaseModel):
     subject: str = Field(description="The subject's id.")
     as_of: date = Field(description="The date the score is for.")
-    pack: str = Field(description="The rulebook (pack) that governs the subject.")
+    pack: str = Field(
+        description="The rulebook (pack) governing the subject on `as_of`: its base, bounds "
+        "and tiers apply."
+    )
     pack_version: int = Field(description="Its version in force on `as_of`.")
     pack_checksum: str = Field(description="That version's checksum.")
     base: int = Field(description="The score with no records.")
@@ -45,6 +48,11 @@ class ContributionRead(BaseModel):
     )
     capped_by: str | None = Field(default=None, description="The cap that reduced it, if any.")
     case_ref: str | None = Field(default=None, description="Its case, if it has one.")
+    pack: str | None = Field(
+        default=None,
+        description="The pack that judged it, when not the subject's: the one governing the "
+        "region where the subject was when it occurred.",
+    )
 
 
 class ExclusionRead(BaseModel):
@@ -60,6 +68,9 @@ class ExclusionRead(BaseModel):
     merged_into: str | None = Field(
         default=None, description="For `merged`: the record of the same case that counts."
     )
+    pack: str | None = Field(
+        default=None, description="The pack that judged it, when not the subject's."
+    )
 
 
 class NextChangeRead(BaseModel):
@@ -71,7 +82,7 @@ class NextChangeRead(BaseModel):
 class ExplanationRead(BaseModel):
     subject: str = Field(description="The subject's id.")
     as_of: date = Field(description="The date explained.")
-    pack: str = Field(description="The governing pack.")
+    pack: str = Field(description="The pack governing the subject's current region on `as_of`.")
     pack_version: int = Field(description="Its version in force on `as_of`.")
     pack_checksum: str = Field(description="That version's checksum.")
     base: int = Field(description="The score with no records.")
