@@ -10,7 +10,7 @@ from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackConflict, PackInvalid
 from credo.domain.packs import Pack
 from credo.domain.rulebook import checksum
-from credo.services.pack_check import check_pack_text
+from credo.services.pack_check import PackProblem, check_pack_text, errors, warnings
 from credo.services.rulebook import current_rulebook
 
 
@@ -19,17 +19,20 @@ class Adopted:
     pack: Pack
     checksum: str
     new: bool
+    warnings: tuple[PackProblem, ...] = ()
 
 
 def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted:
+    """Adopt the pack in `path`. Errors refuse it, every one listed; warnings come back with
+    the adopted pack, for they say what it does not do, not that it is wrong."""
     text = path.read_text(encoding="utf-8")
     pack, problems = check_pack_text(text, str(path))
-    if pack is None or problems:
-        raise PackInvalid("\n".join(str(p) for p in problems))
+    if pack is None:
+        raise PackInvalid("\n".join(str(p) for p in errors(problems)))
     _refuse_inconsistent(store, pack)
     digest = checksum(pack)
     stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
-    return Adopted(pack, digest, store.adopt_pack(stored))
+    return Adopted(pack, digest, store.adopt_pack(stored), tuple(warnings(problems)))
 
 
 def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
