@@ -480,7 +480,8 @@ def test_a_quoted_date_is_the_same_pack_as_an_unquoted_one() -> None:
         replace("effective_from: 2026-01-01", "effective_from: '2026-01-01'"), "p"
     )
     plain = check_pack_text(BASE, "p")
-    assert quoted[0] is not None and plain[0] is not None
+    assert quoted[0] is not None
+    assert plain[0] is not None
     assert checksum(quoted[0]) == checksum(plain[0])
 
 
@@ -592,7 +593,9 @@ def test_a_pack_that_does_not_say_case_ref_keeps_its_checksum() -> None:
         text,
     )
     silent, explicit, required = (check_pack_text(t, "p")[0] for t in (text, said, BASE))
-    assert silent is not None and explicit is not None and required is not None
+    assert silent is not None
+    assert explicit is not None
+    assert required is not None
     assert checksum(silent) == checksum(explicit) != checksum(required)
     assert (
         "case_ref" not in silent.model_dump(mode="json")["record_types"]["court.judgment_default"]

@@ -15,6 +15,7 @@ one idempotency key and one record id.
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 MAX_LENGTH = 128
 
@@ -59,6 +60,30 @@ def reference(value: str) -> str:
             f"{_shown(value)} starts or ends with a space; a reference is {REFERENCE_RULE}"
         )
     return unicodedata.normalize("NFC", value)
+
+
+@cache
+def reference_pattern() -> str:
+    """The rule as a regular expression over the text as sent (with a length of 1 to
+    `MAX_LENGTH` beside it), for a schema that can only state a pattern: a class of every
+    printable character but the space, spelled out range by range from this Python's Unicode
+    database, which is what `str.isprintable()` reads, so the two agree exactly."""
+    printable = [ord(c) for c in filter(str.isprintable, map(chr, range(0x110000)))]
+    ranges: list[tuple[int, int]] = []
+    for code in printable:
+        if code == 0x20:
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    spelled = "".join(_literal(a) if a == b else f"{_literal(a)}-{_literal(b)}" for a, b in ranges)
+    return f"^[{spelled}](?:[{spelled} ]*[{spelled}])?$"
+
+
+def _literal(code: int) -> str:
+    char = chr(code)
+    return "\\" + char if char in "\\]^-[" else char
 
 
 def _shown(value: str) -> str:
