@@ -2,9 +2,11 @@
 
 `check_pack` takes a pack whose shape is valid and finds what does not fit (tiers out of order,
 duplicate ids, references to things the pack does not declare) and what its rules, lists and
-measures would do that credo refuses. `lines_crossed` takes the plain content of a pack file,
-whatever its shape, and refuses what it names, so a refusal is never hidden behind a typo.
-Both return `Problem`s with the path of the key at fault; the caller turns paths into lines.
+measures would do that credo refuses; and, as warnings, what would do less than it seems to (a
+list marked public that is never published, a list on an undeclared type, a repair that cannot
+find its entry). `lines_crossed` takes the plain content of a pack file, whatever its shape, and
+refuses what it names, so a refusal is never hidden behind a typo. Both return `Problem`s with
+the path of the key at fault; the caller turns paths into lines.
 """
 
 from __future__ import annotations

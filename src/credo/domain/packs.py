@@ -98,7 +98,7 @@ class RecordType(Strict):
     domain: Domain
     fields: dict[Name, FieldSpec] = {}
     # `required`: intake rejects a record of this type without a case_ref. A list's repair
-    # matches on the same subject and case_ref, so the records it admits need one.
+    # matches on the same subject and case_ref, so the records it admits and repairs on need one.
     case_ref: Literal["required", "optional"] = "optional"
     description: str | None = None
 
