@@ -28,8 +28,10 @@ record_types:
       amount: {type: number, min: 0}
   court.judgment_default:
     domain: judicial
+    case_ref: required
   court.judgment_satisfied:
     domain: judicial
+    case_ref: required
   civic.volunteering:
     domain: civic
     fields:

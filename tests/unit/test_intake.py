@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from ruamel.yaml import YAML
 from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.packs import Pack
+from credo.domain.records import record_id_for
 from credo.domain.rulebook import PackVersion, Rulebook
 
 TODAY = date(2026, 11, 22)
@@ -34,6 +36,9 @@ record_types:
   civic.volunteering:
     domain: civic
     fields: {hours: {type: integer, min: 1}}
+  court.judgment_default:
+    domain: judicial
+    case_ref: required
 rules:
   - {id: speeding, record: traffic.violation, points: -5, basis: law}
   - {id: volunteer, record: civic.volunteering, points: 5, basis: law}
@@ -95,7 +100,15 @@ def test_a_reward_needs_no_evidence(rulebook: Rulebook) -> None:
         (good(occurred_at="01/03/2026"), "occurred_at", "YYYY-MM-DD"),
         (good(occurred_at=20260301), "occurred_at", "YYYY-MM-DD"),
         (good(occurred_at="2027-01-01"), "occurred_at", "in the future"),
-        (good(source_ref="has space"), "source_ref", "illegal"),
+        (good(source_ref=" TP-1"), "source_ref", "starts or ends with a space"),
+        (good(source_ref="TP-1 "), "source_ref", "starts or ends with a space"),
+        (good(source_ref="TP\n1"), "source_ref", "U+000A, is a control character"),
+        (good(source="police\u200b"), "source", "U+200B ZERO WIDTH SPACE, is a format"),
+        (good(source_ref="TP-\u202e1"), "source_ref", "RIGHT-TO-LEFT OVERRIDE, is a bidi"),
+        (good(case_ref="案\u3000号"), "case_ref", "IDEOGRAPHIC SPACE, is a space other"),
+        (good(source_ref="号" * 129), "source_ref", "has 129 characters"),
+        (good(source_ref=17), "source_ref", "must be a string, not a number"),
+        (good(type="court.judgment_default", attributes={}), "case_ref", "is required"),
         (good(attributes={"severity": "2"}), "attributes.severity", "must be a number"),
         (good(attributes={"severity": 2.5}), "attributes.severity", "whole number"),
         (good(attributes={"severity": 9}), "attributes.severity", "above the maximum 5"),
@@ -155,3 +168,49 @@ def test_a_record_id_that_comes_along_must_be_the_derived_one(rulebook: Rulebook
         parse_record(good(record_id="r" + "0" * 24), rulebook, TODAY)
     assert refused.value.field == "record_id"
     assert derived in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("source", "source_ref", "case_ref"),
+    [
+        ("荣成市公安局交通警察大队", "荣公交罚〔2026〕第0017号", "（2026）鲁1082执123号"),
+        ("traffic police", "TP 2026 000991", "RC 2026 17"),
+        ("ΑΣΤΥΝΟΜΙΑ", "Ω-2026/0017", "𠀀𠀁-2026"),  # Greek, and CJK beyond the BMP
+    ],
+)
+def test_references_in_any_script_are_accepted_as_written(
+    rulebook: Rulebook, source: str, source_ref: str, case_ref: str
+) -> None:
+    r = parse_record(good(source=source, source_ref=source_ref, case_ref=case_ref), rulebook, TODAY)
+    assert (r.source, r.source_ref, r.case_ref) == (source, source_ref, case_ref)
+    assert r.record_id == record_id_for(source, source_ref)
+
+
+def test_two_spellings_of_one_reference_are_one_key(rulebook: Rulebook) -> None:
+    """NFC at intake: a precomposed `é` and `e` with a combining accent are one reference, so a
+    replay in the other spelling is the same record, not a second one."""
+    composed, decomposed = "Préfecture-17", "Pre\u0301fecture-17"
+    assert composed != decomposed
+    a = parse_record(good(source_ref=composed, case_ref=decomposed), rulebook, TODAY)
+    b = parse_record(good(source_ref=decomposed, source="poli\u0301ce"), rulebook, TODAY)
+    assert a.source_ref == b.source_ref == composed
+    assert a.case_ref == composed
+    assert b.source == "pol\u00edce" == unicodedata.normalize("NFC", "poli\u0301ce")
+    assert a.record_id == record_id_for("police", composed)
+    replay = parse_record(good(source_ref=decomposed, case_ref=composed), rulebook, TODAY)
+    assert replay.fingerprint() == a.fingerprint()
+
+
+def test_a_type_that_requires_a_case_ref_takes_a_record_that_has_one(rulebook: Rulebook) -> None:
+    with pytest.raises(InvalidRecord) as refused:
+        parse_record(good(type="court.judgment_default", attributes={}), rulebook, TODAY)
+    assert refused.value.field == "case_ref"
+    assert "`case_ref: required` in pack `town`" in refused.value.detail
+    r = parse_record(
+        good(type="court.judgment_default", attributes={}, case_ref="（2026）鲁1082执123号"),
+        rulebook,
+        TODAY,
+    )
+    assert r.case_ref == "（2026）鲁1082执123号"
+    # Other types keep case_ref optional.
+    assert parse_record(good(), rulebook, TODAY).case_ref is None

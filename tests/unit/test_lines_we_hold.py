@@ -199,11 +199,16 @@ def test_a_deny_measure_on_a_tier_is_refused() -> None:
     ]
 
 
-def test_a_public_list_of_persons_is_refused() -> None:
+def test_a_public_list_of_persons_is_never_published_and_is_warned() -> None:
+    """SPEC §3: `public` is honoured for organisations only; in a pack that rates persons only
+    it publishes nothing, which the checker says as a warning, not a refusal."""
     text = replace("    duration_days: 365\n", "    duration_days: 365\n    public: true\n")
-    [(key, message)] = refusals(text)
-    assert key == "lists[0].public"
-    assert message.startswith("refused: lists that hold persons are never published")
+    pack, found = check_pack_text(text, "p.yaml")
+    assert pack is not None
+    assert [(p.severity, p.key, p.line) for p in found] == [
+        ("warning", "lists[0].public", line_of(text, "public: true"))
+    ]
+    assert "publishes nothing here: this pack rates persons only" in found[0].message
 
 
 def test_a_public_list_is_allowed_where_the_pack_also_rates_organisations() -> None:

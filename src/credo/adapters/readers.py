@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -55,6 +56,12 @@ def is_text_format(path: Path) -> bool:
     return detect_format(path) == "csv"
 
 
+_BOM = b"\xef\xbb\xbf"  # some editors start a UTF-8 file with it
+# Bytes that are not UTF-8, as the `surrogateescape` error handler keeps them: one a byte.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+NOT_UTF8 = "the line is not UTF-8 text; save the file as UTF-8 (not, say, GBK or GB 18030)"
+
+
 def _decode(raw: bytes) -> object:
     try:
         return orjson.loads(raw)
@@ -69,6 +76,8 @@ def _jsonl(path: Path, on_bytes: Any) -> Iterator[Item]:
             done += len(line)
             if on_bytes is not None and n % 4096 == 0:
                 on_bytes(done)
+            if n == 1:
+                line = line.removeprefix(_BOM)
             if line.strip():
                 yield n, _decode(line)
         if on_bytes is not None:
@@ -76,7 +85,7 @@ def _jsonl(path: Path, on_bytes: Any) -> Iterator[Item]:
 
 
 def _json(path: Path) -> Iterator[Item]:
-    value = _decode(path.read_bytes())
+    value = _decode(path.read_bytes().removeprefix(_BOM))
     if isinstance(value, list):
         yield from enumerate(value, start=1)
     else:
@@ -84,7 +93,12 @@ def _json(path: Path) -> Iterator[Item]:
 
 
 def _csv(path: Path, on_bytes: Any) -> Iterator[Item]:
-    with path.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as f:
+    # `utf-8-sig` reads past a byte-order mark; bytes that are not UTF-8 are kept as escapes,
+    # so the line holding them is reported instead of the whole file failing there.
+    with (
+        path.open("rb") as raw,
+        io.TextIOWrapper(raw, "utf-8-sig", errors="surrogateescape", newline="") as f,
+    ):
         reader = csv.DictReader(f)
         for row in reader:
             line = reader.line_num
@@ -92,6 +106,9 @@ def _csv(path: Path, on_bytes: Any) -> Iterator[Item]:
                 on_bytes(raw.tell())
             if None in row:
                 yield line, Malformed("more values than columns in the header")
+                continue
+            if any(_UNDECODED.search(f"{k}{v}") for k, v in row.items()):
+                yield line, Malformed(NOT_UTF8)
                 continue
             yield line, unflatten({k: v for k, v in row.items() if v not in ("", None)})
         if on_bytes is not None:

@@ -82,21 +82,30 @@ def as_of_date(value: str | None, ctx: Context) -> date:
 
 
 @pack_app.command("check")
-def pack_check(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Validate rulebooks (SPEC §3 and §5); every problem names its file, line and key."""
+def pack_check(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Count warnings as errors: exit 1 on any.")
+    ] = False,
+) -> None:
+    """Validate rulebooks (SPEC §3 and §5); every problem names its file, line and key.
+    Warnings are printed like errors and do not fail the check, unless --strict."""
     from credo.services.pack_check import check_pack_file
 
     failed = 0
     for path in files:
-        pack, problems = check_pack_file(path)
+        pack, problems = check_pack_file(path, strict=strict)
         for problem in problems:
-            err.print(str(problem), markup=False)
-        if problems or pack is None:
+            err.print(str(problem), markup=False, soft_wrap=True)
+        if pack is None:
             failed += 1
         else:
+            warned = len(problems)
+            said = f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""
             out.print(
                 f"{path}: ok ({pack.pack} v{pack.version}, {len(pack.rules)} rules, "
-                f"{len(pack.lists)} lists, {len(pack.measures)} measures)"
+                f"{len(pack.lists)} lists, {len(pack.measures)} measures{said})",
+                soft_wrap=True,
             )
     if failed:
         raise typer.Exit(1)
@@ -104,12 +113,15 @@ def pack_check(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay
 
 @pack_app.command("adopt")
 def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
-    """Store pack versions. An adopted version is immutable."""
+    """Store pack versions. An adopted version is immutable. A pack with errors is refused;
+    one with warnings is adopted, and its warnings are printed."""
     from credo.services.packs import adopt_pack_file
 
     ctx = state.context()
     for path in files:
         adopted = adopt_pack_file(ctx.store, path, now=ctx.clock())
+        for warning in adopted.warnings:
+            err.print(str(warning), markup=False, soft_wrap=True)
         verb = "adopted" if adopted.new else "already adopted"
         out.print(
             f"{verb}: {adopted.pack.pack} v{adopted.pack.version} "

@@ -18,6 +18,7 @@ from credo.cli.app import err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
 from credo.domain.records import record_id_for
+from credo.domain.references import NotAReference, reference
 from credo.services.notices import deliver_notices
 from credo.services.objections import decide_objection, file_objection, objection_queue
 from credo.services.rulebook import current_rulebook
@@ -129,6 +130,8 @@ def withdraw(
     actor: Actor = None,
 ) -> None:
     """Withdraw a record by its idempotency key; it never counts again, at any date."""
+    # The key as intake keeps it (NFC), however the terminal spelled it.
+    source, source_ref = _reference_arg(source, "SOURCE"), _reference_arg(source_ref, "SOURCE_REF")
     ctx = state.context()
     entry = withdraw_record(
         ctx.store,
@@ -142,6 +145,13 @@ def withdraw(
         now=ctx.clock(),
     )
     out.print(f"record {entry.record_id} ({source}, {source_ref}) withdrawn", markup=False)
+
+
+def _reference_arg(value: str, name: str) -> str:
+    try:
+        return reference(value)
+    except NotAReference as e:
+        raise typer.BadParameter(str(e), param_hint=name) from None
 
 
 @notices_app.command("deliver")

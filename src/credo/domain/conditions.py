@@ -5,17 +5,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from credo.domain.errors import article
 from credo.domain.packs import OPS, FieldSpec
 
 Path = tuple[str | int, ...]
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """What is wrong at `path`. An error keeps the pack from being adopted; a warning says the
+    pack does less than it seems to (a list never published, an entry never repaired) and is
+    adopted with it, unless the check is strict."""
+
     path: Path
     message: str
+    severity: Severity = "error"
 
 
 _NUMERIC = {"integer", "number"}

@@ -10,6 +10,7 @@ from datetime import date
 from credo.domain.errors import InvalidRecord, article
 from credo.domain.packs import FieldSpec
 from credo.domain.records import Evidence, Record, Scalar
+from credo.domain.references import NotAReference, reference
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import SUBJECT_KINDS, Subject, is_valid_id
 
@@ -20,7 +21,6 @@ _TOP = {*_REQUIRED, "attributes", "evidence", "case_ref", "record_id"}
 _REGION = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_REF = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SUBJECT_KEYS = {"id", "kind", "region"}
@@ -45,11 +45,11 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     occurred = _date(raw["occurred_at"], "occurred_at")
     if occurred > today:
         raise InvalidRecord(f"{occurred} is in the future (today is {today})", "occurred_at")
-    source = _string(raw["source"], "source", _REF)
-    source_ref = _string(raw["source_ref"], "source_ref", _REF)
+    source = _reference(raw["source"], "source")
+    source_ref = _reference(raw["source_ref"], "source_ref")
     case_ref = raw.get("case_ref") or None
     if case_ref is not None:
-        case_ref = _string(case_ref, "case_ref", _REF)
+        case_ref = _reference(case_ref, "case_ref")
     evidence = _evidence(raw.get("evidence"))
 
     # Judged, and so checked, by the pack governing the record's own region when it occurred.
@@ -65,7 +65,14 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
             f"(declared: {', '.join(declared)})",
             "type",
         )
-    fields = version.pack.record_types[record_type].fields
+    declared_type = version.pack.record_types[record_type]
+    if case_ref is None and declared_type.case_ref == "required":
+        raise InvalidRecord(
+            f"is required: a `{record_type}` record names the case it belongs to "
+            f"(`case_ref: required` in pack `{history.id}`)",
+            "case_ref",
+        )
+    fields = declared_type.fields
     attributes = _attributes(raw.get("attributes") or {}, fields, text)
     record = Record(
         subject, record_type, occurred, source, source_ref, attributes, evidence, case_ref
@@ -100,6 +107,16 @@ def _string(value: object, field: str, pattern: re.Pattern[str]) -> str:
     if not pattern.match(value):
         raise InvalidRecord(f"{value!r} has illegal characters or length", field)
     return value
+
+
+def _reference(value: object, field: str) -> str:
+    """The reference in NFC: the form its idempotency key and record id are made of."""
+    if not isinstance(value, str):
+        raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
+    try:
+        return reference(value)
+    except NotAReference as e:
+        raise InvalidRecord(str(e), field) from None
 
 
 def _date(value: object, field: str) -> date:

@@ -2,9 +2,11 @@
 
 `check_pack` takes a pack whose shape is valid and finds what does not fit (tiers out of order,
 duplicate ids, references to things the pack does not declare) and what its rules, lists and
-measures would do that credo refuses. `lines_crossed` takes the plain content of a pack file,
-whatever its shape, and refuses what it names, so a refusal is never hidden behind a typo.
-Both return `Problem`s with the path of the key at fault; the caller turns paths into lines.
+measures would do that credo refuses; and, as warnings, what would do less than it seems to (a
+list marked public that is never published, a list on an undeclared type, a repair that cannot
+find its entry). `lines_crossed` takes the plain content of a pack file, whatever its shape, and
+refuses what it names, so a refusal is never hidden behind a typo. Both return `Problem`s with
+the path of the key at fault; the caller turns paths into lines.
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ DENY_NEEDS_LIST = (
     "a `deny` measure rests on a list, a legal instrument with its own basis and duration, "
     "never on a tier alone"
 )
-PERSON_LISTS_PRIVATE = "lists that hold persons are never published; persons see their own entries"
 NOTHING_SECRET = (
     "nothing is secret from its subject: every record is visible to its subject, "
     "with its source and evidence"
@@ -276,9 +277,49 @@ def _rewards(rule: Rule) -> bool:
 
 def _lists(pack: Pack) -> Iterator[Problem]:
     for i, spec in enumerate(pack.lists):
-        yield from _match(pack, spec.admit, ("lists", i, "admit"))
-        if spec.repair is not None:
-            yield from _match(pack, spec.repair, ("lists", i, "repair"))
+        here = ("lists", i)
+        yield from _list_match(pack, spec.admit, (*here, "admit"), "this list admits nothing")
+        if spec.repair is None:
+            continue
+        yield from _list_match(pack, spec.repair, (*here, "repair"), "this repair ends no entry")
+        for part, match in (("admit", spec.admit), ("repair", spec.repair)):
+            record_type = pack.record_types.get(match.record)
+            if record_type is not None and record_type.case_ref != "required":
+                yield Problem(
+                    (*here, part, "record"),
+                    _UNREPAIRABLE[part].format(record=match.record),
+                    "warning",
+                )
+
+
+_UNREPAIRABLE = {
+    "admit": (
+        "`{record}` records need not carry a case_ref, and a repair ends an entry only by a "
+        "record of the same subject and case_ref: an entry opened without one can never be "
+        "repaired; add `case_ref: required` to record type `{record}`"
+    ),
+    "repair": (
+        "`{record}` records need not carry a case_ref, and a repair ends an entry only by a "
+        "record of the same subject and case_ref: one without it repairs nothing; add "
+        "`case_ref: required` to record type `{record}`"
+    ),
+}
+
+
+def _list_match(pack: Pack, match: RecordMatch, here: Path, none: str) -> Iterator[Problem]:
+    """A list may name a record type its pack does not declare: it is then inert, not wrong
+    (intake refuses records of a type no version of the pack declares), so a warning. Its
+    `when` still has to make sense, and cannot without the type's fields."""
+    if match.record in pack.record_types:
+        yield from _match(pack, match, here)
+        return
+    yield Problem(
+        (*here, "record"),
+        f"{_undeclared(match.record, pack)}; records of a type no version of the pack declares "
+        f"are refused at intake, so until one does, {none}",
+        "warning",
+    )
+    yield from check_when(match.when, {}, match.record, (*here, "when"))
 
 
 def _measures(pack: Pack) -> Iterator[Problem]:
@@ -329,13 +370,14 @@ def _refusals(pack: Pack) -> Iterator[Problem]:
                 refused(CIVIC_ONLY_REWARDS, "a black list cannot admit on a civic record"),
             )
         if spec.public and set(pack.subject_kinds) == {"person"}:
+            # Not a refusal: `public` is honoured for organisations only (SPEC §3), so here it
+            # publishes nothing; the warning says so before anyone believes otherwise.
             yield Problem(
                 ("lists", i, "public"),
-                refused(
-                    PERSON_LISTS_PRIVATE,
-                    "remove `public: true`: this pack rates persons only (where a pack also "
-                    "rates organisations, `public` is honoured for organisations only)",
-                ),
+                "`public: true` publishes nothing here: this pack rates persons only, and "
+                "lists that hold persons are never published (SPEC §5); `public` is honoured "
+                "for organisations only",
+                "warning",
             )
     for i, measure in enumerate(pack.measures):
         if measure.effect == "deny" and measure.when.tier is not None:

@@ -7,10 +7,23 @@ Semantic checks that span the whole pack (tiers, references, the lines of SPEC �
 from __future__ import annotations
 
 import builtins
+import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_serializer,
+)
+from pydantic_core import PydanticCustomError
 
 from credo.domain.subjects import REGION_PATTERN, SubjectKind
 
@@ -25,6 +38,30 @@ Basis = Annotated[str, Field(min_length=1, pattern=r"\S")]
 Value = StrictBool | StrictInt | StrictFloat | StrictStr
 NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(gt=0)]
+
+MAX_DAYS = 36_500
+"""A hundred years: the longest a record may count or a list entry last (SPEC §3), and an
+objection stay open or wait for its review. Beyond it a date plus the days may leave the
+calendar, and nothing could be judged."""
+Days = Annotated[int, Field(ge=1, le=MAX_DAYS)]
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """`'2026-01-01'` quoted is the date 2026-01-01, as it is unquoted (SPEC §3). Other text is
+    left for the date type to refuse, so the author reads what a date looks like."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError as e:
+        raise PydanticCustomError(
+            "date_value", "`{value}` is not a date: {reason}", {"value": value, "reason": str(e)}
+        ) from None
+
+
+PackDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Strict(BaseModel):
@@ -43,9 +80,9 @@ class Tier(Strict):
 
 
 class ObjectionSpec(Strict):
-    window_days: Positive = 30
+    window_days: Days = 30
     while_disputed: Literal["suspend", "keep"] = "suspend"
-    review_days: Positive = 30
+    review_days: Days = 30
 
 
 class FieldSpec(Strict):
@@ -60,7 +97,19 @@ class FieldSpec(Strict):
 class RecordType(Strict):
     domain: Domain
     fields: dict[Name, FieldSpec] = {}
+    # `required`: intake rejects a record of this type without a case_ref. A list's repair
+    # matches on the same subject and case_ref, so the records it admits and repairs on need one.
+    case_ref: Literal["required", "optional"] = "optional"
     description: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_default_case_ref(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The default is left out, so that a pack that does not use `case_ref` keeps the
+        # checksum (`credo.domain.rulebook.checksum`) it had before the key existed.
+        out = handler(self)
+        if isinstance(out, dict) and out.get("case_ref") == "optional":
+            del out["case_ref"]
+        return out
 
 
 # A `when` maps field names to tests ({op: value}), with `any: [when, ...]` for OR.
@@ -83,7 +132,7 @@ class Rule(Strict):
     record: Name
     when: When = {}
     points: int | ScaledPoints
-    valid_days: Positive | None = None
+    valid_days: Days | None = None
     basis: Basis
     description: str | None = None
 
@@ -97,7 +146,7 @@ class ListSpec(Strict):
     id: Name
     kind: Literal["black", "red"]
     admit: RecordMatch
-    duration_days: Positive
+    duration_days: Days
     repair: RecordMatch | None = None
     public: bool = False
     basis: Basis
@@ -132,7 +181,7 @@ class Cap(Strict):
 class Pack(Strict):
     pack: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
     version: Positive
-    effective_from: date
+    effective_from: PackDate
     jurisdiction: Annotated[str, Field(pattern=REGION_PATTERN)]
     subject_kinds: Annotated[list[SubjectKind], Field(min_length=1)]
     title: str | None = None

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from credo.adapters.stores.access import AccessStore, StoredKey
 from credo.domain.errors import CredoError
+from credo.domain.references import NotAReference, reference
 from credo.domain.subjects import is_valid_id
 
 TOKEN_PREFIX = "credo_"
-_PRINCIPAL = re.compile(r"^[A-Za-z0-9._:/-]{1,128}$")
 _SCOPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -76,10 +76,12 @@ def create_key(
     now: datetime,
 ) -> NewKey:
     """A new key. The token is in the result and nowhere else: it cannot be shown again."""
-    if not _PRINCIPAL.match(principal):
-        raise InvalidKeyRequest(
-            f"id {principal!r} must be 1–128 characters of letters, digits and . _ : / -"
-        )
+    # A provider's principal is the `source` of its records, so every principal follows the
+    # rule of references and is kept in NFC, the form records are.
+    try:
+        principal = reference(principal)
+    except NotAReference as e:
+        raise InvalidKeyRequest(f"id: {e}") from None
     if role is Role.SUBJECT and not is_valid_id(principal):
         raise InvalidKeyRequest(f"{principal!r} is not a subject id (SPEC §1)")
     scopes = _scopes(role, sorted(set(types or [])), sorted(set(contexts or [])))

@@ -1,14 +1,18 @@
 """Checking a pack file (`credo pack check`): every problem with its file, line and key, and
-what would be right, so an author can fix them all in one pass."""
+what would be right, so an author can fix them all in one pass.
+
+A problem is an error or a warning. Errors keep a pack from being adopted; warnings say it does
+less than it seems to, and a pack with only warnings is adopted. A strict check (`--strict`)
+counts warnings as errors."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from credo.domain.conditions import Path as KeyPath
-from credo.domain.conditions import Problem
+from credo.domain.conditions import Problem, Severity
 from credo.domain.errors import PackInvalid
 from credo.domain.pack_rules import check_pack, lines_crossed
 from credo.domain.packs import Pack
@@ -24,15 +28,35 @@ class PackProblem:
     line: int | None  # 1-based
     key: str  # where in the pack, e.g. `rules[2].points`; empty for the whole file
     message: str
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        if self.severity == "warning":
+            where += ": warning"
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 
-def check_pack_text(text: str, file: str) -> tuple[Pack | None, list[PackProblem]]:
-    """The pack `text` holds, or None, and its problems in file order. A pack comes back
-    only when there is no problem at all."""
+def check_pack_text(
+    text: str, file: str, *, strict: bool = False
+) -> tuple[Pack | None, list[PackProblem]]:
+    """The pack `text` holds, or None, and its problems in file order. A pack comes back when
+    no problem is an error; `strict` makes every warning one."""
+    pack, problems = _check(text, file)
+    if strict:
+        problems = [replace(p, severity="error") for p in problems]
+    return (None if errors(problems) else pack), problems
+
+
+def errors(problems: list[PackProblem]) -> list[PackProblem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def warnings(problems: list[PackProblem]) -> list[PackProblem]:
+    return [p for p in problems if p.severity == "warning"]
+
+
+def _check(text: str, file: str) -> tuple[Pack | None, list[PackProblem]]:
     parsed, yaml_problems = parse_yaml(text)
     if parsed is None:
         return None, [PackProblem(file, p.line, dotted(p.path), p.message) for p in yaml_problems]
@@ -45,23 +69,24 @@ def check_pack_text(text: str, file: str) -> tuple[Pack | None, list[PackProblem
     problems = crossed + [p for p in shape if p.path not in refused_at]
     if pack is not None:
         problems += check_pack(pack)
-    return (pack if not problems else None), _located(problems, parsed, file)
+    return pack, _located(problems, parsed, file)
 
 
-def check_pack_file(path: Path) -> tuple[Pack | None, list[PackProblem]]:
+def check_pack_file(path: Path, *, strict: bool = False) -> tuple[Pack | None, list[PackProblem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         return None, [PackProblem(str(path), None, "", f"cannot be read: {reason}")]
-    return check_pack_text(text, str(path))
+    return check_pack_text(text, str(path), strict=strict)
 
 
 def load_pack(path: Path) -> Pack:
-    """The pack in `path`; `PackInvalid` lists every problem, one a line, if it has any."""
+    """The pack in `path`; `PackInvalid` lists every error, one a line, if it has any.
+    Warnings do not keep a pack from loading."""
     pack, problems = check_pack_file(path)
     if pack is None:
-        raise PackInvalid("\n".join(str(p) for p in problems))
+        raise PackInvalid("\n".join(str(p) for p in errors(problems)))
     return pack
 
 
@@ -80,5 +105,8 @@ def dotted(path: KeyPath) -> str:
 
 def _located(problems: list[Problem], parsed: ParsedYaml, file: str) -> list[PackProblem]:
     unique = list(dict.fromkeys(problems))
-    located = [PackProblem(file, parsed.line_of(p.path), dotted(p.path), p.message) for p in unique]
+    located = [
+        PackProblem(file, parsed.line_of(p.path), dotted(p.path), p.message, p.severity)
+        for p in unique
+    ]
     return sorted(located, key=lambda p: p.line or 0)

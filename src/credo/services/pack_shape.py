@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from credo.domain.conditions import Path, Problem
-from credo.domain.packs import Pack
+from credo.domain.packs import MAX_DAYS, Pack
 
 _KINDS = {
     "int": "a whole number",
@@ -34,6 +34,9 @@ _PATTERNS = {
     r"^[a-z0-9][a-z0-9-]*$": "lowercase letters, digits or `-`, starting with a letter or digit",
     r"\S": "some text",
 }
+
+_DAYS = f"days run from 1 to {MAX_DAYS:,}, a hundred years"
+_SPANS = dict.fromkeys(("valid_days", "duration_days", "window_days", "review_days"), _DAYS)
 
 _HINTS = {
     "basis": "the law or decision it rests on, e.g. `basis: Road Traffic Safety Law, art. 90`",
@@ -149,10 +152,12 @@ def _message(e: _Error) -> str:
         if key == "jurisdiction":
             rule = "a region code such as CN-SD-RC"
         return f"{_shown(e)} is not valid here: use {rule}"
-    if kind in ("greater_than", "greater_than_equal"):
-        word = "more than" if kind == "greater_than" else "at least"
-        bound = ctx.get("gt", ctx.get("ge"))
-        return f"must be {word} {bound}, got {_shown(e)}"
+    if kind in ("greater_than", "greater_than_equal", "less_than_equal"):
+        word = {"greater_than": "more than", "greater_than_equal": "at least"}.get(kind, "at most")
+        bound = ctx.get("gt", ctx.get("ge", ctx.get("le")))
+        said = f"{bound:,}" if isinstance(bound, int) else str(bound)
+        span = _SPANS.get(str(key))
+        return f"must be {word} {said}{f' ({span})' if span else ''}, got {_shown(e)}"
     if kind == "too_short":
         return "needs at least one entry"
     if _mismatch(e):

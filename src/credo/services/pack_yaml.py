@@ -63,7 +63,9 @@ def parse_yaml(text: str) -> tuple[ParsedYaml | None, list[YamlProblem]]:
 
 
 def plain(node: object) -> object:
-    """Round-trip values as the builtin types pydantic and the checks expect."""
+    """Round-trip values as the builtin types pydantic and the checks expect. A date is given
+    as its ISO text, as if it had been quoted: quoted or not, `2026-01-01` is the same value,
+    and the pack model reads a date from it where it holds one (`credo.domain.packs.PackDate`)."""
     if isinstance(node, dict):
         return {plain(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -74,7 +76,7 @@ def plain(node: object) -> object:
         if isinstance(node, kind):
             return kind(node)
     if isinstance(node, dt.datetime | dt.date):
-        return node
+        return node.isoformat()
     return node if node is None else str(node)
 
 

@@ -13,7 +13,7 @@ from credo.domain.packs import Pack
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import PackVersion, Rulebook, checksum
 from credo.domain.subjects import governs
-from credo.services.pack_check import check_pack_text
+from credo.services.pack_check import PackProblem, check_pack_text, errors, warnings
 from credo.services.rulebook import current_rulebook
 
 
@@ -22,18 +22,21 @@ class Adopted:
     pack: Pack
     checksum: str
     new: bool
+    warnings: tuple[PackProblem, ...] = ()
 
 
 def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted:
+    """Adopt the pack in `path`. Errors refuse it, every one listed; warnings come back with
+    the adopted pack, for they say what it does not do, not that it is wrong."""
     text = path.read_text(encoding="utf-8")
     pack, problems = check_pack_text(text, str(path))
-    if pack is None or problems:
-        raise PackInvalid("\n".join(str(p) for p in problems))
+    if pack is None:
+        raise PackInvalid("\n".join(str(p) for p in errors(problems)))
     _refuse_inconsistent(store, pack)
     _refuse_harsher(store, pack)
     digest = checksum(pack)
     stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
-    return Adopted(pack, digest, store.adopt_pack(stored))
+    return Adopted(pack, digest, store.adopt_pack(stored), tuple(warnings(problems)))
 
 
 def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from credo.domain.packs import FieldSpec, ObjectionSpec
+from credo.domain.packs import FieldSpec, ObjectionSpec, RecordType
 from credo.domain.rulebook import PackHistory
 
 PROVIDERS = {
@@ -81,8 +81,13 @@ def plan_pack(history: PackHistory) -> PackPlan:
     declared = {t: rt for v in versions for t, rt in v.pack.record_types.items()}
     types = sorted(declared)
     index = {t: i for i, t in enumerate(types)}
+    # Only between declared types: a list may name one its pack does not declare, and admits
+    # or repairs nothing by it.
     repairs = {
-        lst.admit.record: lst.repair.record for v in versions for lst in v.pack.lists if lst.repair
+        lst.admit.record: lst.repair.record
+        for v in versions
+        for lst in v.pack.lists
+        if lst.repair and {lst.admit.record, lst.repair.record} <= declared.keys()
     }
     repair_types = set(repairs.values())
     # The day each era starts on; the first era ends the day before the first version.
@@ -107,13 +112,19 @@ def plan_pack(history: PackHistory) -> PackPlan:
         regions=_regions(history.jurisdiction),
         types=types,
         source=np.array([SOURCES.index(PROVIDERS[declared[t].domain]) for t in types]),
-        case=np.array([declared[t].domain == "judicial" or t in repairs for t in types]),
+        case=np.array([_has_case(t, declared[t], repairs) for t in types]),
         repair=np.array([index[repairs[t]] if t in repairs else -1 for t in types]),
         starts=np.array([day_number(v.effective_from) for v in versions]),
         eras=eras,
         fields=fields,
         objection=history.latest().pack.objection,
     )
+
+
+def _has_case(name: str, record_type: RecordType, repairs: dict[str, str]) -> bool:
+    """Judicial records, repairable admissions and the types that require one carry a case
+    (repairs take their admission's)."""
+    return record_type.domain == "judicial" or name in repairs or record_type.case_ref == "required"
 
 
 def _regions(jurisdiction: str) -> list[str]:

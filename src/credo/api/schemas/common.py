@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -16,10 +18,11 @@ from pydantic import (
     StrictInt,
     StrictStr,
 )
+from pydantic_core import PydanticCustomError
 
+from credo.domain.references import MAX_LENGTH, NotAReference, reference, reference_pattern
 from credo.domain.subjects import ID_PATTERN
 
-REF_PATTERN = r"^[A-Za-z0-9._:/-]{1,128}$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 SEQ_MAX = 2**63 - 1
@@ -30,6 +33,33 @@ ContextStr = Annotated[
     str, Field(pattern=NAME_PATTERN, description="A context, e.g. `rail.high-speed-ticket`.")
 ]
 Value = StrictBool | StrictInt | StrictFloat | StrictStr
+
+
+def _as_reference(value: str) -> str:
+    try:
+        return reference(value)
+    except NotAReference as e:
+        raise PydanticCustomError("reference", "{reason}", {"reason": str(e)}) from None
+
+
+Reference = Annotated[
+    str,
+    # The pattern states the rule for clients and schema-driven tests; `reference` applies the
+    # same rule, and says what is wrong where a mismatch could only quote the pattern.
+    Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        json_schema_extra={"pattern": reference_pattern()},
+    ),
+    AfterValidator(_as_reference),
+]
+"""An id that follows the rule of references (SPEC §2), in any script; taken in NFC."""
+
+SubmittedReference = Annotated[
+    str, AfterValidator(lambda value: unicodedata.normalize("NFC", value))
+]
+"""A submitted record's source, source_ref or case_ref, in NFC. Its rule is judged with the rest
+of the record, by intake, so a bad one refuses that record and not the others sent with it."""
 
 
 def _written_as_a_date(value: object) -> object:

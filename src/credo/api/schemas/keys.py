@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from credo.api.schemas.common import NAME_PATTERN, REF_PATTERN, SubjectIdStr, Wire
+from credo.api.schemas.common import NAME_PATTERN, Reference, SubjectIdStr, Wire
 
 Scope = Annotated[str, Field(pattern=NAME_PATTERN)]
 
@@ -22,14 +22,14 @@ Scopes = Annotated[list[Scope], Field(min_length=1, max_length=200)]
 
 class ProviderKeyCreate(Wire):
     role: Literal["provider"] = Field(description="Submits records.")
-    id: str = Field(pattern=REF_PATTERN, description="The provider's source id.")
+    id: Reference = Field(description="The provider's source id: its records' `source`.")
     types: Scopes = Field(description="The record types it may submit.")
     rate: Rate = None
 
 
 class ConsumerKeyCreate(Wire):
     role: Literal["consumer"] = Field(description="Checks subjects.")
-    id: str = Field(pattern=REF_PATTERN, description="The consumer's id.")
+    id: Reference = Field(description="The consumer's id.")
     contexts: Scopes = Field(description="The contexts it may check in.")
     rate: Rate = None
 
@@ -44,7 +44,7 @@ class StaffKeyCreate(Wire):
     role: Literal["reviewer", "admin"] = Field(
         description="Reviewers read any subject's score; admins manage keys."
     )
-    id: str = Field(pattern=REF_PATTERN, description="Who holds it.")
+    id: Reference = Field(description="Who holds it.")
     rate: Rate = None
 
 

@@ -42,6 +42,9 @@ class FieldRead(BaseModel):
 class RecordTypeRead(BaseModel):
     domain: str = Field(description="One of the seven domains of SPEC §3.")
     fields: dict[str, FieldRead] = Field(description="The attributes a record of it carries.")
+    case_ref: Literal["required", "optional"] = Field(
+        default="optional", description="Whether every record of it names its case."
+    )
     description: str | None = Field(description="What it records.")
 
 

@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
-from credo.api.schemas.common import NAME_PATTERN, REF_PATTERN, SubjectIdStr, Value, Wire
+from credo.api.schemas.common import (
+    NAME_PATTERN,
+    SubjectIdStr,
+    SubmittedReference,
+    Value,
+    Wire,
+)
+from credo.domain.references import REFERENCE_RULE
 from credo.domain.subjects import REGION_PATTERN
 
 MAX_RECORDS = 1_000
@@ -40,14 +47,14 @@ class RecordCreate(Wire):
         pattern=r"^\d{4}-\d{2}-\d{2}$",
         description="When it happened, YYYY-MM-DD; not later than today.",
     )
-    source: str | None = Field(
+    source: SubmittedReference | None = Field(
         default=None,
-        pattern=REF_PATTERN,
         description="The provider's id; when left out, the key's. Any other value is refused.",
     )
-    source_ref: str = Field(
-        pattern=REF_PATTERN,
-        description="The provider's own reference: with `source`, the idempotency key.",
+    source_ref: SubmittedReference = Field(
+        description="The provider's own reference, e.g. `荣公交罚〔2026〕第0017号`: with `source`, "
+        f"the idempotency key. `source`, `source_ref` and `case_ref` are {REFERENCE_RULE}; "
+        "they are kept in NFC, and a record breaking the rule is rejected with its reason.",
     )
     attributes: dict[str, Value] = Field(
         default_factory=dict, description="Fields as the record type declares them."
@@ -55,10 +62,11 @@ class RecordCreate(Wire):
     evidence: EvidenceRef | None = Field(
         default=None, description="Required when the record's rule gives a penalty."
     )
-    case_ref: str | None = Field(
+    case_ref: SubmittedReference | None = Field(
         default=None,
-        pattern=REF_PATTERN,
-        description="Records of a subject sharing a case count once (SPEC §4.4).",
+        description="The case, e.g. `（2026）鲁1082执123号`: records of a subject "
+        "sharing a case count once (SPEC §4.4). Required for the types whose pack says "
+        "`case_ref: required`.",
     )
 
     def submitted(self) -> dict[str, Any]:
