@@ -54,3 +54,19 @@ def test_an_export_sees_what_was_written_after_the_last_one(store: LedgerStore) 
     store.append_records([record("TP-2")], recorded_at=NOW)
     records, entries = export_ledger(store)
     assert (records.num_rows, entries.num_rows) == (2, 1)
+
+
+def test_columns_empty_for_thousands_of_rows_export_as_text(store: LedgerStore) -> None:
+    """A ledger whose first few thousand entries are notices (no objection id, no outcome) and
+    records (no case) exports an objection and a case further on as text, on every store."""
+    records = [record(f"TP-{i}", who=f"p-{i % 50}") for i in range(3_000)]
+    records.append(record("C-1", who="p-1", type_="court.judgment_default", case_ref="K-1"))
+    store.append_records(records, recorded_at=NOW)
+    store.append_entries([entry("notice", r, 1) for r in records[:3_000]])
+    store.append_entry(entry("objection", records[-1], 2, objection_id="o-1"))
+    store.append_entry(entry("decision", records[-1], 3, objection_id="o-1", outcome="upheld"))
+    exported, entries = export_ledger(store)
+    assert exported.column("case_ref").to_pylist().count("K-1") == 1
+    assert exported.column("case_ref").null_count == 3_000
+    assert sorted(v for v in entries.column("objection_id").to_pylist() if v) == ["o-1", "o-1"]
+    assert entries.column("outcome").drop_null().to_pylist() == ["upheld"]

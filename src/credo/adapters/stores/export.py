@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
 from credo.adapters.stores.protocol import LedgerStore
@@ -27,7 +28,7 @@ RECORDS_SCHEMA = pa.schema(
 _RECORDS = """
 SELECT r.record_id, r.subject_id, s.kind, COALESCE(r.region, s.region) AS region, r.type,
        {date} AS occurred_at,
-       r.attributes, r.case_ref
+       r.attributes, {case_ref} AS case_ref
 FROM records r JOIN subjects s ON s.id = r.subject_id
 """
 _ENTRIES = """
@@ -65,18 +66,40 @@ def _sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
     # store opens new ones when next used.
     store.engine.dispose()
     with adbc.connect(path) as conn, conn.cursor() as cur:
-        cur.execute(_RECORDS.format(date="r.occurred_at"))
+        cur.execute(_RECORDS.format(date="r.occurred_at", case_ref=_text("r.case_ref")))
         records = cur.fetch_arrow_table()
         cur.execute(
             _ENTRIES.format(
                 at="at",
-                objection="CAST(json_extract(data, '$.objection_id') AS TEXT)",
-                outcome="json_extract(data, '$.outcome')",
+                objection=_text("json_extract(data, '$.objection_id')"),
+                outcome=_text("json_extract(data, '$.outcome')"),
             )
         )
         entries = cur.fetch_arrow_table()
     # SQLite keeps dates and instants as ISO text; Arrow parses them column by column.
+    records = _null_if_empty(records, "case_ref")
+    entries = _null_if_empty(entries, "objection_id", "outcome")
     return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
+
+
+def _text(sql: str) -> str:
+    """A text column that is never NULL. SQLite's columns have no type: the ADBC driver guesses
+    each one's from the first rows it reads, takes a column of NULLs for integers, and then fails
+    on the first text further on (an objection among thousands of notices)."""
+    return f"COALESCE(CAST({sql} AS TEXT), '')"
+
+
+def _null_if_empty(table: pa.Table, *names: str) -> pa.Table:
+    """`_text`'s empty strings back to NULLs: no id, outcome or case is ever empty."""
+    for name in names:
+        column = table.column(name)
+        if not pa.types.is_string(column.type):  # no rows at all: nothing to guess from
+            column = column.cast(pa.string())
+        empty = pc.equal(column, "")
+        table = table.set_column(
+            table.schema.get_field_index(name), name, pc.if_else(empty, None, column)
+        )
+    return table
 
 
 def _postgres(store: Any) -> tuple[pa.Table, pa.Table]:
@@ -86,7 +109,7 @@ def _postgres(store: Any) -> tuple[pa.Table, pa.Table]:
     with adbc.connect(url) as conn, conn.cursor() as cur:
         if store.schema:
             cur.execute(f"SET search_path TO {store.schema}")
-        cur.execute(_RECORDS.format(date="r.occurred_at"))
+        cur.execute(_RECORDS.format(date="r.occurred_at", case_ref="r.case_ref"))
         records = cur.fetch_arrow_table()
         cur.execute(
             _ENTRIES.format(
