@@ -1,7 +1,8 @@
 """Random lives of records: submit, replay, object, decide, withdraw and repair in any order,
 through the same use cases as the API, on an SQLite ledger. After every step the online path
-(the stored score kept in real time, and the check) must equal a simple model's own account,
-and the DuckDB recompute of the whole ledger must equal both."""
+(the stored score kept in real time, the check and the review queue) must equal a simple
+model's own account, and the DuckDB recompute of the whole ledger must equal both. A withdrawal
+closes an open objection as moot; a withdrawn record takes no objection or decision after."""
 
 from __future__ import annotations
 
@@ -24,9 +25,15 @@ from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context
 from credo.domain.errors import CredoError
 from credo.domain.measures import check
-from credo.domain.objections import ObjectionRefused
+from credo.domain.objections import Objection, ObjectionRefused
 from credo.services.keys import Caller, Role
-from credo.services.objections import decide_objection, file_objection
+from credo.services.objections import (
+    decide_objection,
+    file_objection,
+    objection_by_id,
+    objection_queue,
+    objection_windows,
+)
 from credo.services.packs import adopt_pack_file
 from credo.services.rating import score_subject
 from credo.services.records_api import submit_records
@@ -63,6 +70,7 @@ class Modelled:
     overturned: bool = False
     open_objection: str | None = None
     objections: int = 0
+    mooted: str | None = None  # the objection its withdrawal closed as moot
 
     @property
     def points(self) -> int:
@@ -159,8 +167,9 @@ class DueProcess(RuleBasedStateMachine):
     @rule(rid=records)
     def object(self, rid: str) -> None:
         m = self.model[rid]
-        try:
-            o = file_objection(
+
+        def file() -> Objection:
+            return file_objection(
                 self.store,
                 self.ctx.feeds,
                 self.rulebook,
@@ -171,10 +180,16 @@ class DueProcess(RuleBasedStateMachine):
                 today=TODAY,
                 now=NOW,
             )
-        except ObjectionRefused:
-            assert m.open_objection is not None
+
+        if m.withdrawn:
+            with pytest.raises(ObjectionRefused, match="was withdrawn on"):
+                file()
             return
-        assert m.open_objection is None
+        if m.open_objection is not None:
+            with pytest.raises(ObjectionRefused, match="already has an open objection"):
+                file()
+            return
+        o = file()
         m.objections += 1
         m.open_objection = o.objection_id
         assert o.objection_id == f"{rid}-o{m.objections}"
@@ -216,6 +231,57 @@ class DueProcess(RuleBasedStateMachine):
 
     @rule(rid=records)
     def withdraw(self, rid: str) -> None:
+        self._withdraw(rid)
+
+    @precondition(lambda self: any(m.open_objection for m in self.model.values()))
+    @rule(data=st.data())
+    def withdraw_disputed(self, data: st.DataObject) -> None:
+        """Withdrawn while an objection is open: the objection is closed as moot, the subject
+        is told, and no reviewer can rule on it, nor can the subject object again."""
+        open_ = sorted(rid for rid, m in self.model.items() if m.open_objection)
+        rid = data.draw(st.sampled_from(open_))
+        oid = self.model[rid].open_objection
+        assert oid is not None
+        self._withdraw(rid)
+        closed = objection_by_id(self.store, oid)
+        assert (closed.state, closed.decided_by, closed.note) == ("moot", "agency", "in error")
+        told = [e for e in self.store.entries_of(rid) if e.kind == "notice"]
+        assert told[-1].data["decision"]["outcome"] == "moot"
+        for outcome in ("upheld", "overturned"):
+            with pytest.raises(ObjectionRefused, match="was withdrawn on"):
+                decide_objection(
+                    self.store,
+                    self.ctx.feeds,
+                    self.rulebook,
+                    objection_id=oid,
+                    outcome=outcome,  # type: ignore[arg-type]
+                    note="late ruling",
+                    reviewer="reviewer",
+                    today=TODAY,
+                    now=NOW,
+                )
+        self.object(rid)  # refused: the model checks why
+
+    @precondition(lambda self: any(m.mooted for m in self.model.values()))
+    @rule(data=st.data())
+    def decide_mooted(self, data: st.DataObject) -> None:
+        rid = data.draw(st.sampled_from(sorted(r for r, m in self.model.items() if m.mooted)))
+        oid = self.model[rid].mooted
+        assert oid is not None
+        with pytest.raises(ObjectionRefused, match="was withdrawn on"):
+            decide_objection(
+                self.store,
+                self.ctx.feeds,
+                self.rulebook,
+                objection_id=oid,
+                outcome="upheld",
+                note="late ruling",
+                reviewer="reviewer",
+                today=TODAY,
+                now=NOW,
+            )
+
+    def _withdraw(self, rid: str) -> None:
         m = self.model[rid]
         try:
             withdraw_record(
@@ -234,6 +300,8 @@ class DueProcess(RuleBasedStateMachine):
             return
         assert not m.withdrawn
         m.withdrawn = True
+        if m.open_objection is not None:
+            m.mooted, m.open_objection = m.open_objection, None
 
     # -- what must hold after every step -------------------------------------------------------
 
@@ -265,7 +333,18 @@ class DueProcess(RuleBasedStateMachine):
             assert bool(stored.lists) == listed, subject
             a = score_subject(self.store, subject, as_of=TODAY)
             assert (a.score, a.tier, bool(a.lists)) == (score, tier, listed)
-            assert check(a, "rail.ticket").decision == ("deny" if listed else "allow")
+            windows = objection_windows(self.store, self.rulebook)
+            decision = check(a, "rail.ticket", windows=windows)
+            assert decision.decision == ("deny" if listed else "allow")
+
+    @invariant()
+    def the_review_queue_equals_the_model(self) -> None:
+        queue = objection_queue(self.store, state="open", today=TODAY)
+        assert {o.objection_id for o in queue} == {
+            m.open_objection for m in self.model.values() if m.open_objection
+        }
+        moot = objection_queue(self.store, state="moot", today=TODAY)
+        assert {o.objection_id for o in moot} == {m.mooted for m in self.model.values() if m.mooted}
 
     @invariant()
     def the_engine_equals_the_model(self) -> None:
