@@ -254,7 +254,7 @@ class DueProcess(RuleBasedStateMachine):
                     self.ctx.feeds,
                     self.rulebook,
                     objection_id=oid,
-                    outcome=outcome,  # type: ignore[arg-type]
+                    outcome=outcome,
                     note="late ruling",
                     reviewer="reviewer",
                     today=TODAY,

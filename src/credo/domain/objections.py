@@ -129,8 +129,8 @@ def refuse_if_withdrawn(record_id: str, entries: Iterable[Entry], step: str) -> 
     if withdrawal is not None:
         raise ObjectionRefused(
             f"record {record_id} was withdrawn on {withdrawal.at.date()} by {withdrawal.actor} "
-            f"and takes no further {step}: it counts at no date, and its open objections were "
-            "closed as moot"
+            f"and takes no further {step}: it counts at no date, and an objection open on it "
+            "then was closed as moot"
         )
 
 
