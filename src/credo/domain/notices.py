@@ -112,6 +112,14 @@ def _points_and_lists(
     return parts
 
 
+_EFFECTS: dict[Outcome, str] = {
+    "overturned": "the record no longer counts, at any date",
+    "upheld": "the record stands and counts again as the rulebook says",
+    "moot": "the record was withdrawn, so the objection is closed as moot: the record no "
+    "longer counts, at any date",
+}
+
+
 def decision_notice(
     record: Record, objection_id: str, outcome: Outcome, note: str, decided_on: date
 ) -> Notice:
@@ -132,14 +140,6 @@ def decision_notice(
             },
         },
     )
-
-
-_EFFECTS: dict[Outcome, str] = {
-    "overturned": "the record no longer counts, at any date",
-    "upheld": "the record stands and counts again as the rulebook says",
-    "moot": "the record was withdrawn by the provider that reported it, so the objection is "
-    "closed as moot: the record no longer counts, at any date",
-}
 
 
 def _record_notice(record: Record, part: dict[str, Any], deadline: date) -> dict[str, Any]:
