@@ -13,19 +13,24 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import hypothesis.strategies as st
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.ledger_sql import statuses
 from credo.adapters.engines.protocol import LedgerSource
 from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context
+from credo.domain.entries import Entry, EntryKind, status_from
 from credo.domain.errors import CredoError
 from credo.domain.measures import check
 from credo.domain.objections import Objection, ObjectionRefused
+from credo.domain.records import RecordStatus
 from credo.services.keys import Caller, Role
 from credo.services.objections import (
     decide_objection,
@@ -373,3 +378,43 @@ def test_every_refusal_is_a_credo_error() -> None:
     # the API and the command line turn into 409s and exit code 1.
     assert issubclass(AlreadyWithdrawn, CredoError)
     assert ObjectionRefused.status == 409
+
+
+def test_a_moot_decision_is_no_ruling_online_or_in_sql() -> None:
+    # o1 overturned, o2 filed and then closed as moot by the withdrawal: the record stays
+    # overturned (and withdrawn), and nothing is disputed, in the domain and in the engines' SQL.
+    at = NOW
+    rows: list[tuple[EntryKind, str | None, str | None]] = [
+        ("objection", "r-1-o1", None),
+        ("decision", "r-1-o1", "overturned"),
+        ("objection", "r-1-o2", None),
+        ("withdrawal", None, None),
+        ("decision", "r-1-o2", "moot"),
+        ("objection", "r-2-o1", None),
+        ("withdrawal", None, None),
+        ("decision", "r-2-o1", "moot"),
+    ]
+    rids = ["r-1"] * 5 + ["r-2"] * 3
+    entries = [
+        Entry(kind, rid, "x", at, {"objection_id": oid, "outcome": out}, seq=n)
+        for n, (rid, (kind, oid, out)) in enumerate(zip(rids, rows, strict=True), 1)
+    ]
+    online = {rid: status_from(e for e in entries if e.record_id == rid) for rid in ("r-1", "r-2")}
+    assert online == {
+        "r-1": RecordStatus(withdrawn=True, overturned=True, disputed=False),
+        "r-2": RecordStatus(withdrawn=True, overturned=False, disputed=False),
+    }
+    table = pa.table(
+        {
+            "record_id": rids,
+            "kind": [k for k, _, _ in rows],
+            "at": [at] * len(rows),
+            "seq": list(range(1, len(rows) + 1)),
+            "objection_id": [o for _, o, _ in rows],
+            "outcome": [out for _, _, out in rows],
+        }
+    )
+    con = duckdb.connect()
+    con.register("entries", table)
+    got = con.sql(statuses("entries").sql(dialect="duckdb")).fetchall()
+    assert {r[0]: RecordStatus(*r[1:]) for r in got} == online
