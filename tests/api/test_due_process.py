@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
 
 from credo.domain.records import record_id_for
 from credo.services.ingest import ingest_file
@@ -332,3 +334,144 @@ def test_the_feed_reports_a_change_for_a_subject_loaded_in_bulk(
     body = {"record_id": rid, "reason": "paid"}
     assert api.call("POST", "/v1/objections", "subject_a", json=body).status_code == 201
     assert [c["decision"] for c in changes(api)] == ["allow"]
+
+
+def _reason(api: Api) -> dict[str, Any]:
+    got = api.call("POST", "/v1/checks", "consumer_a", json={"subject": "p-1", "context": RAIL})
+    assert got.status_code == 200, got.text
+    (reason,) = got.json()["reasons"]
+    return dict(reason)
+
+
+@pytest.mark.parametrize(("days", "status"), [(7, 201), (8, 409)])
+def test_a_check_names_the_last_day_to_object_that_the_objection_then_keeps(
+    make_api: MakeApi, backend: str, days: int, status: int
+) -> None:
+    # Occurred in March, recorded and noticed today: the window runs from the notice, not from
+    # the day the list entry began (SPEC §4.10), and the check says so at once.
+    api = make_api(backend)
+    rid = submit(api, judgment(occurred_at="2026-03-01"))
+    reason = _reason(api)
+    assert reason["trigger"]["since"] == "2026-03-01"
+    found = re.search(r"by the end of (\d{4}-\d{2}-\d{2})", reason["objection"])
+    assert found is not None, reason["objection"]
+    assert found.group(1) == "2026-11-29"  # window_days 7 from the notice of 2026-11-22
+    assert rid in reason["objection"]
+    assert "its notice of 2026-11-22" in reason["objection"]
+
+    later(api, days)  # the last day, or the day after
+    body = {"record_id": rid, "reason": "paid long ago"}
+    filed = api.call("POST", "/v1/objections", "subject_a", json=body)
+    assert filed.status_code == status, filed.text
+    if status == 409:
+        assert f"closed at the end of {found.group(1)}" in filed.json()["detail"]
+        # Asked again after the window, the check says it closed, on the same day.
+        assert f"closed at the end of {found.group(1)}" in _reason(api)["objection"]
+
+
+def test_a_withdrawal_closes_an_open_objection_as_moot(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
+    rid = submit(api, judgment())
+    filed = api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
+    oid = filed.json()["objection_id"]
+    later(api, 2)
+    why = {"reason": "entered against the wrong person"}
+    done = api.call("POST", f"/v1/records/{rid}/withdrawal", "provider_a", json=why)
+    assert done.status_code == 201, done.text
+
+    # One transaction: the withdrawal, the moot decision and the notice, in that order.
+    tail = [e for e in api.ctx.store.entries_of(rid) if e.kind != "objection"][-3:]
+    assert [e.kind for e in tail] == ["withdrawal", "decision", "notice"]
+    seqs = [e.seq or 0 for e in tail]
+    assert seqs == list(range(seqs[0], seqs[0] + 3))
+
+    queue = api.call("GET", "/v1/objections?state=open", "reviewer").json()
+    assert queue["items"] == []
+    (moot,) = api.call("GET", "/v1/objections?state=moot", "reviewer").json()["items"]
+    assert (moot["objection_id"], moot["state"]) == (oid, "moot")
+    assert (moot["decided_by"], moot["note"]) == ("traffic-police-rc", why["reason"])
+    assert moot["overdue"] is False
+    own = api.call("GET", "/v1/subjects/p-1/objections", "subject_a").json()["items"]
+    assert [o["state"] for o in own] == ["moot"]
+    assert "credo_objections_open 0" in api.call("GET", "/metrics").text
+
+    told = [n for n in notices(api) if n["about"] == "decision"]
+    assert len(told) == 1
+    decision = told[0]["decision"]
+    assert (decision["objection_id"], decision["outcome"]) == (oid, "moot")
+    assert decision["note"] == why["reason"]
+    assert "withdrawn" in decision["effect"]
+    assert "no longer counts" in decision["effect"]
+    assert "counts again" not in decision["effect"]
+    assert rail(api) == "allow"
+    assert score(api)["lists"] == []
+
+    # Nothing further is decided or objected on a withdrawn record.
+    for outcome in ("upheld", "overturned"):
+        ruled = api.call(
+            "POST",
+            f"/v1/objections/{oid}/decision",
+            "reviewer",
+            json={"outcome": outcome, "note": "late"},
+        )
+        assert ruled.status_code == 409, ruled.text
+        detail = ruled.json()["detail"]
+        assert f"{rid} was withdrawn on 2026-11-24 by traffic-police-rc" in detail
+    again = api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "y"})
+    assert again.status_code == 409
+    assert "was withdrawn on 2026-11-24 by traffic-police-rc" in again.json()["detail"]
+    assert rail(api) == "allow"
+    assert [n["about"] for n in notices(api)].count("decision") == 1
+
+
+def test_an_objection_to_a_withdrawn_record_is_refused(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
+    rid = submit(api, judgment())
+    why = {"reason": "duplicate"}
+    assert api.call("POST", f"/v1/records/{rid}/withdrawal", "provider_a", json=why).is_success
+    assert [n["about"] for n in notices(api)] == ["record"]  # no objection was open: none moot
+    filed = api.call("POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"})
+    assert filed.status_code == 409
+    assert "was withdrawn on 2026-11-22 by traffic-police-rc" in filed.json()["detail"]
+
+
+def test_a_reviewer_cannot_choose_moot(make_api: MakeApi, backend: str) -> None:
+    api = make_api(backend)
+    rid = submit(api, judgment())
+    oid = api.call(
+        "POST", "/v1/objections", "subject_a", json={"record_id": rid, "reason": "x"}
+    ).json()["objection_id"]
+    body = {"outcome": "moot", "note": "x"}
+    got = api.call("POST", f"/v1/objections/{oid}/decision", "reviewer", json=body)
+    assert got.status_code == 422
+    spec = api.call("GET", "/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert schemas["DecisionCreate"]["properties"]["outcome"]["enum"] == ["upheld", "overturned"]
+    # ...but the queue, the answers and the subject's list say where an objection stands.
+    queue = spec["paths"]["/v1/objections"]["get"]
+    (state,) = [p for p in queue["parameters"] if p["name"] == "state"]
+    assert "moot" in state["schema"]["anyOf"][0]["enum"]
+    answer = spec["paths"]["/v1/objections"]["post"]["responses"]["201"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+    assert "moot" in schemas[ref]["properties"]["state"]["enum"]
+
+
+def test_a_decision_notice_does_not_reopen_the_window(make_api: MakeApi, backend: str) -> None:
+    # A repair costs nothing and lists no one: it owes no notice, so its window runs from the
+    # day it was recorded. The answer to an objection is a notice too, and opens nothing.
+    api = make_api(backend)
+    repair = record("p-1", "court.judgment_satisfied", "CT-2", attributes={}, case_ref="C-1")
+    rid = submit(api, repair)
+    assert notices(api) == []
+    later(api, 5)
+    body = {"record_id": rid, "reason": "not my case"}
+    oid = api.call("POST", "/v1/objections", "subject_a", json=body).json()["objection_id"]
+    later(api, 6)
+    ruled = {"outcome": "upheld", "note": "it is"}
+    assert api.call("POST", f"/v1/objections/{oid}/decision", "reviewer", json=ruled).is_success
+    later(api, 8)
+    late = api.call("POST", "/v1/objections", "subject_a", json=body)
+    assert late.status_code == 409, late.text
+    detail = late.json()["detail"]
+    assert "closed at the end of 2026-11-29" in detail
+    assert "after it was recorded on 2026-11-22" in detail

@@ -21,6 +21,7 @@ from credo.domain.scoring import assess
 from credo.services.checks import run_check, stored_standing
 from credo.services.ingest import ingest_file
 from credo.services.keys import Caller, Role
+from credo.services.objections import objection_windows
 from credo.services.rating import subject_ledger
 from credo.services.realtime import settle
 from credo.services.rulebook import current_rulebook
@@ -64,7 +65,8 @@ def test_a_stored_score_decides_as_the_ledger_on_every_day_it_holds(path: Path) 
                 continue
             online = assess(subject_id, rulebook, records, day)
             for context in contexts:
-                assert decide(standing, context) == check(online, context), (subject_id, day)
+                stored_decision = decide(standing, context, windows=None)
+                assert stored_decision == check(online, context, windows=None), (subject_id, day)
 
 
 def test_a_stored_score_is_not_trusted_once_the_rulebook_is_revised() -> None:
@@ -124,6 +126,7 @@ def test_checks_over_a_generated_ledger_answer_as_the_ledger(
     rulebook = current_rulebook(ctx.store)
     contexts = _contexts(rulebook)
     consumer = Caller("k-test", Role.CONSUMER, "railway", frozenset(contexts), None)
+    windows = objection_windows(ctx.store, rulebook)
     answered = 0
     seen: set[str] = set()
     for subject_id in subject_ids:
@@ -141,7 +144,7 @@ def test_checks_over_a_generated_ledger_answer_as_the_ledger(
                 today=TODAY,
                 now=datetime.now(UTC),
             )
-            assert got == check(online, context), (subject_id, context)
+            assert got == check(online, context, windows=windows), (subject_id, context)
             answered += 1
             seen.add(got.decision)
             seen.update(k for r in got.reasons for k in r.trigger if k in ("list", "tier"))

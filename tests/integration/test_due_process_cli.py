@@ -4,14 +4,20 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import re
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from credo import bootstrap as bootstrapping
 from credo.domain.records import record_id_for
 from credo.shipped import shipped_packs
 from tests.contract.conftest import libpq_url, postgres_schema, postgres_url  # noqa: F401
@@ -30,6 +36,43 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
             conn.execute(f"CREATE SCHEMA {schema}")
         monkeypatch.setenv("CREDO_DATABASE_URL", f"{url}?options=-csearch_path%3D{schema}")
     return str(request.param)
+
+
+Clock = Callable[[int], None]
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Every command from here on runs `days` after NOW, as if the operator came back then."""
+    now = [NOW]
+
+    def at_day(days: int) -> None:
+        now[0] = NOW + timedelta(days=days)
+
+    def bootstrap_then(*args: Any, **kw: Any) -> bootstrapping.Context:
+        ctx = bootstrapping.bootstrap(*args, **kw)
+        ctx.clock = lambda: now[0]
+        return ctx
+
+    # The module, not the `app` that `credo.cli` exports under the same name.
+    monkeypatch.setattr(importlib.import_module("credo.cli.app"), "bootstrap", bootstrap_then)
+    return at_day
+
+
+def judgment(ref: str, subject: str = "p-1", **overrides: Any) -> dict[str, Any]:
+    return (
+        record(
+            ref,
+            subject={"id": subject, "kind": "person", "region": "CN-SD-RC"},
+            type="court.judgment_default",
+            attributes={"amount": 50_000},
+            case_ref=f"C-{ref}",
+            source="court-rc",
+            evidence=EVIDENCE,
+        )
+        | overrides
+    )
 
 
 def decision(credo: Credo) -> str:
@@ -147,3 +190,68 @@ def test_a_webhook_receives_each_notice_once_in_order(credo: Credo, tmp_path: Pa
     assert numbers == sorted(numbers)
     assert len(set(numbers)) == 3
     assert [n["record"]["source_ref"] for n in received] == ["TP-1", "TP-2", "TP-3"]
+
+
+def test_a_check_names_the_last_day_that_the_objection_then_keeps(
+    credo: Credo, backend: str, clock: Clock, tmp_path: Path
+) -> None:
+    # Two judgments of March, ingested (and noticed) on 2026-11-22: their windows run from the
+    # notice, to the end of 2026-11-29, and the check says so.
+    assert credo("pack", "adopt", *map(str, shipped_packs())).code == 0
+    ledger = [judgment("CT-1"), judgment("CT-2", subject="p-2")]
+    assert credo("ingest", str(write_jsonl(tmp_path / "in.jsonl", ledger))).code == 0
+    got = credo("check", "p-1", RAIL, "--json")
+    assert got.code == 0, got.err
+    (reason,) = json.loads(got.out)["reasons"]
+    assert reason["trigger"]["since"] == "2026-03-01"
+    found = re.search(r"by the end of (\d{4}-\d{2}-\d{2})", reason["objection"])
+    assert found is not None, reason["objection"]
+    last_day = found.group(1)
+    assert last_day == "2026-11-29"
+    shown = credo("check", "p-1", RAIL)
+    assert f"by the end of {last_day}" in shown.out  # the table says it too
+
+    clock(7)
+    on_time = credo("object", record_id_for("court-rc", "CT-1"), "--reason", "paid")
+    assert on_time.code == 0, on_time.err
+    clock(8)
+    late = credo("object", record_id_for("court-rc", "CT-2"), "--reason", "paid")
+    assert late.code == 1
+    assert f"closed at the end of {last_day}" in late.err
+    closed = json.loads(credo("check", "p-2", RAIL, "--json").out)["reasons"][0]
+    assert f"closed at the end of {last_day}" in closed["objection"]
+
+
+def test_a_withdrawal_closes_the_open_objection_as_moot(
+    credo: Credo, backend: str, clock: Clock, tmp_path: Path
+) -> None:
+    assert credo("pack", "adopt", *map(str, shipped_packs())).code == 0
+    ledger = [judgment("CT-1", occurred_at="2026-11-01")]
+    assert credo("ingest", str(write_jsonl(tmp_path / "in.jsonl", ledger))).code == 0
+    rid = record_id_for("court-rc", "CT-1")
+    oid = f"{rid}-o1"
+    assert credo("object", rid, "--reason", "not me").code == 0
+    clock(1)
+    withdrawn = credo("withdraw", "court-rc", "CT-1", "--reason", "wrong person", "--as", "ops-1")
+    assert withdrawn.code == 0, withdrawn.err
+    assert json.loads(credo("objections", "--json").out) == []
+    (moot,) = json.loads(credo("objections", "--all", "--json").out)
+    assert (moot["objection_id"], moot["state"]) == (oid, "moot")
+    assert (moot["decided_by"], moot["note"]) == ("ops-1", "wrong person")
+    table = credo("objections", "--all").out
+    assert "moot" in table
+
+    ruled = credo("decide", oid, "upheld", "--note", "it stands")
+    assert ruled.code == 1
+    assert f"record {rid} was withdrawn on 2026-11-23 by ops-1" in ruled.err
+    again = credo("object", rid, "--reason", "still not me")
+    assert again.code == 1
+    assert "was withdrawn on 2026-11-23 by ops-1" in again.err
+    assert decision(credo) == "allow"
+
+    log = tmp_path / "notices.jsonl"
+    assert credo("notices", "deliver", "--log", str(log)).code == 0
+    told = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [n["about"] for n in told] == ["record", "decision"]
+    assert told[-1]["decision"]["outcome"] == "moot"
+    assert "withdrawn" in told[-1]["decision"]["effect"]

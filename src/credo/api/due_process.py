@@ -91,11 +91,13 @@ def get_own_objections(subject_id: SubjectId, caller: ReaderDep, state: StateDep
     response_model=ObjectionRead,
     responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="""A subject contests one of its own records, within the objection window of
-its rulebook (`window_days` from the record's notice). While the objection is open the record
-is suspended or kept, as the rulebook's `while_disputed` says, and list entries resting on it
+the record's own rulebook (`window_days` from the day of its first notice, or of its recording
+if it owed none, by the version in force that day). While the objection is open the record is
+suspended or kept, as the rulebook's `while_disputed` says, and list entries resting on it
 follow; scores and check answers reflect this at once. A late objection is refused (409) naming
-the day the window closed; so is a second objection while one is open on the same record. A
-record about someone else is answered 404.""",
+the day the window closed; so is a second objection while one is open on the same record, and
+any objection to a withdrawn record (naming when and by whom it was withdrawn). A record about
+someone else is answered 404.""",
 )
 def post_objection(
     body: Annotated[ObjectionCreate, Body(description="The record contested and why.")],
@@ -124,13 +126,14 @@ def post_objection(
     response_model=ObjectionsPage,
     responses=responses(401, 403, 422, 429, 503),
     description="Objections oldest first, with the days left of the review period "
-    "(`review_days`); open ones past it are flagged `overdue`. For reviewers.",
+    "(`review_days`); open ones past it are flagged `overdue`. `moot`: closed because the "
+    "record was withdrawn. For reviewers.",
 )
 def get_queue(
     caller: ReviewerKey,
     state: StateDep,
     state_: Annotated[
-        Literal["open", "upheld", "overturned"] | None,
+        Literal["open", "upheld", "overturned", "moot"] | None,
         Query(alias="state", description="Only objections in this state; default all."),
     ] = None,
     overdue: Annotated[bool, Query(description="Only open objections past review.")] = False,
@@ -149,7 +152,8 @@ def get_queue(
     responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="`overturned`: the record stops counting at every date; `upheld`: it stands. "
     "The subject gets a notice either way. A decision is final: deciding again is refused "
-    "(409). For reviewers.",
+    "(409), and so is deciding on a withdrawn record, whose objections were closed as moot. "
+    "For reviewers.",
 )
 def post_decision(
     objection_id: Annotated[str, Path(pattern=OBJECTION_ID, description="The objection.")],
@@ -180,8 +184,10 @@ def post_decision(
     response_model=WithdrawalRead,
     responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
     description="The provider that reported a record withdraws it: it stays in the ledger, "
-    "with the withdrawal beside it, and never counts again at any date. Another provider's "
-    "record is answered 404; withdrawing twice is refused (409).",
+    "with the withdrawal beside it, and never counts again at any date. An objection open on "
+    "it is closed as `moot` in the same step, and the subject is told; the record takes no "
+    "further objection or decision. Another provider's record is answered 404; withdrawing "
+    "twice is refused (409).",
 )
 def post_withdrawal(
     record_id: Annotated[str, Path(pattern=RECORD_ID, description="The record.")],

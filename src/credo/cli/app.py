@@ -212,10 +212,12 @@ def explain(subject: str, as_of: AsOf = None, json: Json = False) -> None:
 @app.command("check")
 def check_cmd(subject: str, context: str, as_of: AsOf = None, json: Json = False) -> None:
     """What applies to a subject in one context (e.g. rail.high-speed-ticket), with reasons."""
-    from credo.services.rating import check_subject
+    from credo.services.checks import check_subject
+    from credo.services.rulebook import current_rulebook
 
     ctx = state.context()
-    d = check_subject(ctx.store, subject, context, as_of=as_of_date(as_of, ctx))
+    rulebook = current_rulebook(ctx.store)
+    d = check_subject(ctx.store, rulebook, subject, context, as_of=as_of_date(as_of, ctx))
     render.decision(out, d, json=json)
 
 

@@ -71,7 +71,9 @@ def objections(
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open objections past their review period.")
     ] = False,
-    every: Annotated[bool, typer.Option("--all", help="Decided objections too.")] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Decided objections too, and those closed as moot.")
+    ] = False,
     json: Json = False,
 ) -> None:
     """The review queue, oldest first, with the days left to decide each objection."""
@@ -129,7 +131,8 @@ def withdraw(
     reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn.")],
     actor: Actor = None,
 ) -> None:
-    """Withdraw a record by its idempotency key; it never counts again, at any date."""
+    """Withdraw a record by its idempotency key; it never counts again, at any date, and an
+    objection open on it is closed as moot (the subject is told)."""
     # The key as intake keeps it (NFC), however the terminal spelled it.
     source, source_ref = _reference_arg(source, "SOURCE"), _reference_arg(source_ref, "SOURCE_REF")
     ctx = state.context()

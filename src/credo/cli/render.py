@@ -171,3 +171,4 @@ def decision(console: Console, d: Decision, *, json: bool) -> None:
     )
     for r in d.reasons:
         console.print(f"  {r.effect} by {r.measure} because {r.trigger} — {r.basis}", markup=False)
+        console.print(f"    {r.objection}", markup=False)

@@ -26,9 +26,15 @@ class Entry:
     seq: int | None = None
 
 
+def withdrawal_in(entries: Iterable[Entry]) -> Entry | None:
+    """The record's withdrawal among its `entries`, if it was withdrawn (only once)."""
+    return next((e for e in entries if e.kind == "withdrawal"), None)
+
+
 def status_from(entries: Iterable[Entry]) -> RecordStatus:
-    """Withdrawn once withdrawn; overturned if its last decided objection was overturned;
-    disputed while an objection has no decision."""
+    """Withdrawn once withdrawn; overturned if its last ruled objection was overturned;
+    disputed while an objection has no decision. A `moot` decision (the objection closed by
+    the record's withdrawal) closes the objection and rules on nothing."""
     withdrawn = overturned = False
     open_objections: set[str] = set()
     for e in sorted(entries, key=lambda e: (e.at, e.seq or 0)):
@@ -38,5 +44,6 @@ def status_from(entries: Iterable[Entry]) -> RecordStatus:
             open_objections.add(str(e.data["objection_id"]))
         elif e.kind == "decision":
             open_objections.discard(str(e.data["objection_id"]))
-            overturned = e.data["outcome"] == "overturned"
+            if e.data["outcome"] != "moot":
+                overturned = e.data["outcome"] == "overturned"
     return RecordStatus(withdrawn=withdrawn, overturned=overturned, disputed=bool(open_objections))

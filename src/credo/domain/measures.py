@@ -2,17 +2,25 @@
 
 A measure applies on a tier or on a list, so a check needs of a subject only its `Standing`:
 the score and tier, and the list entries open on the date. `check` takes them from an
-assessment of the ledger; `decide` from a standing kept elsewhere (a materialised score)."""
+assessment of the ledger; `decide` from a standing kept elsewhere (a materialised score).
+
+Each reason says how to object, with the last day to, for the record a list trigger names.
+That day follows from the record's first notice, which only the ledger knows: the caller that
+holds the ledger passes `windows`, asked only about the records a trigger names."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Literal, Protocol
 
+from credo.domain.objections import ObjectionWindow
 from credo.domain.packs import Measure, Pack
 from credo.domain.scoring import Assessment
+
+ObjectionWindows = Callable[[str], ObjectionWindow]
+"""A record's objection window, by record id (`services.objections.objection_windows`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +78,18 @@ class Standing:
     lists: Sequence[OpenEntry]
 
 
-def check(assessment: Assessment, context: str) -> Decision:
+def check(assessment: Assessment, context: str, *, windows: ObjectionWindows | None) -> Decision:
     a = assessment
     lists = [Entered(e.list_id, e.record.record_id, e.since, e.until) for e in a.lists]
-    return decide(Standing(a.subject_id, a.as_of, a.version.pack, a.score, a.tier, lists), context)
+    standing = Standing(a.subject_id, a.as_of, a.version.pack, a.score, a.tier, lists)
+    return decide(standing, context, windows=windows)
 
 
-def decide(standing: Standing, context: str) -> Decision:
+def decide(standing: Standing, context: str, *, windows: ObjectionWindows | None) -> Decision:
+    """The decision in `context`. `windows` gives the objection window of each record a list
+    trigger names; None where nobody reads the reasons' `objection` (the change feed, a
+    comparison of which measures apply), which then names the record without its dates."""
     s = standing
-    window = s.pack.objection.window_days
     reasons: list[Reason] = []
     for measure in s.pack.measures:
         if measure.context != context:
@@ -92,7 +103,7 @@ def decide(standing: Standing, context: str) -> Decision:
                 measure.effect,
                 trigger,
                 measure.basis,
-                _how_to_object(trigger, window, s.as_of),
+                _how_to_object(trigger, windows, s.as_of),
             )
         )
     if any(r.effect == "deny" for r in reasons):
@@ -123,13 +134,21 @@ def _trigger(measure: Measure, s: Standing) -> dict[str, Any] | None:
     return None
 
 
-def _how_to_object(trigger: dict[str, Any], window_days: int, as_of: date) -> str:
-    if "record_id" in trigger:
-        since = date.fromisoformat(trigger["since"])
-        closes = since + timedelta(days=window_days)
+def _how_to_object(trigger: dict[str, Any], windows: ObjectionWindows | None, as_of: date) -> str:
+    if "record_id" not in trigger:
+        return "A tier follows from records; object to any record that is wrong."
+    record_id = trigger["record_id"]
+    see = "see every record with `credo explain`."
+    if windows is None:
+        return f"Object to record {record_id} within the window its notice gives; {see}"
+    w = windows(record_id)
+    if as_of > w.closes:
         return (
-            f"Object to record {trigger['record_id']} "
-            f"(objections are open for {window_days} days after notice; from {since} that is "
-            f"until {closes}); see every record with `credo explain`."
+            f"The window to object to record {record_id} closed at the end of {w.closes} "
+            f"({(w.closes - w.opened).days} days after {w.since}); a record that is wrong can "
+            f"still be withdrawn by the provider that reported it; {see}"
         )
-    return "A tier follows from records; object to any record that is wrong."
+    return (
+        f"Object to record {record_id} by the end of {w.closes} (the objection window runs "
+        f"{(w.closes - w.opened).days} days after {w.since}); {see}"
+    )

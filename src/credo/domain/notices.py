@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from credo.domain.measures import check
+from credo.domain.objections import Outcome
 from credo.domain.packs import ObjectionSpec
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import Rulebook
@@ -111,15 +112,19 @@ def _points_and_lists(
     return parts
 
 
+_EFFECTS: dict[Outcome, str] = {
+    "overturned": "the record no longer counts, at any date",
+    "upheld": "the record stands and counts again as the rulebook says",
+    "moot": "the record was withdrawn, so the objection is closed as moot: the record no "
+    "longer counts, at any date",
+}
+
+
 def decision_notice(
-    record: Record, objection_id: str, outcome: str, note: str, decided_on: date
+    record: Record, objection_id: str, outcome: Outcome, note: str, decided_on: date
 ) -> Notice:
-    """The answer to an objection, upheld or overturned."""
-    effect = (
-        "the record no longer counts, at any date"
-        if outcome == "overturned"
-        else "the record stands and counts again as the rulebook says"
-    )
+    """The answer to an objection: upheld, overturned, or closed as moot because the record
+    was withdrawn (then `note` is the withdrawal's reason)."""
     return Notice(
         record.record_id,
         record.subject.id,
@@ -131,7 +136,7 @@ def decision_notice(
                 "outcome": outcome,
                 "note": note,
                 "decided_on": decided_on.isoformat(),
-                "effect": effect,
+                "effect": _EFFECTS[outcome],
             },
         },
     )
@@ -163,9 +168,11 @@ def _started(before: Assessment | None, after: Assessment) -> list[dict[str, Any
     """Measures that apply after and did not before, in every context of the pack."""
     contexts = sorted({m.context for m in after.version.pack.measures})
     started: list[dict[str, Any]] = []
+    # Which measures apply is all a notice takes from a check (`windows=None`): the deadline
+    # it gives is its own record's, whose window opens with this very notice.
     for context in contexts:
-        had = {r.measure for r in check(before, context).reasons} if before else set()
-        for reason in check(after, context).reasons:
+        had = {r.measure for r in check(before, context, windows=None).reasons} if before else set()
+        for reason in check(after, context, windows=None).reasons:
             if reason.measure in had:
                 continue
             started.append(

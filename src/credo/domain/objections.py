@@ -1,5 +1,6 @@
-"""Objections: a subject contests one record; a reviewer decides. Both are ledger entries,
-and an objection's state is what those entries say."""
+"""Objections: a subject contests one record; a reviewer decides, or the record's withdrawal
+closes the objection as moot. All are ledger entries, and an objection's state is what those
+entries say."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from credo.domain.entries import Entry
+from credo.domain.entries import Entry, withdrawal_in
 from credo.domain.errors import CredoError, Refused
 
-Outcome = Literal["upheld", "overturned"]
-State = Literal["open", "upheld", "overturned"]
+Ruling = Literal["upheld", "overturned"]  # what a reviewer decides
+# `moot`: closed because the record was withdrawn, with nothing left to decide.
+Outcome = Literal["upheld", "overturned", "moot"]
+State = Literal["open", "upheld", "overturned", "moot"]
 
 
 class ObjectionRefused(Refused):
@@ -22,6 +25,23 @@ class ObjectionRefused(Refused):
 class UnknownObjection(CredoError):
     status = 404
     title = "Not found"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionWindow:
+    """When objections to a record opened (the day of its first notice, or of its recording if
+    it owed none) and the last day one is in time (SPEC §4.10)."""
+
+    opened: date
+    closes: date
+    noticed: bool = True  # False: the record owed no notice, and the window opened when recorded
+
+    @property
+    def since(self) -> str:
+        """What opened the window, for a sentence: `its notice of D` or `it was recorded on D`."""
+        return (
+            f"its notice of {self.opened}" if self.noticed else f"it was recorded on {self.opened}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +114,26 @@ def decision_entry(
     )
 
 
+def moot_decisions(
+    objections: Iterable[Objection], *, by: str, note: str, at: datetime
+) -> list[Entry]:
+    """The decisions that close the open `objections` of a record withdrawn by `by`, for the
+    reason `note`: a withdrawn record counts at no date, so nothing is left to decide."""
+    return [decision_entry(o, "moot", note, by=by, at=at) for o in objections if o.outcome is None]
+
+
+def refuse_if_withdrawn(record_id: str, entries: Iterable[Entry], step: str) -> None:
+    """A withdrawn record takes no further objection or decision (SPEC §4.10): it counts at
+    no date, and its open objections were closed as moot with the withdrawal."""
+    withdrawal = withdrawal_in(entries)
+    if withdrawal is not None:
+        raise ObjectionRefused(
+            f"record {record_id} was withdrawn on {withdrawal.at.date()} by {withdrawal.actor} "
+            f"and takes no further {step}: it counts at no date, and an objection open on it "
+            "then was closed as moot"
+        )
+
+
 def objections_from(entries: Iterable[Entry]) -> list[Objection]:
     """Every objection among `entries`, with its decision if one was made, in filing order."""
     found: dict[str, Objection] = {}
@@ -128,8 +168,7 @@ def refuse_filing(
     existing: Iterable[Objection],
     *,
     today: date,
-    noticed: date,
-    deadline: date,
+    window: ObjectionWindow,
 ) -> None:
     """An objection is filed in time, and only one is open on a record at once."""
     for o in existing:
@@ -138,9 +177,9 @@ def refuse_filing(
                 f"record {record_id} already has an open objection ({o.objection_id}, filed "
                 f"{o.filed_at.date()}); it will be decided by {o.review_by}"
             )
-    if today > deadline:
+    if today > window.closes:
         raise ObjectionRefused(
-            f"the window to object to record {record_id} closed at the end of {deadline} "
-            f"({(deadline - noticed).days} days after its notice of {noticed}); a record that "
-            "is wrong can still be withdrawn by the provider that reported it"
+            f"the window to object to record {record_id} closed at the end of {window.closes} "
+            f"({(window.closes - window.opened).days} days after {window.since}); "
+            "a record that is wrong can still be withdrawn by the provider that reported it"
         )

@@ -4,7 +4,9 @@ context, and what they were told. Subjects read that log about themselves.
 A check is answered from the subject's materialised score when that still holds today under
 the pack version in force: the score keeps the tier and the list entries open, which is all a
 measure looks at. Otherwise the subject's ledger is read and scored now. Both give the same
-decision (`tests/api/test_stored_checks.py`)."""
+decision (`tests/api/test_stored_checks.py`). Either way the reasons give the last day to object
+to each record a list trigger names, by the function that accepts or refuses the objection
+(`objection_window`); only those records are read for it."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from credo.domain.measures import Decision, Standing, check, decide
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
 from credo.services.keys import Caller
+from credo.services.objections import objection_windows
 from credo.services.scores import stored_if_current
 
 
@@ -44,11 +47,12 @@ def run_check(
         raise NotPermitted(
             f"this key is not registered for context {context!r} (registered: {registered})"
         )
+    windows = objection_windows(store, rulebook)
     standing = stored_standing(store, rulebook, subject_id, today)
     if standing is not None:
-        decision = decide(standing, context)
+        decision = decide(standing, context, windows=windows)
     else:
-        decision = check(_assess(store, rulebook, subject_id, today), context)
+        decision = check(_assess(store, rulebook, subject_id, today), context, windows=windows)
     access.log_check(
         LoggedCheck(
             at=now,
@@ -77,12 +81,21 @@ def stored_standing(
     return Standing(subject_id, today, version.pack, stored.score, stored.tier, stored.lists)
 
 
-def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, today: date) -> Assessment:
+def check_subject(
+    store: LedgerStore, rulebook: Rulebook, subject_id: str, context: str, *, as_of: date
+) -> Decision:
+    """The decision for one subject in one context on `as_of`, judged on the ledger now and
+    not logged: what an operator asks at the command line (`credo check`)."""
+    a = _assess(store, rulebook, subject_id, as_of)
+    return check(a, context, windows=objection_windows(store, rulebook))
+
+
+def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, on: date) -> Assessment:
     """As `rating.score_subject`, with the rulebook the caller holds."""
     records = store.records_of(subject_id)
     if not records:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
-    return assess(subject_id, rulebook, records, today)
+    return assess(subject_id, rulebook, records, on)
 
 
 def checks_about(

@@ -1,27 +1,30 @@
 """Objections and their review: a subject contests a record within the window its rulebook
-gives, the record is suspended or kept meanwhile as the rulebook says, and a reviewer decides.
-Each step is a ledger entry and takes effect at once."""
+gives, the record is suspended or kept meanwhile as the rulebook says, and a reviewer decides
+(a withdrawal closes the record's open objections as moot, `services.withdrawals`). Each step is
+a ledger entry and takes effect at once."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
 from credo.domain.errors import UnknownRecord
+from credo.domain.measures import ObjectionWindows
 from credo.domain.notices import decision_notice, objection_deadline
 from credo.domain.objections import (
     Objection,
-    Outcome,
+    ObjectionWindow,
+    Ruling,
     State,
     UnknownObjection,
     decision_entry,
     objection_entry,
     objections_from,
     refuse_filing,
+    refuse_if_withdrawn,
 )
 from credo.domain.packs import ObjectionSpec
 from credo.domain.records import LedgerRecord, Record
@@ -29,28 +32,38 @@ from credo.domain.rulebook import Rulebook
 from credo.services.realtime import notice_entry, settle
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    """When a record was noticed to its subject and the last day to object."""
-
-    noticed: date
-    closes: date
-
-
 def objection_window(
     store: LedgerStore, rulebook: Rulebook, lr: LedgerRecord, entries: Sequence[Entry]
-) -> Window:
-    """The window runs from the record's first notice among its `entries`; a record that
-    needed none (it costs no points and lists no one) is open to objection from the day it
-    was recorded."""
+) -> ObjectionWindow:
+    """The window runs from the record's first notice among its `entries` (a notice about the
+    record, not the answer to an objection); a record that needed none (it costs no points and
+    lists no one) is open to objection from the day it was recorded. It lasts `window_days` of
+    the record's own pack, by the version in force on the day it opened (SPEC §4.10)."""
     record_id = lr.record.record_id
-    notices = [e for e in entries if e.kind == "notice"]
+    notices = [e for e in entries if e.kind == "notice" and e.data.get("about") != "decision"]
     if notices:
-        noticed = notices[0].at.date()
+        opened, noticed = min(notices, key=lambda e: e.seq or 0).at.date(), True
     else:
         recorded = store.recorded_at(record_id)
-        noticed = recorded.date() if recorded else lr.record.occurred_at
-    return Window(noticed, objection_deadline(rulebook, lr.record, noticed))
+        opened, noticed = (recorded.date() if recorded else lr.record.occurred_at), False
+    return ObjectionWindow(opened, objection_deadline(rulebook, lr.record, opened), noticed)
+
+
+def objection_windows(store: LedgerStore, rulebook: Rulebook) -> ObjectionWindows:
+    """`objection_window` by record id, for a check's reasons: read from the ledger when a
+    reason asks, once per record, so a check reads only the records its triggers name."""
+    known: dict[str, ObjectionWindow] = {}
+
+    def window(record_id: str) -> ObjectionWindow:
+        if record_id not in known:
+            lr = store.record(record_id)
+            if lr is None:
+                raise UnknownRecord(f"no record {record_id!r} in the ledger")
+            entries = store.entries_of(record_id)
+            known[record_id] = objection_window(store, rulebook, lr, entries)
+        return known[record_id]
+
+    return window
 
 
 def file_objection(
@@ -71,9 +84,10 @@ def file_objection(
     if lr is None or lr.record.subject.id != subject_id:
         raise UnknownRecord(f"no record {record_id!r} about subject {subject_id!r}")
     entries = store.entries_of(record_id)
+    refuse_if_withdrawn(record_id, entries, "objection")
     existing = objections_from(entries)
     window = objection_window(store, rulebook, lr, entries)
-    refuse_filing(record_id, existing, today=today, noticed=window.noticed, deadline=window.closes)
+    refuse_filing(record_id, existing, today=today, window=window)
     review_days = _objection_spec(rulebook, lr.record, today).review_days
     # The id follows from the record and the count before it: two filings racing each other
     # get the same id, and the ledger then holds one objection, filed twice.
@@ -92,15 +106,19 @@ def decide_objection(
     rulebook: Rulebook,
     *,
     objection_id: str,
-    outcome: Outcome,
+    outcome: Ruling,
     note: str,
     reviewer: str,
     today: date,
     now: datetime,
 ) -> Objection:
     """Decide an open objection. Overturned, the record stops counting at every date; upheld,
-    it counts again. The subject is told either way; a decision is final."""
-    objection = objection_by_id(store, objection_id)
+    it counts again. The subject is told either way; a decision is final, and a withdrawn
+    record takes none (its objections were closed as moot)."""
+    record_id = _record_of(objection_id)
+    entries = store.entries_of(record_id) if record_id else []
+    objection = _found(objections_from(entries), objection_id)
+    refuse_if_withdrawn(record_id, entries, "decision")
     entry = decision_entry(objection, outcome, note, by=reviewer, at=now)
     lr = store.record(objection.record_id)
     assert lr is not None  # an objection refers to a record, and records are never deleted
@@ -111,9 +129,14 @@ def decide_objection(
 
 
 def objection_by_id(store: LedgerStore, objection_id: str) -> Objection:
-    record_id, _, _ = objection_id.rpartition("-o")
+    record_id = _record_of(objection_id)
     found = objections_from(store.entries_of(record_id)) if record_id else []
     return _found(found, objection_id)
+
+
+def _record_of(objection_id: str) -> str:
+    """The record an objection id names (`RECORD_ID-oN`); empty if it names none."""
+    return objection_id.rpartition("-o")[0]
 
 
 def objection_queue(

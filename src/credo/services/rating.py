@@ -1,5 +1,5 @@
-"""Scores, explanations and checks for one subject: the use cases behind `score`, `explain`
-and `POST /v1/checks`."""
+"""Scores and explanations for one subject: the use cases behind `score` and `explain`
+(checks are `services.checks`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import UnknownSubject
 from credo.domain.explanation import Explanation, explain
-from credo.domain.measures import Decision, check
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
@@ -31,7 +30,3 @@ def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assess
 def explain_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Explanation:
     rulebook, records = subject_ledger(store, subject_id)
     return explain(subject_id, rulebook, records, as_of)
-
-
-def check_subject(store: LedgerStore, subject_id: str, context: str, *, as_of: date) -> Decision:
-    return check(score_subject(store, subject_id, as_of=as_of), context)

@@ -76,9 +76,15 @@ def _settle_one(
             size += len(notices)  # if anything else was added meanwhile, the feed says so
     while True:
         stored = store_assessment(store, rulebook, records, a, today=today, now=now, size=size)
+        # The feed carries decisions only, not their reasons: no objection window is read.
         decisions = [
             DecisionChange(
-                subject_id, context, check(a, context).decision, today, stored.valid_until, now
+                subject_id,
+                context,
+                check(a, context, windows=None).decision,
+                today,
+                stored.valid_until,
+                now,
             )
             for context in sorted({m.context for m in a.version.pack.measures})
         ]

@@ -1,5 +1,6 @@
 """Withdrawal: the provider that reported a record takes it back. The record stays in the
-ledger, with the withdrawal beside it, and never counts again at any date."""
+ledger, with the withdrawal beside it, and never counts again at any date. Its open objections
+are closed as moot with it, and the subject is told."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
+from credo.domain.entries import Entry, withdrawal_in
 from credo.domain.errors import Refused, UnknownRecord
+from credo.domain.notices import decision_notice
+from credo.domain.objections import moot_decisions, objections_from
 from credo.domain.rulebook import Rulebook
-from credo.services.realtime import settle
+from credo.services.realtime import notice_entry, settle
 
 
 class AlreadyWithdrawn(Refused):
@@ -31,16 +34,26 @@ def withdraw_record(
     now: datetime,
 ) -> Entry:
     """Withdraw one record. With `provider`, only that provider's own records: another's is
-    answered as a record that does not exist. Without, an operator acts (`credo withdraw`)."""
+    answered as a record that does not exist. Without, an operator acts (`credo withdraw`).
+
+    An objection still open on the record has nothing left to decide: it is closed as moot
+    (by `actor`, with the withdrawal's reason as its note) in the same transaction as the
+    withdrawal, with a notice to the subject, so no reviewer can rule on a withdrawn record."""
     lr = store.record(record_id)
     if lr is None or (provider is not None and lr.record.source != provider):
         raise UnknownRecord(f"no record {record_id!r} from {provider or 'any source'}")
-    for e in store.entries_of(record_id):
-        if e.kind == "withdrawal":
-            raise AlreadyWithdrawn(
-                f"record {record_id} was already withdrawn on {e.at.date()} by {e.actor}"
-            )
+    entries = store.entries_of(record_id)
+    earlier = withdrawal_in(entries)
+    if earlier is not None:
+        raise AlreadyWithdrawn(
+            f"record {record_id} was already withdrawn on {earlier.at.date()} by {earlier.actor}"
+        )
     entry = Entry("withdrawal", record_id, actor, now, {"reason": reason})
-    seq = store.append_entry(entry)
+    closed = moot_decisions(objections_from(entries), by=actor, note=reason, at=now)
+    told = [
+        notice_entry(decision_notice(lr.record, d.data["objection_id"], "moot", reason, today), now)
+        for d in closed
+    ]
+    seqs = store.append_entries([entry, *closed, *told])
     settle(store, feeds, rulebook, {lr.record.subject.id}, today=today, now=now)
-    return replace(entry, seq=seq)
+    return replace(entry, seq=seqs[0])

@@ -59,7 +59,8 @@ def flat_from_ingest_format(
 
 def statuses(entries: str) -> exp.Expr:
     """`credo.domain.entries.status_from` in SQL: withdrawn once withdrawn, overturned if the last
-    decision overturned it, disputed while an objection has no decision."""
+    ruling overturned it, disputed while an objection has no decision. A `moot` decision (an
+    objection closed by the record's withdrawal) closes its objection and is no ruling."""
     return sqlglot.parse_one(
         f"""
         WITH w AS (SELECT DISTINCT record_id FROM {entries} WHERE kind = 'withdrawal'),
@@ -67,7 +68,7 @@ def statuses(entries: str) -> exp.Expr:
           SELECT record_id, outcome FROM (
             SELECT record_id, outcome,
                    ROW_NUMBER() OVER (PARTITION BY record_id ORDER BY at DESC, seq DESC) AS n
-            FROM {entries} WHERE kind = 'decision') AS last_decision
+            FROM {entries} WHERE kind = 'decision' AND outcome <> 'moot') AS last_decision
           WHERE n = 1
         ),
         o AS (

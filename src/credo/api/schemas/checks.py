@@ -23,7 +23,10 @@ class ReasonRead(BaseModel):
         "or a tier (`tier`, `score`)."
     )
     basis: str = Field(description="The law or decision it rests on.")
-    objection: str = Field(description="How the subject can object.")
+    objection: str = Field(
+        description="How the subject can object: for a list entry, to its record, with the last "
+        "day to (the window runs from the record's first notice, SPEC §4.10), or that it closed."
+    )
 
 
 class CheckRead(BaseModel):

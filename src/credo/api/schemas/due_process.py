@@ -19,7 +19,8 @@ class NoticeRead(BaseModel):
     at: datetime = Field(description="When it was issued.")
     about: Literal["record", "decision"] = Field(
         description="`record`: a record that costs points, lists or brings a measure; "
-        "`decision`: the answer to an objection."
+        "`decision`: the answer to an objection, or its closing as moot when the record was "
+        "withdrawn."
     )
     subject_id: str = Field(description="To whom.")
     record_id: str = Field(description="The record it is about: what an objection names.")
@@ -34,7 +35,10 @@ class NoticeRead(BaseModel):
         default=None, description="`deadline` (last day to object) and `how`."
     )
     decision: dict[str, Any] | None = Field(
-        default=None, description="`objection_id`, `outcome`, `note`, `decided_on`, `effect`."
+        default=None,
+        description="`objection_id`, `outcome` (`upheld`, `overturned`, or `moot`: closed by "
+        "the record's withdrawal, `note` then being the withdrawal's reason), `note`, "
+        "`decided_on`, `effect`.",
     )
 
 
@@ -49,6 +53,7 @@ class ObjectionCreate(Wire):
 
 
 class DecisionCreate(Wire):
+    # `moot` is not a reviewer's to choose: only a withdrawal closes an objection so.
     outcome: Literal["upheld", "overturned"] = Field(
         description="`overturned`: the record stops counting at every date; `upheld`: it stands."
     )
@@ -65,12 +70,19 @@ class ObjectionRead(BaseModel):
     subject_id: str = Field(description="The subject who objected.")
     reason: str = Field(description="Why, in the subject's words.")
     filed_at: datetime = Field(description="When it was filed.")
-    state: Literal["open", "upheld", "overturned"] = Field(description="Where it stands.")
+    state: Literal["open", "upheld", "overturned", "moot"] = Field(
+        description="Where it stands: `moot` when the record was withdrawn while it was open."
+    )
     review_by: date = Field(description="The last day of the review period.")
     days_left: int = Field(description="Days of the review period left; negative when overdue.")
     overdue: bool = Field(description="Open past its review period.")
-    note: str | None = Field(default=None, description="The reviewer's reasons, once decided.")
-    decided_by: str | None = Field(default=None, description="The reviewer who decided.")
+    note: str | None = Field(
+        default=None,
+        description="The reviewer's reasons, once decided; the withdrawal's reason when moot.",
+    )
+    decided_by: str | None = Field(
+        default=None, description="The reviewer who decided; who withdrew the record when moot."
+    )
     decided_at: datetime | None = Field(default=None, description="When it was decided.")
 
     @classmethod
