@@ -86,6 +86,20 @@ class StoreUnavailable(CredoError):
     title = "Store unavailable"
 
 
+class ProofError(CredoError):
+    """A Merkle proof asked for or given that does not fit the tree's size."""
+
+    status = 400
+    title = "Bad proof request"
+
+
+class BadSignature(CredoError):
+    """A signed tree head or an attestation whose signature, key or lifetime does not hold."""
+
+    status = 422
+    title = "Does not verify"
+
+
 def article(noun: str) -> str:
     """`an integer`, `a number`: messages read as sentences."""
     return ("an " if noun[:1] in "aeiou" else "a ") + noun

@@ -1,0 +1,179 @@
+"""The ledger's Merkle tree, exactly as RFC 9162 §2.1 defines it (Certificate Transparency), so
+any tool that checks a CT log can check this one.
+
+Leaves are `SHA-256(0x00 || bytes)`, interior nodes `SHA-256(0x01 || left || right)`; a tree
+of n leaves splits at k, the largest power of two below n. Indexes start at 0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from credo.domain.errors import ProofError
+
+Hash = bytes
+
+EMPTY_ROOT: Hash = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data: bytes) -> Hash:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: Hash, right: Hash) -> Hash:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two smaller than n (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root_of(leaves: Sequence[Hash]) -> Hash:
+    """MTH over leaf hashes, bottom up: pairing neighbours level by level and carrying an odd
+    last node up gives the same tree as the RFC's split at the largest power of two."""
+    if not leaves:
+        return EMPTY_ROOT
+    level = list(leaves)
+    while len(level) > 1:
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]
+
+
+def inclusion_proof(leaves: Sequence[Hash], index: int) -> list[Hash]:
+    """PATH(m, D[n]) of RFC 9162 §2.1.3.1 for leaf `index` in the tree of `leaves`."""
+    n = len(leaves)
+    if not 0 <= index < n:
+        raise ProofError(f"leaf index {index} is outside a tree of size {n}")
+    proof: list[Hash] = []
+    lo, hi, m = 0, n, index
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if m < k:
+            proof.append(root_of(leaves[lo + k : hi]))
+            hi = lo + k
+        else:
+            proof.append(root_of(leaves[lo : lo + k]))
+            lo, m = lo + k, m - k
+    proof.reverse()
+    return proof
+
+
+def consistency_proof(leaves: Sequence[Hash], first: int) -> list[Hash]:
+    """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: that the tree of size `first` is a prefix of the
+    tree of `leaves`."""
+    n = len(leaves)
+    if not 0 < first <= n:
+        raise ProofError(f"no consistency proof from size {first} to size {n}")
+    proof: list[Hash] = []
+    lo, hi, m, whole = 0, n, first, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            proof.append(root_of(leaves[lo + k : hi]))
+            hi = lo + k
+        else:
+            proof.append(root_of(leaves[lo : lo + k]))
+            lo, m, whole = lo + k, m - k, False
+    if not whole:
+        proof.append(root_of(leaves[lo:hi]))
+    proof.reverse()
+    return proof
+
+
+def root_from_inclusion(index: int, size: int, leaf: Hash, proof: Sequence[Hash]) -> Hash:
+    """The root that `proof` leads to from `leaf` (RFC 9162 §2.1.3.2); raises `ProofError` when
+    the proof has the wrong shape for this index and size."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf index {index} is outside a tree of size {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise ProofError("the inclusion proof is longer than the tree is deep")
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            while fn % 2 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise ProofError("the inclusion proof is shorter than the tree is deep")
+    return r
+
+
+def verify_inclusion(index: int, size: int, leaf: Hash, proof: Sequence[Hash], root: Hash) -> bool:
+    try:
+        return root_from_inclusion(index, size, leaf, proof) == root
+    except ProofError:
+        return False
+
+
+def verify_consistency(
+    first: int, second: int, first_root: Hash, second_root: Hash, proof: Sequence[Hash]
+) -> bool:
+    """RFC 9162 §2.1.4.2: whether `proof` shows the tree (first, first_root) is a prefix of
+    the tree (second, second_root)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    if not proof:
+        return False
+    path = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first tree is a node of the second
+        path.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while fn & 1 == 0 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root
+
+
+class Frontier:
+    """The roots of the perfect subtrees along the tree's right edge (one per bit set in its
+    size): enough to append leaves and give the root without reading the leaves again."""
+
+    def __init__(self, size: int = 0, hashes: Sequence[Hash] = ()) -> None:
+        if len(hashes) != size.bit_count():
+            raise ProofError(f"a frontier of size {size} holds {size.bit_count()} hashes")
+        self.size = size
+        self._nodes: list[tuple[int, Hash]] = []
+        rest = size
+        for h in hashes:
+            width = 1 << (rest.bit_length() - 1)
+            self._nodes.append((width, h))
+            rest -= width
+
+    @property
+    def hashes(self) -> list[Hash]:
+        return [h for _, h in self._nodes]
+
+    def append(self, leaf: Hash) -> None:
+        self._nodes.append((1, leaf))
+        self.size += 1
+        while len(self._nodes) > 1 and self._nodes[-1][0] == self._nodes[-2][0]:
+            (width, left), (_, right) = self._nodes[-2], self._nodes[-1]
+            self._nodes[-2:] = [(2 * width, node_hash(left, right))]
+
+    def root(self) -> Hash:
+        if not self._nodes:
+            return EMPTY_ROOT
+        r = self._nodes[-1][1]
+        for _, h in reversed(self._nodes[:-1]):
+            r = node_hash(h, r)
+        return r
