@@ -33,11 +33,11 @@ from benchmarks.ingest import PG_URL, TODAY, ledger_file
 from benchmarks.report import Report
 from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.bootstrap import Context, build_engine
-from credo.services.ingest import ingest_file
-from credo.services.keys import Role, create_key
-from credo.services.packs import adopt_pack_file
-from credo.services.recompute import recompute
-from credo.services.rulebook import current_rulebook
+from credo.services.access.keys import Role, create_key
+from credo.services.intake.ingest import ingest_file
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.recompute import recompute
 from credo.settings import Settings
 from credo.shipped import shipped_packs
 

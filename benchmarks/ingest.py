@@ -19,10 +19,10 @@ from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.adapters.writers import write_ledger
 from credo.domain.intake import parse_record
 from credo.domain.rulebook import Rulebook
-from credo.services.ingest import ingest_file
-from credo.services.packs import adopt_pack_file
-from credo.services.rulebook import current_rulebook
-from credo.services.synth import SynthSpec, synthesize
+from credo.services.intake.ingest import ingest_file
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.synth.population import SynthSpec, synthesize
 from credo.shipped import shipped_packs
 
 TODAY = date(2026, 11, 22)
@@ -34,7 +34,7 @@ def ledger_file(out: Path, n: int) -> Path:
     path = out / f"ledger-{n}.jsonl"
     if not path.exists():
         from credo.domain.rulebook import PackVersion
-        from credo.services.pack_check import load_pack
+        from credo.services.packs.check import load_pack
 
         rulebook = Rulebook(PackVersion(load_pack(p)) for p in shipped_packs())
         write_ledger(synthesize(rulebook, SynthSpec(n // 10, n, today=TODAY)), path)

@@ -18,7 +18,7 @@ from benchmarks.report import Report
 from benchmarks.zen_table import decision_table
 from credo.domain import ir
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.pack_check import load_pack
+from credo.services.packs.check import load_pack
 from credo.shipped import shipped_packs
 
 AS_OF = date(2026, 11, 22)

@@ -17,8 +17,8 @@ from credo.domain.explanation import explain
 from credo.domain.records import Evidence, LedgerRecord, Record
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.domain.subjects import Subject
-from credo.services.pack_check import load_pack
-from credo.services.synth import SynthSpec, synthesize
+from credo.services.packs.check import load_pack
+from credo.services.synth.population import SynthSpec, synthesize
 from credo.shipped import shipped_packs
 
 TODAY = date(2026, 11, 22)

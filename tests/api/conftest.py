@@ -20,8 +20,8 @@ from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
-from credo.services.keys import Role, create_key
-from credo.services.packs import adopt_pack_file
+from credo.services.access.keys import Role, create_key
+from credo.services.packs.adopt import adopt_pack_file
 from credo.settings import Settings
 from credo.shipped import shipped_packs
 from tests.contract.conftest import postgres_schema, postgres_url  # noqa: F401 (fixtures)

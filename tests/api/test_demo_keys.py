@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from credo.services.demo_keys import demo_keys
-from credo.services.keys import Role
+from credo.services.access.demo_keys import demo_keys
+from credo.services.access.keys import Role
 from tests.api.conftest import NOW, SECRET, Api, record
 
 

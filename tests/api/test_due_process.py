@@ -15,8 +15,8 @@ import httpx2
 import pytest
 
 from credo.domain.records import record_id_for
-from credo.services.ingest import ingest_file
-from credo.services.rulebook import current_rulebook
+from credo.services.intake.ingest import ingest_file
+from credo.services.packs.rulebook import current_rulebook
 from tests.api.conftest import TODAY, Api, MakeApi, record
 
 RAIL = "rail.high-speed-ticket"

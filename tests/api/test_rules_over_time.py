@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from credo.services.keys import Role, create_key
-from credo.services.packs import adopt_pack_file
+from credo.services.access.keys import Role, create_key
+from credo.services.packs.adopt import adopt_pack_file
 from tests.api.conftest import NOW, SECRET, SQL_BACKENDS, Api, MakeApi, record
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"

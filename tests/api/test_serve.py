@@ -18,8 +18,8 @@ import pytest
 
 from credo.api.settings import ApiSettings
 from credo.bootstrap import bootstrap
-from credo.services.keys import Role, create_key
-from credo.services.packs import adopt_pack_file
+from credo.services.access.keys import Role, create_key
+from credo.services.packs.adopt import adopt_pack_file
 from credo.settings import Settings
 from credo.shipped import shipped_packs
 from tests.api.conftest import record

@@ -18,15 +18,15 @@ from credo.domain.errors import NoPackGoverns, NotInForce
 from credo.domain.measures import check, decide
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
-from credo.services.checks import run_check, stored_standing
-from credo.services.ingest import ingest_file
-from credo.services.keys import Caller, Role
-from credo.services.objections import objection_windows
-from credo.services.rating import subject_ledger
-from credo.services.realtime import settle
-from credo.services.rulebook import current_rulebook
-from credo.services.scores import store_assessment
-from credo.services.synth import SynthSpec, synthesize_chunks
+from credo.services.access.keys import Caller, Role
+from credo.services.due_process.objections import objection_windows
+from credo.services.intake.ingest import ingest_file
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.checks import run_check, stored_standing
+from credo.services.rating.realtime import settle
+from credo.services.rating.scores import store_assessment
+from credo.services.rating.subject import subject_ledger
+from credo.services.synth.population import SynthSpec, synthesize_chunks
 from tests.api.conftest import NOW, TODAY, MakeApi
 from tests.golden.cases import case_files, load_case
 

@@ -13,8 +13,8 @@ from credo.adapters.engines.protocol import LedgerSource
 from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.records import Record, record_id_for
-from credo.services.packs import adopt_pack_file
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.rulebook import current_rulebook
 from credo.shipped import packs_dir
 from tests.contract.samples import NOW, entry, record
 from tests.engines import views

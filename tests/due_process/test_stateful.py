@@ -31,19 +31,19 @@ from credo.domain.errors import CredoError
 from credo.domain.measures import check
 from credo.domain.objections import Objection, ObjectionRefused
 from credo.domain.records import RecordStatus
-from credo.services.keys import Caller, Role
-from credo.services.objections import (
+from credo.services.access.keys import Caller, Role
+from credo.services.due_process.objections import (
     decide_objection,
     file_objection,
     objection_by_id,
     objection_queue,
     objection_windows,
 )
-from credo.services.packs import adopt_pack_file
-from credo.services.rating import score_subject
-from credo.services.records_api import submit_records
-from credo.services.rulebook import current_rulebook
-from credo.services.withdrawals import AlreadyWithdrawn, withdraw_record
+from credo.services.due_process.withdrawals import AlreadyWithdrawn, withdraw_record
+from credo.services.intake.records_api import submit_records
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.subject import score_subject
 from credo.settings import Settings
 
 PACK = Path(__file__).parent / "lifecycle-v1.yaml"

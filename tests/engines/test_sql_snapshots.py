@@ -12,7 +12,7 @@ import sqlglot
 
 from credo.adapters.engines.population_sql import pack_queries, population
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.pack_check import load_pack
+from credo.services.packs.check import load_pack
 from credo.shipped import shipped_packs
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

@@ -12,7 +12,7 @@ import pytest
 from credo.domain.errors import InvalidRecord
 from credo.domain.explanation import explain
 from credo.domain.intake import parse_record
-from credo.services.pack_check import check_pack_file, check_pack_text, errors
+from credo.services.packs.check import check_pack_file, check_pack_text, errors
 from tests.golden.cases import (
     ROOT,
     GoldenCase,

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.domain.explanation import explain, to_json
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.ingest import ingest_items
+from credo.services.intake.ingest import ingest_items
 from tests.golden.cases import load_pack
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"

@@ -9,7 +9,7 @@ import pytest
 
 from credo.domain.errors import PackInvalid
 from credo.domain.rulebook import checksum
-from credo.services.pack_check import (
+from credo.services.packs.check import (
     PackProblem,
     check_pack_file,
     check_pack_text,
@@ -448,7 +448,7 @@ def test_any_one_line_removed_gives_problems_or_a_pack_never_a_crash(n: int) -> 
 
 
 def test_a_rule_counts_towards_one_cap_at_most() -> None:
-    from credo.services.pack_check import check_pack_file
+    from credo.services.packs.check import check_pack_file
     from credo.shipped import packs_dir
 
     text = (packs_dir() / "rongcheng" / "v1.yaml").read_text()
@@ -457,7 +457,7 @@ def test_a_rule_counts_towards_one_cap_at_most() -> None:
         "caps:\n  - id: blood-only\n    rules: [blood-donation]\n    max: 50\n"
         '    basis: "Test, art. 1"\n',
     )
-    from credo.services.pack_check import check_pack_text
+    from credo.services.packs.check import check_pack_text
 
     pack, problems = check_pack_text(text, "two-caps.yaml")
     assert pack is None

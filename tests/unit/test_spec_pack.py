@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from credo.services.pack_check import check_pack_file, errors, warnings
+from credo.services.packs.check import check_pack_file, errors, warnings
 
 ROOT = Path(__file__).parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "spec-section-3-pack.yaml"

@@ -23,11 +23,11 @@ from credo.adapters.writers import write_ledger_chunks
 from credo.domain.entries import Entry
 from credo.domain.records import LedgerRecord, record_id_for
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.ingest import ingest_items
-from credo.services.pack_check import load_pack
-from credo.services.packs import adopt_pack_file
-from credo.services.rulebook import current_rulebook
-from credo.services.synth import SynthSpec, synthesize_chunks
+from credo.services.intake.ingest import ingest_items
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.check import load_pack
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.synth.population import SynthSpec, synthesize_chunks
 from credo.shipped import shipped_packs
 from tests.engines import views
 

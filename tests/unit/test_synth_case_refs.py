@@ -14,9 +14,9 @@ from credo.adapters.readers import read_records
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.writers import write_ledger_chunks
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.ingest import ingest_items
-from credo.services.pack_check import check_pack_text, load_pack
-from credo.services.synth import SynthSpec, synthesize_chunks
+from credo.services.intake.ingest import ingest_items
+from credo.services.packs.check import check_pack_text, load_pack
+from credo.services.synth.population import SynthSpec, synthesize_chunks
 from credo.shipped import shipped_packs
 
 TODAY = date(2026, 11, 22)

@@ -16,7 +16,7 @@ from credo.api.schemas.keys import (
     KeyRead,
     ProviderKeyCreate,
 )
-from credo.services.keys import Role, create_key, list_keys, revoke_key
+from credo.services.access.keys import Role, create_key, list_keys, revoke_key
 
 router = APIRouter(prefix="/v1/keys", tags=["admin"])
 

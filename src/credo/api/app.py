@@ -18,7 +18,7 @@ from credo.api.observe import Observed
 from credo.api.query import known_query_only
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
-from credo.services.rulebook_cache import CachedRulebook
+from credo.services.packs.rulebook_cache import CachedRulebook
 
 ROUTERS = [
     providers.router,

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from credo.api.deps import ConsumerDep, StateDep, json_response
 from credo.api.problems import responses, scored
 from credo.api.schemas.checks import CheckRead, CheckRequest, ReasonRead
-from credo.services.checks import run_check
+from credo.services.rating.checks import run_check
 
 router = APIRouter(prefix="/v1", tags=["consumers"])
 

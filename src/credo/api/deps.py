@@ -18,8 +18,8 @@ from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
 from credo.domain.errors import UnknownSubject
 from credo.domain.subjects import ID_PATTERN
-from credo.services.keys import Caller, Role
-from credo.services.rulebook_cache import CachedRulebook
+from credo.services.access.keys import Caller, Role
+from credo.services.packs.rulebook_cache import CachedRulebook
 
 
 @dataclass(frozen=True)

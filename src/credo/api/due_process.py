@@ -24,15 +24,15 @@ from credo.api.schemas.due_process import (
     WithdrawalCreate,
     WithdrawalRead,
 )
-from credo.services.keys import Caller, Role
-from credo.services.notices import notice_json, notices_of
-from credo.services.objections import (
+from credo.services.access.keys import Caller, Role
+from credo.services.due_process.notices import notice_json, notices_of
+from credo.services.due_process.objections import (
     decide_objection,
     file_objection,
     objection_queue,
     objections_of,
 )
-from credo.services.withdrawals import withdraw_record
+from credo.services.due_process.withdrawals import withdraw_record
 
 router = APIRouter(prefix="/v1")
 

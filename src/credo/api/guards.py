@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from credo.adapters.stores.access import AccessStore
 from credo.api.problems import RateLimited
-from credo.services.keys import Caller, authenticate, digest
+from credo.services.access.keys import Caller, authenticate, digest
 
 _MAX_CACHED = 10_000
 

@@ -13,7 +13,7 @@ from credo.api.deps import ApiState, StateDep
 from credo.api.metrics import CONTENT_TYPE
 from credo.api.problems import responses
 from credo.domain.errors import StoreUnavailable
-from credo.services.objections import objection_queue
+from credo.services.due_process.objections import objection_queue
 
 router = APIRouter(tags=["ops"])
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from credo.api.deps import ProviderDep, StateDep, json_response
 from credo.api.problems import responses
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
-from credo.services.records_api import submit_records
+from credo.services.intake.records_api import submit_records
 
 router = APIRouter(prefix="/v1", tags=["providers"])
 

@@ -17,7 +17,7 @@ from credo.api.schemas.public import (
     RulebookRead,
 )
 from credo.domain.subjects import ID_PATTERN
-from credo.services.public_lists import list_page
+from credo.services.rating.public_lists import list_page
 
 router = APIRouter(prefix="/v1", tags=["public"], dependencies=[Depends(anonymous)])
 

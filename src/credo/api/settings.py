@@ -42,8 +42,8 @@ class ApiSettings(BaseSettings):
     api_workers: int = Field(default=2, ge=1)
 
     def secret_for(self, database_url: str) -> bytes:
-        """The key secret for the ledger at `database_url` (see `credo.services.keys`)."""
-        from credo.services.keys import key_secret
+        """The key secret for the ledger at `database_url` (see `credo.services.access.keys`)."""
+        from credo.services.access.keys import key_secret
 
         configured = self.key_secret.get_secret_value() if self.key_secret else None
         return key_secret(configured, database_url)

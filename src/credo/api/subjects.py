@@ -12,8 +12,8 @@ from credo.api.schemas.checks import ChecksPage, LoggedCheckRead
 from credo.api.schemas.common import SEQ_MAX, IsoDate
 from credo.api.schemas.subjects import ExplanationRead, ListEntryRead, ScoreRead
 from credo.domain.explanation import to_json
-from credo.services.checks import checks_about
-from credo.services.rating import explain_subject, score_subject
+from credo.services.rating.checks import checks_about
+from credo.services.rating.subject import explain_subject, score_subject
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
 

@@ -90,7 +90,7 @@ def pack_check(
 ) -> None:
     """Validate rulebooks (SPEC §3 and §5); every problem names its file, line and key.
     Warnings are printed like errors and do not fail the check, unless --strict."""
-    from credo.services.pack_check import check_pack_file
+    from credo.services.packs.check import check_pack_file
 
     failed = 0
     for path in files:
@@ -115,7 +115,7 @@ def pack_check(
 def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Store pack versions. An adopted version is immutable. A pack with errors is refused;
     one with warnings is adopted, and its warnings are printed."""
-    from credo.services.packs import adopt_pack_file
+    from credo.services.packs.adopt import adopt_pack_file
 
     ctx = state.context()
     for path in files:
@@ -132,8 +132,8 @@ def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay
 @app.command()
 def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Append records from JSON Lines, JSON, CSV or Parquet files; rejects go next to each file."""
-    from credo.services.ingest import ingest_file
-    from credo.services.rulebook import current_rulebook
+    from credo.services.intake.ingest import ingest_file
+    from credo.services.packs.rulebook import current_rulebook
 
     ctx = state.context()
     rulebook = current_rulebook(ctx.store)
@@ -160,7 +160,7 @@ def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fal
 @app.command()
 def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
     """A subject's score and tier on a date: the stored one when it still holds, else computed."""
-    from credo.services.scores import current_score
+    from credo.services.rating.scores import current_score
 
     ctx = state.context()
     render.score(out, current_score(ctx.store, subject, as_of=as_of_date(as_of, ctx)), json=json)
@@ -202,7 +202,7 @@ def recompute(
 def explain(subject: str, as_of: AsOf = None, json: Json = False) -> None:
     """Why a score is what it is: every record's part, what was excluded and why, list entries,
     and when the score next changes."""
-    from credo.services.rating import explain_subject
+    from credo.services.rating.subject import explain_subject
 
     ctx = state.context()
     e = explain_subject(ctx.store, subject, as_of=as_of_date(as_of, ctx))
@@ -212,8 +212,8 @@ def explain(subject: str, as_of: AsOf = None, json: Json = False) -> None:
 @app.command("check")
 def check_cmd(subject: str, context: str, as_of: AsOf = None, json: Json = False) -> None:
     """What applies to a subject in one context (e.g. rail.high-speed-ticket), with reasons."""
-    from credo.services.checks import check_subject
-    from credo.services.rulebook import current_rulebook
+    from credo.services.packs.rulebook import current_rulebook
+    from credo.services.rating.checks import check_subject
 
     ctx = state.context()
     rulebook = current_rulebook(ctx.store)

@@ -14,12 +14,12 @@ from credo.bootstrap import Context, bootstrap
 from credo.cli import render
 from credo.cli.population import run_recompute
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.ingest import ingest_file
-from credo.services.pack_check import load_pack
-from credo.services.packs import adopt_pack_file
-from credo.services.rating import explain_subject
-from credo.services.rulebook import current_rulebook
-from credo.services.synth import SynthSpec, synthesize_chunks
+from credo.services.intake.ingest import ingest_file
+from credo.services.packs.adopt import adopt_pack_file
+from credo.services.packs.check import load_pack
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.subject import explain_subject
+from credo.services.synth.population import SynthSpec, synthesize_chunks
 from credo.settings import Settings
 from credo.shipped import shipped_packs
 

@@ -8,9 +8,9 @@ from rich.console import Console
 from credo.api.server import serve
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
-from credo.services.demo_keys import demo_keys
-from credo.services.keys import Role
-from credo.services.rulebook import current_rulebook
+from credo.services.access.demo_keys import demo_keys
+from credo.services.access.keys import Role
+from credo.services.packs.rulebook import current_rulebook
 
 PROVIDER = "traffic-police"
 

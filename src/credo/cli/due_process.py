@@ -19,10 +19,10 @@ from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
 from credo.domain.records import record_id_for
 from credo.domain.references import NotAReference, reference
-from credo.services.notices import deliver_notices
-from credo.services.objections import decide_objection, file_objection, objection_queue
-from credo.services.rulebook import current_rulebook
-from credo.services.withdrawals import withdraw_record
+from credo.services.due_process.notices import deliver_notices
+from credo.services.due_process.objections import decide_objection, file_objection, objection_queue
+from credo.services.due_process.withdrawals import withdraw_record
+from credo.services.packs.rulebook import current_rulebook
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
 

@@ -14,8 +14,8 @@ from credo.bootstrap import Context, build_engine
 from credo.cli import render
 from credo.domain.errors import CredoError
 from credo.domain.rulebook import Rulebook
-from credo.services.recompute import RecomputeReport, recompute
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.recompute import RecomputeReport, recompute
 
 
 def ledger_dir(directory: Path) -> LedgerSource:

@@ -14,8 +14,8 @@ from rich.table import Table
 
 from credo.domain.explanation import Explanation, to_json
 from credo.domain.measures import Decision
-from credo.services.ingest import IngestReport
-from credo.services.scores import ScoreView
+from credo.services.intake.ingest import IngestReport
+from credo.services.rating.scores import ScoreView
 
 
 def print_json(console: Console, value: Any) -> None:

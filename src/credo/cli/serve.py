@@ -69,7 +69,7 @@ def keys_create(
 ) -> None:
     """Make a key and print its token, once: only a hash of it is kept. Providers name the
     record types they submit (--types), consumers the contexts they check in (--contexts)."""
-    from credo.services.keys import Role, create_key
+    from credo.services.access.keys import Role, create_key
 
     if role not in Role.__members__.values():
         raise typer.BadParameter(f"{role!r} is not one of {', '.join(Role)}", param_hint="--role")
@@ -97,7 +97,7 @@ def keys_list(
     """Every key, revoked ones included (never a token)."""
     from rich.table import Table
 
-    from credo.services.keys import list_keys
+    from credo.services.access.keys import list_keys
 
     keys = list_keys(state.context().access)
     if json:
@@ -135,7 +135,7 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id, e.g. k-1a2b3c4d5e6f.")],
 ) -> None:
     """Revoke a key. Servers stop accepting it within CREDO_API_KEY_CACHE_SECONDS."""
-    from credo.services.keys import revoke_key
+    from credo.services.access.keys import revoke_key
 
     ctx = state.context()
     key = revoke_key(ctx.access, key_id, now=ctx.clock())

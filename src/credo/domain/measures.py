@@ -20,7 +20,8 @@ from credo.domain.packs import Measure, Pack
 from credo.domain.scoring import Assessment
 
 ObjectionWindows = Callable[[str], ObjectionWindow]
-"""A record's objection window, by record id (`services.objections.objection_windows`)."""
+"""A record's objection window, by record id
+(`services.due_process.objections.objection_windows`)."""
 
 
 @dataclass(frozen=True, slots=True)

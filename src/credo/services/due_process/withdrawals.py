@@ -14,7 +14,7 @@ from credo.domain.errors import Refused, UnknownRecord
 from credo.domain.notices import decision_notice
 from credo.domain.objections import moot_decisions, objections_from
 from credo.domain.rulebook import Rulebook
-from credo.services.realtime import notice_entry, settle
+from credo.services.rating.realtime import notice_entry, settle
 
 
 class AlreadyWithdrawn(Refused):

@@ -12,8 +12,8 @@ from credo.domain.explanation import change_dates
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
-from credo.services.rating import subject_ledger
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.subject import subject_ledger
 
 
 def materialise(

@@ -16,8 +16,8 @@ from credo.domain.conditions import Problem, Severity
 from credo.domain.errors import PackInvalid
 from credo.domain.pack_rules import check_pack, lines_crossed
 from credo.domain.packs import Pack
-from credo.services.pack_shape import shape_problems
-from credo.services.pack_yaml import ParsedYaml, parse_yaml
+from credo.services.packs.shape import shape_problems
+from credo.services.packs.yaml_source import ParsedYaml, parse_yaml
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from credo.services.synth_attributes import AttributeMaker
-from credo.services.synth_columns import dates, fixed_strings, pick, random_hex, repeated
-from credo.services.synth_entries import entries
-from credo.services.synth_plan import SOURCES, PackPlan
+from credo.services.synth.attributes import AttributeMaker
+from credo.services.synth.columns import dates, fixed_strings, pick, random_hex, repeated
+from credo.services.synth.entries import entries
+from credo.services.synth.plan import SOURCES, PackPlan
 
 SECOND_REPORT = 0.04  # share of records that report the subject's previous case again
 REPAIRED = 0.33  # share of repairable list admissions that are repaired, 30 to 400 days later

@@ -1,7 +1,7 @@
 """Objections and their review: a subject contests a record within the window its rulebook
 gives, the record is suspended or kept meanwhile as the rulebook says, and a reviewer decides
-(a withdrawal closes the record's open objections as moot, `services.withdrawals`). Each step is
-a ledger entry and takes effect at once."""
+(a withdrawal closes the record's open objections as moot, `services.due_process.withdrawals`).
+Each step is a ledger entry and takes effect at once."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from credo.domain.objections import (
 from credo.domain.packs import ObjectionSpec
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import Rulebook
-from credo.services.realtime import notice_entry, settle
+from credo.services.rating.realtime import notice_entry, settle
 
 
 def objection_window(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from credo.adapters.stores.access import AccessStore
 from credo.domain.rulebook import Rulebook
-from credo.services.keys import NewKey, Role, create_key
+from credo.services.access.keys import NewKey, Role, create_key
 
 
 def demo_keys(

@@ -13,8 +13,8 @@ from credo.domain.packs import Pack
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import PackVersion, Rulebook, checksum
 from credo.domain.subjects import governs
-from credo.services.pack_check import PackProblem, check_pack_text, errors, warnings
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.check import PackProblem, check_pack_text, errors, warnings
+from credo.services.packs.rulebook import current_rulebook
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from credo.domain.notices import Notice, intake_notices, record_notices
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
-from credo.services.scores import store_assessment
+from credo.services.rating.scores import store_assessment
 
 SYSTEM = "credo"  # the actor of the entries credo writes itself, such as notices
 

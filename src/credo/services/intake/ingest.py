@@ -19,7 +19,7 @@ from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import Subject, kind_changed
-from credo.services.realtime import intake_notices_for
+from credo.services.rating.realtime import intake_notices_for
 
 
 @dataclass(frozen=True, slots=True)

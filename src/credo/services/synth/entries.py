@@ -13,8 +13,8 @@ import pyarrow as pa
 
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
 from credo.domain.records import record_id_for
-from credo.services.synth_columns import fixed_strings
-from credo.services.synth_plan import PackPlan
+from credo.services.synth.columns import fixed_strings
+from credo.services.synth.plan import PackPlan
 
 WITHDRAWN = 0.004  # share of records their provider withdraws
 OBJECTED = 0.012  # share of records their subject objects to

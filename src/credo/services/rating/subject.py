@@ -1,5 +1,5 @@
 """Scores and explanations for one subject: the use cases behind `score` and `explain`
-(checks are `services.checks`)."""
+(checks are `services.rating.checks`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from credo.domain.explanation import Explanation, explain
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.rulebook import current_rulebook
 
 
 def subject_ledger(store: LedgerStore, subject_id: str) -> tuple[Rulebook, list[LedgerRecord]]:

@@ -21,9 +21,9 @@ import numpy as np
 import pyarrow as pa
 
 from credo.domain.rulebook import PackHistory, Rulebook
-from credo.services.synth_attributes import AttributeMaker
-from credo.services.synth_plan import PackPlan, day_number, plan_pack
-from credo.services.synth_records import Layout, Subjects, chunk
+from credo.services.synth.attributes import AttributeMaker
+from credo.services.synth.plan import PackPlan, day_number, plan_pack
+from credo.services.synth.records import Layout, Subjects, chunk
 
 _PERSON_SHARE = 0.8  # of subjects; the rest are organisations
 _ORGANISATION_RATE = 0.4  # records per organisation, relative to a person: most firms are clean

@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from credo.domain.packs import FieldSpec
-from credo.services.synth_plan import PackPlan
+from credo.services.synth.plan import PackPlan
 
 _ARROW = {
     "integer": pa.int64(),

@@ -16,8 +16,8 @@ from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import kind_changed
-from credo.services.keys import Caller
-from credo.services.realtime import settle
+from credo.services.access.keys import Caller
+from credo.services.rating.realtime import settle
 
 ItemStatus = Literal["created", "already present", "conflict", "rejected"]
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackInvalid
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.pack_check import check_pack_text
+from credo.services.packs.check import check_pack_text
 
 
 def current_rulebook(store: LedgerStore) -> Rulebook:

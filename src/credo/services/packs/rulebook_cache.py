@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.rulebook import Rulebook
-from credo.services.rulebook import current_rulebook
+from credo.services.packs.rulebook import current_rulebook
 
 
 class CachedRulebook:

@@ -18,9 +18,9 @@ from credo.domain.errors import CredoError, UnknownSubject
 from credo.domain.measures import Decision, Standing, check, decide
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
-from credo.services.keys import Caller
-from credo.services.objections import objection_windows
-from credo.services.scores import stored_if_current
+from credo.services.access.keys import Caller
+from credo.services.due_process.objections import objection_windows
+from credo.services.rating.scores import stored_if_current
 
 
 class NotPermitted(CredoError):

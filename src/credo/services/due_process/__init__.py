@@ -1,0 +1,1 @@
+"""Due process after intake: objections and their decisions, withdrawals, delivered notices."""

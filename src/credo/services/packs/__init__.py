@@ -1,0 +1,1 @@
+"""Rule packs: checking their text, adopting versions, and the rulebook they make."""

@@ -1,0 +1,1 @@
+"""Scores, explanations, checks and lists, one subject at a time or the whole population."""
