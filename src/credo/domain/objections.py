@@ -98,13 +98,7 @@ def objection_entry(
 def decision_entry(
     objection: Objection, outcome: Outcome, note: str, *, by: str, at: datetime
 ) -> Entry:
-    if objection.outcome is not None:
-        raise ObjectionRefused(
-            f"objection {objection.objection_id} was already decided "
-            f"({objection.outcome}, by {objection.decided_by} on "
-            f"{objection.decided_at.date() if objection.decided_at else '?'}); "
-            "a decision is final"
-        )
+    refuse_if_decided(objection)
     return Entry(
         "decision",
         objection.record_id,
@@ -112,6 +106,17 @@ def decision_entry(
         at,
         {"objection_id": objection.objection_id, "outcome": outcome, "note": note},
     )
+
+
+def refuse_if_decided(objection: Objection) -> None:
+    """A decision is final: the one that stands is named."""
+    if objection.outcome is not None:
+        raise ObjectionRefused(
+            f"objection {objection.objection_id} was already decided "
+            f"({objection.outcome}, by {objection.decided_by} on "
+            f"{objection.decided_at.date() if objection.decided_at else '?'}); "
+            "a decision is final"
+        )
 
 
 def moot_decisions(
@@ -171,15 +176,20 @@ def refuse_filing(
     window: ObjectionWindow,
 ) -> None:
     """An objection is filed in time, and only one is open on a record at once."""
-    for o in existing:
-        if o.outcome is None:
-            raise ObjectionRefused(
-                f"record {record_id} already has an open objection ({o.objection_id}, filed "
-                f"{o.filed_at.date()}); it will be decided by {o.review_by}"
-            )
+    refuse_if_open(record_id, existing)
     if today > window.closes:
         raise ObjectionRefused(
             f"the window to object to record {record_id} closed at the end of {window.closes} "
             f"({(window.closes - window.opened).days} days after {window.since}); "
             "a record that is wrong can still be withdrawn by the provider that reported it"
         )
+
+
+def refuse_if_open(record_id: str, existing: Iterable[Objection]) -> None:
+    """Only one objection is open on a record at once: the open one is named."""
+    for o in existing:
+        if o.outcome is None:
+            raise ObjectionRefused(
+                f"record {record_id} already has an open objection ({o.objection_id}, filed "
+                f"{o.filed_at.date()}); it will be decided by {o.review_by}"
+            )

@@ -8,7 +8,15 @@ from dataclasses import replace
 from datetime import datetime
 
 from credo.adapters.stores.protocol import Outcome, ScoreRun, StoredPack, StoredScore
-from credo.domain.entries import Entry, status_from
+from credo.domain.entries import (
+    Entry,
+    StepTaken,
+    after_withdrawal,
+    left_open,
+    single_use_step,
+    status_from,
+    withdrawal_in,
+)
 from credo.domain.errors import PackConflict, UnknownRecord
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
@@ -22,6 +30,7 @@ class MemoryLedgerStore:
         self._records: dict[str, tuple[int, Record, str]] = {}  # record_id: (seq, record, fp)
         self._by_subject: dict[str, list[str]] = {}
         self._entries: dict[str, list[Entry]] = {}  # by record_id
+        self._steps: set[str] = set()  # single-use steps taken (`single_use_step`)
         self._seq = 0
         self._recorded_at: dict[str, datetime] = {}
         self._scores: dict[str, StoredScore] = {}
@@ -130,6 +139,7 @@ class MemoryLedgerStore:
             for entry in entries:
                 if entry.record_id not in self._records:
                     raise UnknownRecord(f"no record {entry.record_id!r} in the ledger")
+            steps = self._steps_of(entries)
             seqs = []
             for entry in entries:
                 self._seq += 1
@@ -137,7 +147,27 @@ class MemoryLedgerStore:
                 self._entries.setdefault(entry.record_id, []).append(stored)
                 self._scores.pop(self._records[entry.record_id][1].subject.id, None)
                 seqs.append(self._seq)
+            self._steps.update(steps)
             return seqs
+
+    def _steps_of(self, entries: Sequence[Entry]) -> list[str]:
+        """The single-use steps `entries` take; raises `StepTaken` if one is taken already,
+        or if one is an objection or decision on a record withdrawn before this batch."""
+        steps: list[str] = []
+        for entry in entries:
+            step = single_use_step(entry)
+            if step is not None:
+                if step in self._steps or step in steps:
+                    raise StepTaken(step)
+                steps.append(step)
+            if after_withdrawal(entry) and withdrawal_in(self._entries_of(entry.record_id)):
+                raise StepTaken(f"withdrawal {entry.record_id}")
+        withdrawn = {e.record_id for e in entries if e.kind == "withdrawal"}
+        if withdrawn:
+            opened = [o for o in self.open_objections() if o.record_id in withdrawn]
+            if (step := left_open(entries, opened)) is not None:
+                raise StepTaken(step)
+        return steps
 
     def entries_of(self, record_id: str) -> list[Entry]:
         with self._lock:

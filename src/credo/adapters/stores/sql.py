@@ -35,9 +35,17 @@ from credo.adapters.stores.tables import (
     record_row,
     records,
     scores,
+    single_use_steps,
     subjects,
 )
-from credo.domain.entries import Entry, status_from
+from credo.domain.entries import (
+    Entry,
+    StepTaken,
+    after_withdrawal,
+    left_open,
+    single_use_step,
+    status_from,
+)
 from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
 from credo.domain.records import LedgerRecord, Record, RecordStatus
 from credo.domain.subjects import Subject
@@ -321,14 +329,61 @@ class SqlLedgerStore(SqlScores):
         values = [_entry_values(e) for e in batch]
         ids = sorted({e.record_id for e in batch})
         subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
+        steps = [single_use_step(e) for e in batch]
         try:
             with self._errors(), self._write() as conn:
+                if any(steps) or any(after_withdrawal(e) for e in batch):
+                    self._serialise(conn, batch, ids)
                 seqs = self._insert_entries(conn, values)
+                self._take_steps(conn, steps, seqs)
                 conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
                 return seqs
         except sa_exc.IntegrityError as e:
             missing = ", ".join(repr(i) for i in ids)
             raise UnknownRecord(f"no record {missing} in the ledger") from e
+
+    def _serialise(self, conn: Connection, batch: Sequence[Entry], ids: list[str]) -> None:
+        """Lock the records (PostgreSQL: their rows, in key order, against each other's steps
+        but not against the inserts that merely refer to them; SQLite: the write lock taken at
+        BEGIN), then refuse a withdrawal that would leave an objection open, and an objection
+        or decision on a record already withdrawn (SPEC §4.10)."""
+        locked = (
+            select(records.c.record_id)
+            .where(self._one_of(records.c.record_id, ids))
+            .order_by(records.c.record_id)
+            .with_for_update(key_share=True)
+        )
+        found = set(conn.execute(locked).scalars())
+        if missing := [i for i in ids if i not in found]:
+            raise UnknownRecord(f"no record {', '.join(map(repr, missing))} in the ledger")
+        closing = sorted({e.record_id for e in batch if e.kind == "withdrawal"})
+        if closing:
+            opened = conn.execute(
+                self._open_objections().where(self._one_of(entries.c.record_id, closing))
+            )
+            if (step := left_open(batch, map(entry_from_row, opened))) is not None:
+                raise StepTaken(step)
+        later = sorted({e.record_id for e in batch if after_withdrawal(e)})
+        if later:
+            withdrawn = select(entries.c.record_id).where(
+                entries.c.kind == "withdrawal", self._one_of(entries.c.record_id, later)
+            )
+            if (rid := conn.execute(withdrawn.limit(1)).scalar()) is not None:
+                raise StepTaken(f"withdrawal {rid}")
+
+    def _take_steps(self, conn: Connection, steps: list[str | None], seqs: list[int]) -> None:
+        """Claim each single-use step the entries take; if another transaction holds one,
+        raise `StepTaken`, and the transaction, entries and all, rolls back."""
+        wanted = {s: q for s, q in zip(steps, seqs, strict=True) if s}
+        if not wanted:
+            return
+        if len(wanted) < sum(1 for s in steps if s):
+            raise StepTaken(next(s for s in steps if s and steps.count(s) > 1))
+        rows = [{"step": s, "seq": q} for s, q in wanted.items()]
+        insert = self._insert_ignoring_conflicts(single_use_steps)
+        taken = set(conn.execute(insert.returning(single_use_steps.c.step), rows).scalars())
+        if lost := [s for s in wanted if s not in taken]:
+            raise StepTaken(lost[0])
 
     def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
         """Insert entries in order; their sequence numbers, in the same order."""
@@ -358,6 +413,11 @@ class SqlLedgerStore(SqlScores):
             return [entry_from_row(row) for row in conn.execute(query)]
 
     def open_objections(self) -> list[Entry]:
+        query = self._open_objections().order_by(entries.c.seq)
+        with self._errors(), self._read() as conn:
+            return [entry_from_row(row) for row in conn.execute(query)]
+
+    def _open_objections(self) -> Select[Any]:
         decision = entries.alias("decision")
         decided = (
             select(decision.c.seq)
@@ -367,11 +427,7 @@ class SqlLedgerStore(SqlScores):
             )
             .exists()
         )
-        query = (
-            select(entries).where(entries.c.kind == "objection", ~decided).order_by(entries.c.seq)
-        )
-        with self._errors(), self._read() as conn:
-            return [entry_from_row(row) for row in conn.execute(query)]
+        return select(entries).where(entries.c.kind == "objection", ~decided)
 
 
 def _entry_values(e: Entry) -> dict[str, Any]:

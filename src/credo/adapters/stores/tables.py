@@ -159,6 +159,16 @@ entries = Table(
 )
 
 
+single_use_steps = Table(
+    "single_use_steps",
+    metadata,
+    # `single_use_step(entry)`: its primary key is what makes a second withdrawal, filing or
+    # decision fail in the transaction that tries it, however many requests race.
+    Column("step", key_type(), primary_key=True),
+    Column("seq", SEQ, ForeignKey("entries.seq"), nullable=False),
+)
+
+
 class objection_of(FunctionElement[str]):  # noqa: N801 (used as a SQL function)
     """The objection an objection or decision entry names, spelt as the index on it in
     migration 0004 is (JSON text on SQLite, JSONB on PostgreSQL), so the review queue's

@@ -10,12 +10,13 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
+from credo.domain.entries import Entry, StepTaken
 from credo.domain.errors import UnknownRecord
 from credo.domain.measures import ObjectionWindows
 from credo.domain.notices import decision_notice, objection_deadline
 from credo.domain.objections import (
     Objection,
+    ObjectionRefused,
     ObjectionWindow,
     Ruling,
     State,
@@ -24,6 +25,8 @@ from credo.domain.objections import (
     objection_entry,
     objections_from,
     refuse_filing,
+    refuse_if_decided,
+    refuse_if_open,
     refuse_if_withdrawn,
 )
 from credo.domain.packs import ObjectionSpec
@@ -90,12 +93,15 @@ def file_objection(
     refuse_filing(record_id, existing, today=today, window=window)
     review_days = _objection_spec(rulebook, lr.record, today).review_days
     # The id follows from the record and the count before it: two filings racing each other
-    # get the same id, and the ledger then holds one objection, filed twice.
+    # get the same id, and the store takes the first and refuses the other (`StepTaken`).
     objection_id = f"{record_id}-o{len(existing) + 1}"
     entry = objection_entry(
         objection_id, record_id, subject_id, reason, actor=actor, at=now, review_days=review_days
     )
-    store.append_entry(entry)
+    try:
+        store.append_entry(entry)
+    except StepTaken as e:
+        raise _what_stands(store, record_id, "objection", e) from e
     settle(store, feeds, rulebook, {subject_id}, today=today, now=now)
     return _found(objections_from(store.entries_of(record_id)), objection_id)
 
@@ -123,9 +129,30 @@ def decide_objection(
     lr = store.record(objection.record_id)
     assert lr is not None  # an objection refers to a record, and records are never deleted
     notice = decision_notice(lr.record, objection_id, outcome, note, today)
-    store.append_entries([entry, notice_entry(notice, now)])
+    try:
+        store.append_entries([entry, notice_entry(notice, now)])
+    except StepTaken as e:
+        raise _what_stands(store, record_id, "decision", e, objection_id) from e
     settle(store, feeds, rulebook, {objection.subject_id}, today=today, now=now)
     return objection_by_id(store, objection_id)
+
+
+def _what_stands(
+    store: LedgerStore, record_id: str, step: str, lost: StepTaken, objection_id: str = ""
+) -> Exception:
+    """The refusal for a step that lost a race, naming what the winner wrote: read again, the
+    ledger refuses it as it would have had the winner come first."""
+    entries = store.entries_of(record_id)
+    try:
+        refuse_if_withdrawn(record_id, entries, step)
+        found = objections_from(entries)
+        if objection_id:
+            refuse_if_decided(_found(found, objection_id))
+        else:
+            refuse_if_open(record_id, found)
+    except ObjectionRefused as refusal:
+        return refusal
+    return lost
 
 
 def objection_by_id(store: LedgerStore, objection_id: str) -> Objection:

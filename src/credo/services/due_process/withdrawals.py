@@ -9,12 +9,14 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry, withdrawal_in
+from credo.domain.entries import Entry, StepTaken, withdrawal_in
 from credo.domain.errors import Refused, UnknownRecord
 from credo.domain.notices import decision_notice
 from credo.domain.objections import moot_decisions, objections_from
 from credo.domain.rulebook import Rulebook
 from credo.services.rating.realtime import notice_entry, settle
+
+_ATTEMPTS = 5
 
 
 class AlreadyWithdrawn(Refused):
@@ -42,18 +44,30 @@ def withdraw_record(
     lr = store.record(record_id)
     if lr is None or (provider is not None and lr.record.source != provider):
         raise UnknownRecord(f"no record {record_id!r} from {provider or 'any source'}")
-    entries = store.entries_of(record_id)
-    earlier = withdrawal_in(entries)
-    if earlier is not None:
-        raise AlreadyWithdrawn(
-            f"record {record_id} was already withdrawn on {earlier.at.date()} by {earlier.actor}"
-        )
-    entry = Entry("withdrawal", record_id, actor, now, {"reason": reason})
-    closed = moot_decisions(objections_from(entries), by=actor, note=reason, at=now)
-    told = [
-        notice_entry(decision_notice(lr.record, d.data["objection_id"], "moot", reason, today), now)
-        for d in closed
-    ]
-    seqs = store.append_entries([entry, *closed, *told])
-    settle(store, feeds, rulebook, {lr.record.subject.id}, today=today, now=now)
-    return replace(entry, seq=seqs[0])
+    # A reviewer deciding an objection meanwhile takes the step the moot closing would: read
+    # again and close what is still open. A second withdrawal is refused, naming the first.
+    for _ in range(_ATTEMPTS):
+        entries = store.entries_of(record_id)
+        earlier = withdrawal_in(entries)
+        if earlier is not None:
+            raise AlreadyWithdrawn(
+                f"record {record_id} was already withdrawn on {earlier.at.date()} by "
+                f"{earlier.actor}"
+            )
+        entry = Entry("withdrawal", record_id, actor, now, {"reason": reason})
+        closed = moot_decisions(objections_from(entries), by=actor, note=reason, at=now)
+        told = [
+            notice_entry(
+                decision_notice(lr.record, d.data["objection_id"], "moot", reason, today), now
+            )
+            for d in closed
+        ]
+        try:
+            seqs = store.append_entries([entry, *closed, *told])
+        except StepTaken:
+            continue
+        settle(store, feeds, rulebook, {lr.record.subject.id}, today=today, now=now)
+        return replace(entry, seq=seqs[0])
+    raise Refused(
+        f"record {record_id} changed under {_ATTEMPTS} attempts to withdraw it; try again"
+    )
