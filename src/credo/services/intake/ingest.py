@@ -18,7 +18,8 @@ from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
-from credo.domain.subjects import Subject, kind_changed
+from credo.domain.subjects import Subject
+from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import intake_notices_for
 
 
@@ -149,7 +150,10 @@ def _validate(
             parsed.append((line, parse_record(raw, rulebook, today, text=text)))
         except InvalidRecord as e:
             report.rejected.append(Rejected(line, e.detail))
-    return _consistent_subjects(store, parsed, report, seen)
+    # A subject keeps its kind, as in the store or in an earlier batch still on its way there.
+    accepted, refused = consistent_subjects(store, parsed, seen)
+    report.rejected.extend(Rejected(line, reason) for line, _, reason in refused)
+    return accepted
 
 
 def _append(
@@ -168,31 +172,5 @@ def _append(
         elif outcome is Outcome.PRESENT:
             report.present += 1
         else:
-            report.rejected.append(
-                Rejected(
-                    line,
-                    f"conflict: ({record.source}, {record.source_ref}) already holds a "
-                    "different record; records are never changed, send a new source_ref",
-                )
-            )
+            report.rejected.append(Rejected(line, f"conflict: {conflict(record)}"))
     report.noticed += sum(1 for e in owed if e.record_id in created)
-
-
-def _consistent_subjects(
-    store: LedgerStore,
-    parsed: list[tuple[int, Record]],
-    report: IngestReport,
-    seen: dict[str, Subject],
-) -> list[tuple[int, Record]]:
-    """A subject keeps the kind it was first recorded with: in the store, or in an earlier
-    batch of this ingest that may still be on its way there. Its region may change."""
-    known = seen
-    known.update(store.subjects({r.subject.id for _, r in parsed} - seen.keys()))
-    accepted: list[tuple[int, Record]] = []
-    for line, record in parsed:
-        reason = kind_changed(known.setdefault(record.subject.id, record.subject), record.subject)
-        if reason is None:
-            accepted.append((line, record))
-        else:
-            report.rejected.append(Rejected(line, reason))
-    return accepted

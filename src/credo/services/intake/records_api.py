@@ -15,8 +15,8 @@ from credo.domain.errors import InvalidRecord
 from credo.domain.intake import parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
-from credo.domain.subjects import kind_changed
 from credo.services.access.keys import Caller
+from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import settle
 
 ItemStatus = Literal["created", "already present", "conflict", "rejected"]
@@ -54,7 +54,9 @@ def submit_records(
             parsed.append((i, parse_record(raw, rulebook, today)))
         except InvalidRecord as e:
             results[i] = ItemResult(i, "rejected", reason=e.detail)
-    accepted = _consistent_subjects(store, parsed, results)
+    accepted, refused = consistent_subjects(store, parsed)
+    for i, record, reason in refused:
+        results[i] = ItemResult(i, "rejected", record.record_id, reason)
     if accepted:
         outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
         created: dict[str, list[str]] = {}
@@ -81,30 +83,9 @@ def _refusal(provider: Caller, raw: Mapping[str, object]) -> str | None:
     return None
 
 
-def _consistent_subjects(
-    store: LedgerStore, parsed: list[tuple[int, Record]], results: dict[int, ItemResult]
-) -> list[tuple[int, Record]]:
-    """A subject keeps the kind it was first recorded with (as in `credo ingest`)."""
-    known = store.subjects({r.subject.id for _, r in parsed})
-    accepted: list[tuple[int, Record]] = []
-    for i, record in parsed:
-        reason = kind_changed(known.setdefault(record.subject.id, record.subject), record.subject)
-        if reason is None:
-            accepted.append((i, record))
-        else:
-            results[i] = ItemResult(i, "rejected", record.record_id, reason)
-    return accepted
-
-
 def _result(i: int, record: Record, outcome: Outcome) -> ItemResult:
     if outcome is Outcome.CREATED:
         return ItemResult(i, "created", record.record_id)
     if outcome is Outcome.PRESENT:
         return ItemResult(i, "already present", record.record_id)
-    return ItemResult(
-        i,
-        "conflict",
-        record.record_id,
-        f"({record.source}, {record.source_ref}) already holds a different record; records "
-        "are never changed: send a new source_ref, or withdraw the old record",
-    )
+    return ItemResult(i, "conflict", record.record_id, conflict(record))

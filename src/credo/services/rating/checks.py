@@ -14,13 +14,14 @@ from datetime import date, datetime
 
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.errors import CredoError, UnknownSubject
+from credo.domain.errors import CredoError
 from credo.domain.measures import Decision, Standing, check, decide
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import Assessment, assess
 from credo.services.access.keys import Caller
 from credo.services.due_process.objections import objection_windows
 from credo.services.rating.scores import stored_if_current
+from credo.services.rating.subject import subject_ledger
 
 
 class NotPermitted(CredoError):
@@ -91,10 +92,8 @@ def check_subject(
 
 
 def _assess(store: LedgerStore, rulebook: Rulebook, subject_id: str, on: date) -> Assessment:
-    """As `rating.score_subject`, with the rulebook the caller holds."""
-    records = store.records_of(subject_id)
-    if not records:
-        raise UnknownSubject(f"no records about subject {subject_id!r}")
+    """As `subject.score_subject`, with the rulebook the caller holds."""
+    rulebook, records = subject_ledger(store, subject_id, rulebook)
     return assess(subject_id, rulebook, records, on)
 
 

@@ -14,13 +14,14 @@ from datetime import date, datetime
 from credo.adapters.stores.feeds import DecisionChange, FeedStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
-from credo.domain.errors import NoPackGoverns, NotInForce
+from credo.domain.errors import NoPackGoverns, NotInForce, UnknownSubject
 from credo.domain.measures import check
 from credo.domain.notices import Notice, intake_notices, record_notices
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
 from credo.services.rating.scores import store_assessment
+from credo.services.rating.subject import subject_ledger
 
 SYSTEM = "credo"  # the actor of the entries credo writes itself, such as notices
 
@@ -62,9 +63,10 @@ def _settle_one(
     while this one worked, it is read and judged again, so neither the score stored last nor
     the feed is ever older than the ledger as committed."""
     size = store.ledger_size(subject_id)
-    records = store.records_of(subject_id)
-    if not records:
-        return
+    try:
+        _, records = subject_ledger(store, subject_id, rulebook)
+    except UnknownSubject:
+        return  # nothing to settle for a subject with no records
     try:
         a = assess(subject_id, rulebook, records, today)
     except (NoPackGoverns, NotInForce):
@@ -93,7 +95,7 @@ def _settle_one(
         if feeds.note_decisions(decisions, ledger_size=size):
             return
         size = store.ledger_size(subject_id)
-        records = store.records_of(subject_id)
+        _, records = subject_ledger(store, subject_id, rulebook)
         a = assess(subject_id, rulebook, records, today)
 
 

@@ -14,12 +14,15 @@ from credo.domain.scoring import Assessment, assess
 from credo.services.packs.rulebook import current_rulebook
 
 
-def subject_ledger(store: LedgerStore, subject_id: str) -> tuple[Rulebook, list[LedgerRecord]]:
-    """The rulebook and every record about a subject; unknown subjects are refused."""
+def subject_ledger(
+    store: LedgerStore, subject_id: str, rulebook: Rulebook | None = None
+) -> tuple[Rulebook, list[LedgerRecord]]:
+    """The rulebook (the one the caller holds, else the store's) and every record about a
+    subject, oldest first; a subject with no records is refused as unknown."""
     records = store.records_of(subject_id)
     if not records:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
-    return current_rulebook(store), records
+    return (current_rulebook(store) if rulebook is None else rulebook), records
 
 
 def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assessment:
