@@ -7,7 +7,8 @@ from typing import Any
 
 from credo.adapters.stores.protocol import StoredPack
 from credo.domain.entries import Entry, EntryKind
-from credo.domain.records import Evidence, Record, Scalar
+from credo.domain.fields import Scalar
+from credo.domain.records import Evidence, Record
 from credo.domain.subjects import Subject, SubjectKind
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from credo.domain.explanation import explain, to_json
+from credo.domain.explanation import explain
 from credo.domain.measures import Decision, check
+from credo.services.rating.explanation_json import explanation_json
 from tests.golden.cases import GoldenCase
 
 
@@ -24,7 +25,7 @@ def run_online(case: GoldenCase) -> dict[str, dict[str, Any]]:
     for subject_id, records in case.ledger().items():
         explanation = explain(subject_id, rulebook, records, case.as_of)
         a = explanation.assessment
-        out = _with_source_refs(to_json(explanation), refs)
+        out = _with_source_refs(explanation_json(explanation), refs)
         out["unclamped"] = a.unclamped
         # The golden decisions name measures, not the reasons' objection windows.
         out["checks"] = {c: _decision(check(a, c, windows=None)) for c in contexts}

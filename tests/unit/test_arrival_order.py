@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.domain.explanation import explain, to_json
+from credo.domain.explanation import explain
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.services.intake.ingest import ingest_items
+from credo.services.rating.explanation_json import explanation_json
 from tests.golden.cases import load_pack
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"
@@ -72,7 +73,9 @@ def ledger_after(records: list[dict[str, Any]], batch_size: int) -> tuple[object
     kept = sorted(
         (lr.record.source_ref, lr.record.subject.region) for lr in store.records_of("p-1")
     )
-    explained = to_json(explain("p-1", RULEBOOK, store.records_of("p-1"), date(2024, 12, 1)))
+    explained = explanation_json(
+        explain("p-1", RULEBOOK, store.records_of("p-1"), date(2024, 12, 1))
+    )
     return kept, explained
 
 

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from credo.api import admin, consumers, due_process, ops, problems, providers, public, subjects
+from credo.api import admin, consumers, ops, problems, providers, public, reviewers, subjects
 from credo.api.deps import ApiState
 from credo.api.guards import KeyCache, RateLimiter
 from credo.api.metrics import Metrics
@@ -24,7 +24,7 @@ ROUTERS = [
     providers.router,
     subjects.router,
     consumers.router,
-    due_process.router,
+    reviewers.router,
     public.router,
     admin.router,
     ops.router,

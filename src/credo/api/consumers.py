@@ -1,16 +1,18 @@
-"""Routes for consumers: checks."""
+"""Routes for consumers: checks, and the feed of the decisions that changed since."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from credo.api.deps import ConsumerDep, StateDep, json_response
 from credo.api.problems import responses, scored
-from credo.api.schemas.checks import CheckRead, CheckRequest, ReasonRead
+from credo.api.schemas.checks import CheckRead, CheckRequest
+from credo.api.schemas.common import SEQ_MAX
+from credo.api.schemas.due_process import ChangeRead, ChangesPage
 from credo.services.rating.checks import run_check
 
 router = APIRouter(prefix="/v1", tags=["consumers"])
@@ -48,21 +50,29 @@ async def post_check(
             )
         )
     state.metrics.checks.labels(d.decision).inc()
-    read = CheckRead(
-        subject=d.subject_id,
-        context=d.context,
-        decision=d.decision,
-        terms=d.terms,
-        reasons=[
-            ReasonRead(
-                measure=r.measure,
-                effect=r.effect,
-                trigger=r.trigger,
-                basis=r.basis,
-                objection=r.objection,
-            )
-            for r in d.reasons
-        ],
-        as_of=d.as_of,
-    )
-    return json_response(read)
+    return json_response(CheckRead.of(d))
+
+
+@router.get(
+    "/changes",
+    summary="Decisions that changed",
+    response_model=ChangesPage,
+    responses=responses(401, 403, 422, 429, 503),
+    description="""Subjects whose decision changed in the consumer's contexts, oldest first,
+so a cache of answers stays current without asking about every subject again. Only subjects
+this consumer has checked in that context appear: the feed keeps answers current, it does not
+announce who is newly denied. Each change says when the decision may next change by time alone
+(`recheck_on`). Pass the last `seq` as `after` to read on.""",
+)
+def get_changes(
+    consumer: ConsumerDep,
+    state: StateDep,
+    after: Annotated[
+        int, Query(ge=0, le=SEQ_MAX, description="Only changes numbered above this.")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="The most changes to return.")] = 100,
+) -> ChangesPage:
+    feeds = state.context.feeds
+    found = feeds.changes(consumer.principal, consumer.scopes, after=after, limit=limit)
+    items = [ChangeRead.of(c) for c in found]
+    return ChangesPage(items=items, next=items[-1].seq if items else after)

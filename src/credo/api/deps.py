@@ -101,8 +101,11 @@ def role(*allowed: Role) -> Callable[[Caller], Awaitable[Caller]]:
     return check
 
 
+# One alias per role, for routes any key of that role may call.
 ProviderDep = Annotated[Caller, Depends(role(Role.PROVIDER))]
+SubjectDep = Annotated[Caller, Depends(role(Role.SUBJECT))]
 ConsumerDep = Annotated[Caller, Depends(role(Role.CONSUMER))]
+ReviewerDep = Annotated[Caller, Depends(role(Role.REVIEWER))]
 AdminDep = Annotated[Caller, Depends(role(Role.ADMIN))]
 
 SubjectId = Annotated[

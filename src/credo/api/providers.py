@@ -1,16 +1,18 @@
-"""Routes for providers: submitting records."""
+"""Routes for providers: submitting records and withdrawing them."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Path, Response
 from starlette.concurrency import run_in_threadpool
 
 from credo.api.deps import ProviderDep, StateDep, json_response
 from credo.api.problems import responses
+from credo.api.schemas.due_process import RECORD_ID, WithdrawalCreate, WithdrawalRead
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
+from credo.services.due_process.withdrawals import withdraw_record
 from credo.services.intake.records_api import submit_records
 
 router = APIRouter(prefix="/v1", tags=["providers"])
@@ -63,9 +65,39 @@ async def post_records(
         created=counts["created"],
         present=counts["already present"],
         refused=counts["conflict"] + counts["rejected"],
-        results=[
-            RecordResult(index=r.index, status=r.status, record_id=r.record_id, reason=r.reason)
-            for r in results
-        ],
+        results=[RecordResult.of(r) for r in results],
     )
     return json_response(read)
+
+
+@router.post(
+    "/records/{record_id}/withdrawal",
+    status_code=201,
+    summary="Withdraw a record",
+    response_model=WithdrawalRead,
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
+    description="The provider that reported a record withdraws it: it stays in the ledger, "
+    "with the withdrawal beside it, and never counts again at any date. An objection open on "
+    "it is closed as `moot` in the same step, and the subject is told; the record takes no "
+    "further objection or decision. Another provider's record is answered 404; withdrawing "
+    "twice is refused (409).",
+)
+def post_withdrawal(
+    record_id: Annotated[str, Path(pattern=RECORD_ID, description="The record.")],
+    body: Annotated[WithdrawalCreate, Body(description="Why it is withdrawn.")],
+    provider: ProviderDep,
+    state: StateDep,
+) -> WithdrawalRead:
+    ctx = state.context
+    e = withdraw_record(
+        ctx.store,
+        ctx.feeds,
+        state.rulebook(),
+        record_id=record_id,
+        reason=body.reason,
+        actor=provider.principal,
+        provider=provider.principal,
+        today=ctx.today(),
+        now=ctx.clock(),
+    )
+    return WithdrawalRead.of(e, body.reason)

@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from credo.domain.explanation import Explanation, to_json
+from credo.domain.explanation import Explanation
 from credo.domain.measures import Decision
 from credo.services.intake.ingest import IngestReport
+from credo.services.rating.explanation_json import explanation_json
 from credo.services.rating.scores import ScoreView
 
 
@@ -92,7 +93,7 @@ def tiers(
 
 
 def explanation(console: Console, e: Explanation, *, json: bool) -> None:
-    data = to_json(e)
+    data = explanation_json(e)
     if json:
         print_json(console, data)
         return

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from credo.domain.errors import article
+from credo.domain.fields import FIELDS, NUMERIC
 from credo.domain.packs import OPS, FieldSpec
 
 Path = tuple[str | int, ...]
@@ -25,7 +25,6 @@ class Problem:
     severity: Severity = "error"
 
 
-_NUMERIC = {"integer", "number"}
 _ORDERED = {"gt", "gte", "lt", "lte"}
 
 
@@ -70,20 +69,12 @@ def _check_test(field: FieldSpec, op: str, value: object, path: Path) -> Iterato
         for v in value:
             yield from _check_value(field, v, path)
         return
-    if op in _ORDERED and field.type not in _NUMERIC:
+    if op in _ORDERED and field.type not in NUMERIC:
         yield Problem(path, f"`{op}` compares numbers, but the field is a {field.type}")
         return
     yield from _check_value(field, value, path)
 
 
 def _check_value(field: FieldSpec, value: object, path: Path) -> Iterator[Problem]:
-    ok = {
-        "integer": isinstance(value, int) and not isinstance(value, bool),
-        "number": isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value),
-        "string": isinstance(value, str),
-        "boolean": isinstance(value, bool),
-    }[field.type]
-    if not ok:
+    if not FIELDS[field.type].holds(value):
         yield Problem(path, f"{value!r} is not {article(field.type)}, which the field holds")

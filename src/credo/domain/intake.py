@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from datetime import date
 
 from credo.domain.errors import InvalidRecord, article
+from credo.domain.fields import FIELDS, NotOfType, Scalar, kind_of
 from credo.domain.packs import FieldSpec
-from credo.domain.records import Evidence, Record, Scalar
+from credo.domain.records import Evidence, Record
 from credo.domain.references import NotAReference, reference
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import SUBJECT_KINDS, Subject, is_valid_id
@@ -25,14 +25,13 @@ _URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
 _TYPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SUBJECT_KEYS = {"id", "kind", "region"}
 _EVIDENCE_KEYS = {"uri", "sha256"}
-_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
 def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = False) -> Record:
     """Validate a decoded record. `text=True` when values arrive as strings (CSV), so attribute
     values are read by their declared type instead of being refused for being strings."""
     if not isinstance(raw, Mapping):
-        raise InvalidRecord(f"a record is a JSON object, not {_kind_of(raw)}")
+        raise InvalidRecord(f"a record is a JSON object, not {kind_of(raw)}")
     if not _TOP.issuperset(raw):
         unknown = sorted(set(raw) - _TOP)
         allowed = ", ".join(sorted(_TOP))
@@ -95,15 +94,9 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     return record
 
 
-def _kind_of(value: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__ if value is not None else "null"
-    )
-
-
 def _string(value: object, field: str, pattern: re.Pattern[str]) -> str:
     if not isinstance(value, str):
-        raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
+        raise InvalidRecord(f"must be a string, not {kind_of(value)}", field)
     if not pattern.match(value):
         raise InvalidRecord(f"{value!r} has illegal characters or length", field)
     return value
@@ -112,7 +105,7 @@ def _string(value: object, field: str, pattern: re.Pattern[str]) -> str:
 def _reference(value: object, field: str) -> str:
     """The reference in NFC: the form its idempotency key and record id are made of."""
     if not isinstance(value, str):
-        raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
+        raise InvalidRecord(f"must be a string, not {kind_of(value)}", field)
     try:
         return reference(value)
     except NotAReference as e:
@@ -132,7 +125,7 @@ def _date(value: object, field: str) -> date:
 
 def _subject(raw: object) -> Subject:
     if not isinstance(raw, Mapping):
-        reason = f"must be an object {{id, kind, region}}, not {_kind_of(raw)}"
+        reason = f"must be an object {{id, kind, region}}, not {kind_of(raw)}"
         raise InvalidRecord(reason, "subject")
     if not _SUBJECT_KEYS.issuperset(raw):
         extra = sorted(set(raw) - _SUBJECT_KEYS)
@@ -162,7 +155,7 @@ def _evidence(raw: object) -> Evidence | None:
 
 def _attributes(raw: object, fields: dict[str, FieldSpec], text: bool) -> dict[str, Scalar]:
     if not isinstance(raw, Mapping):
-        raise InvalidRecord(f"must be an object, not {_kind_of(raw)}", "attributes")
+        raise InvalidRecord(f"must be an object, not {kind_of(raw)}", "attributes")
     if not fields.keys() >= raw.keys():
         unknown = sorted(set(raw) - set(fields))
         known = ", ".join(sorted(fields)) or "none"
@@ -180,46 +173,16 @@ def _attributes(raw: object, fields: dict[str, FieldSpec], text: bool) -> dict[s
 
 
 def _value(value: object, spec: FieldSpec, field: str, text: bool) -> Scalar:
-    if text and isinstance(value, str):
-        value = _from_text(value, spec, field)
-    kind = spec.type
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise InvalidRecord(f"must be true or false, not {value!r}", field)
-        return value
-    if kind == "string":
-        if not isinstance(value, str):
-            raise InvalidRecord(f"must be a string, not {_kind_of(value)}", field)
-        if spec.enum is not None and value not in spec.enum:
-            raise InvalidRecord(f"{value!r} is not one of {', '.join(spec.enum)}", field)
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRecord(f"must be a number, not {_kind_of(value)}", field)
-    if kind == "integer":
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise InvalidRecord(f"must be a whole number, not {value}", field)
-            value = int(value)
-    elif not math.isfinite(value):
-        raise InvalidRecord(f"must be a finite number, not {value}", field)
-    if spec.min is not None and value < spec.min:
-        raise InvalidRecord(f"{value} is below the minimum {spec.min}", field)
-    if spec.max is not None and value > spec.max:
-        raise InvalidRecord(f"{value} is above the maximum {spec.max}", field)
-    return value
-
-
-def _from_text(value: str, spec: FieldSpec, field: str) -> Scalar:
+    kind = FIELDS[spec.type]
     try:
-        if spec.type == "integer":
-            return int(value)
-        if spec.type == "number":
-            return float(value)
-    except ValueError:
-        raise InvalidRecord(f"{value!r} is not {article(spec.type)}", field) from None
-    if spec.type == "boolean":
-        low = value.lower()
-        if low in _TRUE | _FALSE:
-            return low in _TRUE
-        raise InvalidRecord(f"{value!r} is not true or false", field)
-    return value
+        taken = kind.take(kind.read(value) if text and isinstance(value, str) else value)
+    except NotOfType as e:
+        raise InvalidRecord(str(e), field) from None
+    if spec.enum is not None and taken not in spec.enum:
+        raise InvalidRecord(f"{taken!r} is not one of {', '.join(spec.enum)}", field)
+    if isinstance(taken, int | float) and not isinstance(taken, bool):
+        if spec.min is not None and taken < spec.min:
+            raise InvalidRecord(f"{taken} is below the minimum {spec.min}", field)
+        if spec.max is not None and taken > spec.max:
+            raise InvalidRecord(f"{taken} is above the maximum {spec.max}", field)
+    return taken

@@ -9,12 +9,9 @@ a rule says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from credo.domain.fields import FieldType, Scalar
 from credo.domain.packs import Op, Pack, RecordMatch, ScaledPoints
-
-Scalar = str | int | float | bool
-FieldType = Literal["integer", "number", "string", "boolean"]
 
 
 @dataclass(frozen=True, slots=True)

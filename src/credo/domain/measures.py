@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Literal, Protocol
 
 from credo.domain.objections import ObjectionWindow
-from credo.domain.packs import Measure, Pack
+from credo.domain.packs import Effect, Measure, Pack
 from credo.domain.scoring import Assessment
 
 ObjectionWindows = Callable[[str], ObjectionWindow]
@@ -24,10 +24,14 @@ ObjectionWindows = Callable[[str], ObjectionWindow]
 (`services.due_process.objections.objection_windows`)."""
 
 
+Answer = Literal["allow", "deny"]
+"""What a check answers: `deny` if any measure that applies denies."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     measure: str
-    effect: Literal["deny", "grant"]
+    effect: Effect
     trigger: dict[str, Any]
     basis: str
     objection: str
@@ -38,7 +42,7 @@ class Decision:
     subject_id: str
     context: str
     as_of: date
-    decision: Literal["allow", "deny"]
+    decision: Answer
     terms: dict[str, Any] = field(default_factory=dict)
     reasons: tuple[Reason, ...] = ()
 

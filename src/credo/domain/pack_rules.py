@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from credo.domain.conditions import Path, Problem, check_when
+from credo.domain.fields import NUMERIC
 from credo.domain.grounds import (
     COVERT_TERMS,
     RELATIONSHIPS,
@@ -26,8 +27,6 @@ from credo.domain.grounds import (
     names_any,
 )
 from credo.domain.packs import DOMAINS, FieldSpec, Pack, RecordMatch, Rule, ScaledPoints
-
-_NUMERIC = ("integer", "number")
 
 CIVIC_ONLY_REWARDS = (
     "civic rules only reward (points > 0): nobody loses points for not volunteering"
@@ -133,7 +132,7 @@ def _field_specs(pack: Pack) -> Iterator[Problem]:
     for type_name, record_type in pack.record_types.items():
         for name, spec in record_type.fields.items():
             here = ("record_types", type_name, "fields", name)
-            numeric = spec.type in _NUMERIC
+            numeric = spec.type in NUMERIC
             for bound in ("min", "max"):
                 if not numeric and getattr(spec, bound) is not None:
                     yield Problem(
@@ -224,7 +223,7 @@ def _scaled(
             f"`per` names a field of `{record}`; `{points.per}` is not one"
             + _nearest(points.per, fields),
         )
-    elif spec.type not in _NUMERIC:
+    elif spec.type not in NUMERIC:
         yield Problem(
             (*here, "per"), f"`per` needs a number field; `{points.per}` is a {spec.type}"
         )

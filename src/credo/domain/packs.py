@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from credo.domain.fields import FieldType
 from credo.domain.subjects import REGION_PATTERN, SubjectKind
 
 Domain = Literal["judicial", "tax", "finance", "regulatory", "traffic", "contract", "civic"]
@@ -32,6 +33,11 @@ DOMAINS: tuple[str, ...] = Domain.__args__  # type: ignore[attr-defined]
 
 Op = Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in"]
 OPS: tuple[str, ...] = Op.__args__  # type: ignore[attr-defined]
+
+WhileDisputed = Literal["suspend", "keep"]
+CaseRef = Literal["required", "optional"]
+ListKind = Literal["black", "red"]
+Effect = Literal["deny", "grant"]
 
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
 Basis = Annotated[str, Field(min_length=1, pattern=r"\S")]
@@ -81,12 +87,12 @@ class Tier(Strict):
 
 class ObjectionSpec(Strict):
     window_days: Days = 30
-    while_disputed: Literal["suspend", "keep"] = "suspend"
+    while_disputed: WhileDisputed = "suspend"
     review_days: Days = 30
 
 
 class FieldSpec(Strict):
-    type: Literal["integer", "number", "string", "boolean"]
+    type: FieldType
     min: int | float | None = None
     max: int | float | None = None
     enum: list[StrictStr] | None = None
@@ -99,7 +105,7 @@ class RecordType(Strict):
     fields: dict[Name, FieldSpec] = {}
     # `required`: intake rejects a record of this type without a case_ref. A list's repair
     # matches on the same subject and case_ref, so the records it admits and repairs on need one.
-    case_ref: Literal["required", "optional"] = "optional"
+    case_ref: CaseRef = "optional"
     description: str | None = None
 
     @model_serializer(mode="wrap")
@@ -144,7 +150,7 @@ class RecordMatch(Strict):
 
 class ListSpec(Strict):
     id: Name
-    kind: Literal["black", "red"]
+    kind: ListKind
     admit: RecordMatch
     duration_days: Days
     repair: RecordMatch | None = None
@@ -161,7 +167,7 @@ class MeasureWhen(Strict):
 class Measure(Strict):
     id: Name
     context: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
-    effect: Literal["deny", "grant"]
+    effect: Effect
     terms: dict[Name, Value] = {}
     when: MeasureWhen
     basis: Basis

@@ -10,9 +10,8 @@ from typing import Any
 
 import orjson
 
+from credo.domain.fields import Scalar
 from credo.domain.subjects import Subject
-
-Scalar = str | int | float | bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,12 @@ from collections.abc import Collection, Iterable
 
 from sqlglot import exp
 
-from credo.domain.ir import FieldType
+from credo.domain.fields import FIELDS, FieldType
 from credo.domain.rulebook import PackHistory
 
-_SQL_TYPE = {
-    "integer": exp.DataType.Type.BIGINT,
-    "number": exp.DataType.Type.DOUBLE,
-    "string": exp.DataType.Type.VARCHAR,
-    "boolean": exp.DataType.Type.BOOLEAN,
-}
+
+def _sql_type(type_: FieldType) -> exp.DataType:
+    return exp.DataType.build(exp.DataType.Type[FIELDS[type_].sql])
 
 
 def attribute_column(field: str, type_: FieldType) -> str:
@@ -37,7 +34,7 @@ def json_attribute(source: exp.Expr, field: str, type_: FieldType) -> exp.Expr:
     """A field of the JSON `attributes` text, cast to its declared type (NULL when absent)."""
     path = exp.JSONPath(expressions=[exp.JSONPathRoot(), exp.JSONPathKey(this=field)])
     text = exp.JSONExtractScalar(this=source, expression=path)
-    return exp.TryCast(this=text, to=exp.DataType.build(_SQL_TYPE[type_]))
+    return exp.TryCast(this=text, to=_sql_type(type_))
 
 
 def struct_attribute(
@@ -45,7 +42,7 @@ def struct_attribute(
 ) -> exp.Expr:
     """A field of a struct `attributes` column (typed Parquet, as `credo synth` writes), cast to
     its declared type like `json_attribute`; NULL when the struct has no such field at all."""
-    to = exp.DataType.build(_SQL_TYPE[type_])
+    to = _sql_type(type_)
     if field not in present:
         return exp.Cast(this=exp.Null(), to=to)
     value = exp.Dot(this=source, expression=exp.to_identifier(field, quoted=True))

@@ -19,7 +19,7 @@ from credo.adapters.engines.columns import (
     record_id,
     struct_attribute,
 )
-from credo.domain.ir import FieldType
+from credo.domain.fields import FieldType
 
 FLAT_COLUMNS = (
     "record_id",

@@ -14,12 +14,12 @@ from datetime import date
 import sqlglot
 from sqlglot import exp
 
+from credo.domain.fields import FieldType, Scalar
 from credo.domain.ir import (
     AllOf,
     AnyOf,
     Branch,
     Cond,
-    FieldType,
     Fixed,
     IsType,
     Points,
@@ -27,7 +27,6 @@ from credo.domain.ir import (
     Test,
 )
 
-Scalar = str | int | float | bool
 ColumnFor = Callable[[str, FieldType], exp.Expr]
 """Where a record's attribute lives in the engine's table: (field, declared type) → column."""
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from credo.adapters.stores.access import LoggedCheck
 from credo.api.schemas.common import ContextStr, SubjectIdStr, Value, Wire
+from credo.domain.measures import Answer, Decision
+from credo.domain.packs import Effect
 
 
 class CheckRequest(Wire):
@@ -17,7 +19,7 @@ class CheckRequest(Wire):
 
 class ReasonRead(BaseModel):
     measure: str = Field(description="The measure applied.")
-    effect: Literal["deny", "grant"] = Field(description="What it does.")
+    effect: Effect = Field(description="What it does.")
     trigger: dict[str, str | int] = Field(
         description="What made it apply: a list entry (`list`, `record_id`, `since`, `until`) "
         "or a tier (`tier`, `score`)."
@@ -32,10 +34,30 @@ class ReasonRead(BaseModel):
 class CheckRead(BaseModel):
     subject: str = Field(description="The subject checked.")
     context: str = Field(description="The context checked in.")
-    decision: Literal["allow", "deny"] = Field(description="`deny` if any measure applied denies.")
+    decision: Answer = Field(description="`deny` if any measure applied denies.")
     terms: dict[str, Value] = Field(description="The grants' terms, merged in pack order.")
     reasons: list[ReasonRead] = Field(description="Every measure applied, with its reason.")
     as_of: date = Field(description="The date the decision is for: today.")
+
+    @classmethod
+    def of(cls, d: Decision) -> CheckRead:
+        return cls(
+            subject=d.subject_id,
+            context=d.context,
+            decision=d.decision,
+            terms=d.terms,
+            reasons=[
+                ReasonRead(
+                    measure=r.measure,
+                    effect=r.effect,
+                    trigger=r.trigger,
+                    basis=r.basis,
+                    objection=r.objection,
+                )
+                for r in d.reasons
+            ],
+            as_of=d.as_of,
+        )
 
 
 class LoggedCheckRead(BaseModel):
@@ -44,9 +66,22 @@ class LoggedCheckRead(BaseModel):
     consumer: str = Field(description="Who asked.")
     context: str = Field(description="In which context.")
     as_of: date = Field(description="The date the answer was for.")
-    decision: Literal["allow", "deny"] = Field(description="What they were told.")
+    decision: Answer = Field(description="What they were told.")
     terms: dict[str, Value] = Field(description="The terms they were told.")
     measures: list[str] = Field(description="The measures that applied.")
+
+    @classmethod
+    def of(cls, c: LoggedCheck) -> LoggedCheckRead:
+        return cls(
+            seq=c.seq or 0,
+            at=c.at,
+            consumer=c.consumer,
+            context=c.context,
+            as_of=c.as_of,
+            decision=c.decision,
+            terms=c.terms,
+            measures=list(c.measures),
+        )
 
 
 class ChecksPage(BaseModel):

@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from credo.adapters.stores.feeds import DecisionChange
 from credo.api.schemas.common import Wire
-from credo.domain.objections import Objection
+from credo.domain.entries import Entry
+from credo.domain.measures import Answer
+from credo.domain.objections import Objection, Ruling, State
 
 RECORD_ID = r"^r[0-9a-f]{24}$"
 OBJECTION_ID = r"^r[0-9a-f]{24}-o[0-9]{1,6}$"
@@ -54,7 +57,7 @@ class ObjectionCreate(Wire):
 
 class DecisionCreate(Wire):
     # `moot` is not a reviewer's to choose: only a withdrawal closes an objection so.
-    outcome: Literal["upheld", "overturned"] = Field(
+    outcome: Ruling = Field(
         description="`overturned`: the record stops counting at every date; `upheld`: it stands."
     )
     note: str = Field(min_length=1, max_length=4000, description="The reviewer's reasons.")
@@ -70,7 +73,7 @@ class ObjectionRead(BaseModel):
     subject_id: str = Field(description="The subject who objected.")
     reason: str = Field(description="Why, in the subject's words.")
     filed_at: datetime = Field(description="When it was filed.")
-    state: Literal["open", "upheld", "overturned", "moot"] = Field(
+    state: State = Field(
         description="Where it stands: `moot` when the record was withdrawn while it was open."
     )
     review_by: date = Field(description="The last day of the review period.")
@@ -114,17 +117,32 @@ class WithdrawalRead(BaseModel):
     by: str = Field(description="The provider that withdrew it.")
     reason: str = Field(description="Why.")
 
+    @classmethod
+    def of(cls, e: Entry, reason: str) -> WithdrawalRead:
+        return cls(record_id=e.record_id, withdrawn_at=e.at, by=e.actor, reason=reason)
+
 
 class ChangeRead(BaseModel):
     seq: int = Field(description="The change's number: pass the last as `after`.")
     subject: str = Field(description="The subject whose decision changed.")
     context: str = Field(description="In which context.")
-    decision: Literal["allow", "deny"] = Field(description="The decision now.")
+    decision: Answer = Field(description="The decision now.")
     as_of: date = Field(description="The day the decision changed.")
     recheck_on: date | None = Field(
         description="The first day it may change by time alone (a list entry ending, a record "
         "expiring); null if nothing is due."
     )
+
+    @classmethod
+    def of(cls, c: DecisionChange) -> ChangeRead:
+        return cls(
+            seq=c.seq or 0,
+            subject=c.subject_id,
+            context=c.context,
+            decision="deny" if c.decision == "deny" else "allow",
+            as_of=c.as_of,
+            recheck_on=c.recheck_on,
+        )
 
 
 class ChangesPage(BaseModel):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import builtins
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from credo.api.schemas.common import Value
+from credo.domain.fields import FieldType
+from credo.domain.packs import CaseRef, Effect, ListKind, WhileDisputed
+from credo.domain.subjects import SubjectKind
 
 
 class TierRead(BaseModel):
@@ -24,14 +27,14 @@ class ScoreBoundsRead(BaseModel):
 
 class ObjectionRead(BaseModel):
     window_days: int = Field(description="Days after notice in which a record can be contested.")
-    while_disputed: Literal["suspend", "keep"] = Field(
+    while_disputed: WhileDisputed = Field(
         description="Whether a contested record counts while the objection is open."
     )
     review_days: int = Field(description="Days a reviewer has to decide.")
 
 
 class FieldRead(BaseModel):
-    type: Literal["integer", "number", "string", "boolean"] = Field(description="Its type.")
+    type: FieldType = Field(description="Its type.")
     min: int | float | None = Field(description="The smallest value allowed.")
     max: int | float | None = Field(description="The largest value allowed.")
     enum: list[str] | None = Field(description="The values allowed, for strings.")
@@ -42,7 +45,7 @@ class FieldRead(BaseModel):
 class RecordTypeRead(BaseModel):
     domain: str = Field(description="One of the seven domains of SPEC §3.")
     fields: dict[str, FieldRead] = Field(description="The attributes a record of it carries.")
-    case_ref: Literal["required", "optional"] = Field(
+    case_ref: CaseRef = Field(
         default="optional", description="Whether every record of it names its case."
     )
     description: str | None = Field(description="What it records.")
@@ -79,7 +82,7 @@ class MatchRead(BaseModel):
 
 class ListRead(BaseModel):
     id: str = Field(description="The list's id.")
-    kind: Literal["black", "red"] = Field(description="A black or a red list.")
+    kind: ListKind = Field(description="A black or a red list.")
     admit: MatchRead = Field(description="The records that put a subject on it.")
     duration_days: int = Field(description="How long an entry lasts.")
     repair: MatchRead | None = Field(description="The record (same case) that ends it early.")
@@ -96,7 +99,7 @@ class MeasureWhenRead(BaseModel):
 class MeasureRead(BaseModel):
     id: str = Field(description="The measure's id.")
     context: str = Field(description="Where it applies, e.g. `rail.high-speed-ticket`.")
-    effect: Literal["deny", "grant"] = Field(description="What it does.")
+    effect: Effect = Field(description="What it does.")
     terms: dict[str, Value] = Field(description="A grant's terms.")
     when: MeasureWhenRead = Field(description="Whom it applies to.")
     basis: str = Field(description="The law or decision it rests on.")
@@ -109,7 +112,7 @@ class PackVersionRead(BaseModel):
     checksum: str = Field(description="The version's checksum: scores name it.")
     effective_from: date = Field(description="The day it came into force.")
     jurisdiction: str = Field(description="The regions it governs, by prefix.")
-    subject_kinds: list[Literal["person", "organisation"]] = Field(description="Whom it governs.")
+    subject_kinds: list[SubjectKind] = Field(description="Whom it governs.")
     title: str | None = Field(description="Its title.")
     score: ScoreBoundsRead = Field(description="Base and bounds of the score.")
     tiers: list[TierRead] = Field(description="Tiers, highest first.")
@@ -139,7 +142,7 @@ class ListedRead(BaseModel):
 
 class PublishedListRead(BaseModel):
     list: str = Field(description="The list's id.")
-    kind: Literal["black", "red"] = Field(description="A black or a red list.")
+    kind: ListKind = Field(description="A black or a red list.")
     basis: str = Field(description="The law or decision it rests on.")
     description: str | None = Field(description="What it is for.")
     packs: builtins.list[str] = Field(description="The packs that publish it.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Discriminator, Field, Tag
 
@@ -14,7 +14,8 @@ from credo.api.schemas.common import (
     Wire,
 )
 from credo.domain.references import REFERENCE_RULE
-from credo.domain.subjects import REGION_PATTERN
+from credo.domain.subjects import REGION_PATTERN, SubjectKind
+from credo.services.intake.records_api import ItemResult, ItemStatus
 
 MAX_RECORDS = 1_000
 """The most records one request may carry."""
@@ -22,7 +23,7 @@ MAX_RECORDS = 1_000
 
 class SubjectRef(Wire):
     id: SubjectIdStr
-    kind: Literal["person", "organisation"] = Field(description="What the subject is.")
+    kind: SubjectKind = Field(description="What the subject is.")
     region: str = Field(pattern=REGION_PATTERN, description="A region code, e.g. `CN-SD-RC`.")
 
 
@@ -89,13 +90,17 @@ RecordsCreate = Annotated[
 
 class RecordResult(BaseModel):
     index: int = Field(description="The record's position in the request, from 0.")
-    status: Literal["created", "already present", "conflict", "rejected"] = Field(
+    status: ItemStatus = Field(
         description="`created`: appended now. `already present`: the same record was sent "
         "before. `conflict`: its key holds a different record; nothing written. `rejected`: "
         "not valid, see `reason`; nothing written."
     )
     record_id: str | None = Field(default=None, description="The record's id in the ledger.")
     reason: str | None = Field(default=None, description="Why it was rejected or conflicts.")
+
+    @classmethod
+    def of(cls, r: ItemResult) -> RecordResult:
+        return cls(index=r.index, status=r.status, record_id=r.record_id, reason=r.reason)
 
 
 class RecordsResult(BaseModel):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from credo.domain.explanation import Explanation
+from credo.domain.lists import ListEntry
+from credo.domain.scoring import Assessment
+from credo.domain.scoring import Reason as ExclusionReason
+from credo.services.rating.explanation_json import explanation_json
 
 
 class ListEntryRead(BaseModel):
@@ -18,8 +23,21 @@ class ListEntryRead(BaseModel):
         default=None, description="The record that ended the entry early, if one did."
     )
 
+    @classmethod
+    def of(cls, e: ListEntry) -> ListEntryRead:
+        return cls(
+            list=e.list_id,
+            kind=e.kind,
+            record_id=e.record.record_id,
+            since=e.since,
+            until=e.until,
+            repaired_by=e.repaired_by,
+        )
 
-class ScoreRead(BaseModel):
+
+class Scored(BaseModel):
+    """What a score and its explanation both say."""
+
     subject: str = Field(description="The subject's id.")
     as_of: date = Field(description="The date the score is for.")
     pack: str = Field(
@@ -32,6 +50,22 @@ class ScoreRead(BaseModel):
     score: int = Field(description="The score (SPEC §4.5).")
     tier: str = Field(description="The tier the score falls in.")
     lists: list[ListEntryRead] = Field(description="List entries open on `as_of`.")
+
+
+class ScoreRead(Scored):
+    @classmethod
+    def of(cls, a: Assessment) -> ScoreRead:
+        return cls(
+            subject=a.subject_id,
+            as_of=a.as_of,
+            pack=a.version.id,
+            pack_version=a.version.version,
+            pack_checksum=a.version.checksum,
+            base=a.base,
+            score=a.score,
+            tier=a.tier,
+            lists=[ListEntryRead.of(e) for e in a.lists],
+        )
 
 
 class ContributionRead(BaseModel):
@@ -61,9 +95,7 @@ class ExclusionRead(BaseModel):
     source_ref: str = Field(description="Their reference for it.")
     type: str = Field(description="Its record type.")
     occurred_at: date = Field(description="When it happened.")
-    reason: Literal["expired", "withdrawn", "overturned", "disputed", "merged", "no-rule"] = Field(
-        description="Why it does not count."
-    )
+    reason: ExclusionReason = Field(description="Why it does not count.")
     rule: str | None = Field(default=None, description="The rule it matched, if any.")
     merged_into: str | None = Field(
         default=None, description="For `merged`: the record of the same case that counts."
@@ -79,18 +111,13 @@ class NextChangeRead(BaseModel):
     tier: str = Field(description="The tier from that day.")
 
 
-class ExplanationRead(BaseModel):
-    subject: str = Field(description="The subject's id.")
-    as_of: date = Field(description="The date explained.")
-    pack: str = Field(description="The pack governing the subject's current region on `as_of`.")
-    pack_version: int = Field(description="Its version in force on `as_of`.")
-    pack_checksum: str = Field(description="That version's checksum.")
-    base: int = Field(description="The score with no records.")
-    score: int = Field(description="The score.")
-    tier: str = Field(description="The tier.")
+class ExplanationRead(Scored):
     contributions: list[ContributionRead] = Field(description="Every record that counts.")
     excluded: list[ExclusionRead] = Field(description="Every record that does not, and why.")
-    lists: list[ListEntryRead] = Field(description="List entries open on `as_of`.")
     next_change: NextChangeRead | None = Field(
         description="When the score next changes if nothing new is recorded; null if never."
     )
+
+    @classmethod
+    def of(cls, e: Explanation) -> ExplanationRead:
+        return cls.model_validate(explanation_json(e))

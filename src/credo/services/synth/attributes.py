@@ -8,16 +8,10 @@ from collections.abc import Iterable
 import numpy as np
 import pyarrow as pa
 
+from credo.domain.fields import FIELDS, NUMERIC, FieldType
 from credo.domain.packs import FieldSpec
 from credo.services.synth.plan import PackPlan
 
-_ARROW = {
-    "integer": pa.int64(),
-    "number": pa.float64(),
-    "string": pa.string(),
-    "boolean": pa.bool_(),
-}
-_NUMERIC = {"integer", "number"}
 _DEFAULT_OPTIONS = ["a", "b", "c"]
 _UNBOUNDED_AMOUNT = 2_000_000.0  # the largest amount drawn when a number field has no maximum
 _UNBOUNDED_COUNT = 50  # integers without a maximum are drawn from [min, min + 50)
@@ -27,7 +21,7 @@ def attributes_type(plans: Iterable[PackPlan]) -> pa.StructType:
     """The union of every field, typed by its declaration. A name declared as an integer by one
     type and a number by another is a float64 column (ingest accepts 3.0 for an integer);
     any other clash cannot share one column and is refused."""
-    kinds: dict[str, str] = {}
+    kinds: dict[str, FieldType] = {}
     for plan in plans:
         for row in plan.fields:
             for fields in row:
@@ -35,14 +29,16 @@ def attributes_type(plans: Iterable[PackPlan]) -> pa.StructType:
                     seen = kinds.setdefault(name, spec.type)
                     if seen == spec.type:
                         continue
-                    if {seen, spec.type} <= _NUMERIC:
+                    if {seen, spec.type} <= NUMERIC:
                         kinds[name] = "number"
                     else:
                         raise ValueError(
                             f"attribute `{name}` is declared as both {seen} and {spec.type}; "
                             "a synthetic ledger keeps one typed column per attribute name"
                         )
-    return pa.struct([pa.field(name, _ARROW[kinds[name]]) for name in sorted(kinds)])
+    return pa.struct(
+        [pa.field(name, getattr(pa, FIELDS[kinds[name]].arrow)()) for name in sorted(kinds)]
+    )
 
 
 def _options(plans: Iterable[PackPlan], name: str) -> list[str]:
