@@ -10,6 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from credo.shipped import packs_dir
 from tests.integration.conftest import Credo
@@ -168,6 +169,23 @@ def test_errors_are_clear_and_exit_codes_follow_the_contract(credo: Credo) -> No
     assert "no records about subject 'nobody'" in unknown.err
     assert credo("score", "nobody", "--as-of", "yesterday").code == 2
     assert credo("frobnicate").code == 2
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["score", "p-1"],
+        ["explain", "p-1"],
+        ["check", "p-1", "rail.high-speed-ticket"],
+        ["recompute"],
+        ["synth", "--out", "never.jsonl"],
+    ],
+)
+def test_every_command_reads_a_date_the_same_way(credo: Credo, command: list[str]) -> None:
+    run = credo(*command, "--as-of", "2026-13-01")
+    assert run.code == 2
+    assert "'2026-13-01' is not a date as YYYY-MM-DD" in run.err
+    assert "Traceback" not in run.err
 
 
 def test_synth_is_deterministic_by_seed(credo: Credo, tmp_path: Path) -> None:

@@ -55,8 +55,8 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
         ctx.clock = lambda: now[0]
         return ctx
 
-    # The module, not the `app` that `credo.cli` exports under the same name.
-    monkeypatch.setattr(importlib.import_module("credo.cli.app"), "bootstrap", bootstrap_then)
+    # Every command opens its context through `credo.cli.shared`.
+    monkeypatch.setattr(importlib.import_module("credo.cli.shared"), "bootstrap", bootstrap_then)
     return at_day
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from credo.bootstrap import Context, bootstrap
 from credo.cli import render
+from credo.cli.due_process import decide, notices_app, object_cmd, objections, withdraw
+from credo.cli.serve import keys_app, serve
+from credo.cli.shared import AsOf, DbOption, Json, as_of_date, err, out, parse_date, state
 from credo.domain.errors import CredoError
-from credo.settings import Settings
 
 app = typer.Typer(
     name="credo",
@@ -26,59 +26,11 @@ app = typer.Typer(
 pack_app = typer.Typer(help="Check and adopt rulebooks (packs).", no_args_is_help=True)
 app.add_typer(pack_app, name="pack")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Store URL (sqlite:///file.db or postgresql://…); "
-        "default CREDO_DATABASE_URL or sqlite:///credo.db.",
-        show_default=False,
-    ),
-]
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="The date to judge on (YYYY-MM-DD); default today.")
-]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-class State:
-    db: str | None = None
-    _context: Context | None = None
-
-    def context(self) -> Context:
-        if self._context is None:
-            settings = Settings(database_url=self.db) if self.db else Settings()
-            self._context = bootstrap(settings)
-        return self._context
-
-    def close(self) -> None:
-        """Release the store's connections: a command ends, its pool ends with it."""
-        if self._context is not None:
-            self._context.store.close()
-            self._context = None
-
-
-state = State()
-
 
 @app.callback()
 def _root(db: DbOption = None) -> None:
     state.db = db
     state._context = None
-
-
-def as_of_date(value: str | None, ctx: Context) -> date:
-    if value is None:
-        return ctx.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not a date as YYYY-MM-DD", param_hint="--as-of"
-        ) from None
 
 
 @pack_app.command("check")
@@ -245,7 +197,7 @@ def synth(
 
     from credo.cli.demo import synthesize_to
 
-    today = date.fromisoformat(as_of) if as_of else date.today()
+    today = parse_date(as_of, date.today)
     started = time.perf_counter()
     try:
         written = synthesize_to(
@@ -298,20 +250,8 @@ def main() -> None:
         state.close()
 
 
-# Registered last: these commands use this module's `state`, `out` and `err`.
-from credo.cli.serve import keys_app, serve  # noqa: E402
-
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
-
-from credo.cli.due_process import (  # noqa: E402
-    decide,
-    notices_app,
-    object_cmd,
-    objections,
-    withdraw,
-)
-
 app.command("object")(object_cmd)
 app.command()(objections)
 app.command()(decide)

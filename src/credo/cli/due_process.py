@@ -14,7 +14,7 @@ from rich.table import Table
 
 from credo.adapters.notifiers import LogNotifier, Notifier, WebhookNotifier
 from credo.cli import render
-from credo.cli.app import err, out, state
+from credo.cli.shared import err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
 from credo.domain.records import record_id_for

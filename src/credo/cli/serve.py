@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from credo.cli.app import err, out, state
 from credo.cli.render import print_json
+from credo.cli.shared import err, out, state
 
 keys_app = typer.Typer(help="Make, list and revoke API keys.", no_args_is_help=True)
 
