@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: demo test lint check bench clean
+.PHONY: demo test lint check bench clean browser messages
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,23 @@ $(READY): pyproject.toml
 demo: $(READY)  ## build and show the demo ledger (SQLite, a synthetic population)
 	$(BIN)/credo demo  # then serves it at http://127.0.0.1:8000; Ctrl-C stops
 
-test: $(READY) lint  ## lint, type-check and run the whole suite
+test: $(READY) lint browser  ## lint, type-check and run the whole suite
 	$(BIN)/pytest -q
+
+# The portal's browser tests drive Debian's chromium, and its screenshots need a CJK font:
+# installed here when missing, so a fresh machine passes (Playwright downloads no browser).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-wqy-microhei; \
+	fi
+
+# The portal's Chinese catalog, after templates change: new messages are added untranslated.
+messages: $(READY)
+	mkdir -p build
+	$(BIN)/pybabel extract -F src/credo/web/i18n/babel.cfg -k N_ --no-location --omit-header \
+		-o build/messages.pot src/credo/web
+	$(BIN)/pybabel update -i build/messages.pot -d src/credo/web/i18n -D messages -l zh \
+		--no-fuzzy-matching --ignore-obsolete
 
 lint: $(READY)
 	$(BIN)/ruff check src tests benchmarks
@@ -27,4 +42,4 @@ bench: $(READY)  ## benchmarks; each prints a ratio against a reference measured
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from credo.adapters.stores.access import AccessStore
     from credo.adapters.stores.feeds import FeedStore
     from credo.adapters.stores.listings import ListingStore
+    from credo.adapters.stores.portal import PortalQueries
+    from credo.adapters.stores.sessions import SessionStore
 
 
 def build_store(url: str) -> LedgerStore:
@@ -61,6 +63,24 @@ def build_feeds(store: LedgerStore, access: AccessStore) -> FeedStore:
     return MemoryFeeds(access, store.ledger_size)
 
 
+def build_sessions(store: LedgerStore) -> SessionStore:
+    from credo.adapters.stores.sessions import MemorySessionStore, SqlSessionStore
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    if isinstance(store, SqlLedgerStore):
+        return SqlSessionStore(store.engine)
+    return MemorySessionStore()
+
+
+def build_portal(store: LedgerStore) -> PortalQueries:
+    from credo.adapters.stores.portal import MemoryPortalQueries, SqlPortalQueries
+    from credo.adapters.stores.sql import SqlLedgerStore
+
+    if isinstance(store, SqlLedgerStore):
+        return SqlPortalQueries(store.engine)
+    return MemoryPortalQueries(store)
+
+
 def _memory_access() -> AccessStore:
     from credo.adapters.stores.access import MemoryAccessStore
 
@@ -81,12 +101,17 @@ class Context:
     access: AccessStore = field(init=False)
     listings: ListingStore = field(init=False)
     feeds: FeedStore = field(init=False)
+    sessions: SessionStore = field(init=False)
+    portal: PortalQueries = field(init=False)
 
     def __post_init__(self) -> None:
         # Keys, the check log and published lists live beside the ledger, in its database.
         self.access = build_access(self.store)
         self.listings = build_listings(self.store)
         self.feeds = build_feeds(self.store, self.access)
+        # The portal's sessions and its read-only figures, in the same database too.
+        self.sessions = build_sessions(self.store)
+        self.portal = build_portal(self.store)
 
     def today(self) -> date:
         return self.clock().date()

@@ -10,7 +10,17 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from credo.api import admin, consumers, ops, problems, providers, public, reviewers, subjects
+from credo.api import (
+    admin,
+    consumers,
+    ops,
+    population,
+    problems,
+    providers,
+    public,
+    reviewers,
+    subjects,
+)
 from credo.api.deps import ApiState
 from credo.api.guards import KeyCache, RateLimiter
 from credo.api.metrics import Metrics
@@ -19,6 +29,8 @@ from credo.api.query import known_query_only
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
 from credo.services.packs.rulebook_cache import CachedRulebook
+from credo.web import app as portal
+from credo.web.settings import WebSettings
 
 ROUTERS = [
     providers.router,
@@ -26,6 +38,7 @@ ROUTERS = [
     consumers.router,
     reviewers.router,
     public.router,
+    population.router,
     admin.router,
     ops.router,
 ]
@@ -44,7 +57,9 @@ did not exist (404). Each key has a rate limit; beyond it the answer is 429 with
 """
 
 
-def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI:
+def create_app(
+    context: Context, settings: ApiSettings | None = None, web: WebSettings | None = None
+) -> FastAPI:
     settings = settings or ApiSettings()
     secret = settings.secret_for(context.settings.database_url)
     metrics = Metrics()
@@ -69,6 +84,8 @@ def create_app(context: Context, settings: ApiSettings | None = None) -> FastAPI
     )
     for router in ROUTERS:
         app.include_router(router)
+    # The web portal (SPEC §8): pages beside the API, on the same services.
+    portal.install(app, web)
     problems.install(app)
     app.add_middleware(Observed, metrics=metrics, max_body_bytes=settings.api_max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

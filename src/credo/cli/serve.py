@@ -90,6 +90,42 @@ def keys_create(
     out.print(made.token, markup=False, soft_wrap=True)
 
 
+@keys_app.command("login-link")
+def keys_login_link(
+    id: Annotated[
+        str,
+        typer.Option("--id", help="Who signs in: the id a key was made for.", show_default=False),
+    ],
+    role: Annotated[
+        str | None, typer.Option(help="Which of their keys, if they hold keys of several roles.")
+    ] = None,
+) -> None:
+    """Print a one-time link that signs into the portal with the newest live key of --id;
+    valid 15 minutes, usable once. CREDO_WEB_BASE_URL says where the portal is."""
+    from credo.services.access.keys import Role
+    from credo.services.portal.sessions import CODE_MINUTES, login_code
+    from credo.web.settings import WebSettings
+
+    if role is not None and role not in Role.__members__.values():
+        raise typer.BadParameter(f"{role!r} is not one of {', '.join(Role)}", param_hint="--role")
+    ctx = state.context()
+    code, caller = login_code(
+        ctx.access,
+        ctx.sessions,
+        _secret(),
+        principal=id,
+        role=Role(role) if role else None,
+        now=ctx.clock(),
+    )
+    base = WebSettings().web_base_url.rstrip("/")
+    err.print(
+        f"sign-in link for {caller.role} {caller.principal} (key {caller.key_id}), "
+        f"valid {CODE_MINUTES} minutes, once:",
+        markup=False,
+    )
+    out.print(f"{base}/login?code={code}", markup=False, soft_wrap=True)
+
+
 @keys_app.command("list")
 def keys_list(
     json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,

@@ -122,7 +122,11 @@ def authenticate(access: AccessStore, secret: bytes, token: str) -> Caller | Non
     """The caller a token stands for; None for an unknown or revoked token."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
         return None
-    key = access.key_by_digest(digest(secret, token))
+    return caller_of(access.key_by_digest(digest(secret, token)))
+
+
+def caller_of(key: StoredKey | None) -> Caller | None:
+    """Who holds a stored key; None for no key or a revoked one."""
     if key is None or key.revoked_at is not None:
         return None
     return Caller(key.key_id, Role(key.role), key.principal, frozenset(key.scopes), key.rate)

@@ -1,0 +1,100 @@
+"""Pages as HTML: one Jinja environment per language, and the headers every page is sent with."""
+
+from __future__ import annotations
+
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.responses import HTMLResponse, Response
+
+from credo.web import i18n
+from credo.web.context import CSRF_COOKIE, LANG_COOKIE, Page
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# No inline script or style anywhere: everything the pages run or wear is a file of this site.
+CSP = (
+    "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # A sign-in link carries its code in the address: never pass an address on.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "svg"]),
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["day"] = partial(i18n.day, lang=lang)
+    env.filters["moment"] = partial(i18n.moment, lang=lang)
+    env.filters["number"] = partial(i18n.number, lang=lang)
+    env.globals["lang"] = lang
+    env.globals["html_lang"] = i18n.HTML_LANG[lang]
+    return env
+
+
+def with_lang(page: Page, lang: str) -> str:
+    """This page's address in another language."""
+    query = [
+        (k, v) for k, v in page.request.query_params.multi_items() if k not in ("lang", "code")
+    ]
+    return page.request.url.path + "?" + urlencode([*query, ("lang", lang)])
+
+
+def secure(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def render(
+    page: Page, template: str, *, status: int = 200, twin: str | None = None, **values: Any
+) -> HTMLResponse:
+    """A whole page (or, for htmx, a `_partial.html`), with the cookies it owes: the CSRF
+    cookie its forms need, and the language asked for by `?lang=`."""
+    env = environment(page.lang)
+    html = env.get_template(template).render(
+        page=page,
+        viewer=page.viewer,
+        csrf=page.csrf,
+        twin=twin,
+        switch={lang: with_lang(page, lang) for lang in i18n.LANGUAGES},
+        **values,
+    )
+    response = HTMLResponse(html, status_code=status)
+    remember(page, response)
+    secure(response)
+    return response
+
+
+def remember(page: Page, response: Response) -> None:
+    secure_cookie = page.web.web_secure_cookies
+    if page.new_seed:
+        response.set_cookie(
+            CSRF_COOKIE, page.csrf_seed, httponly=True, samesite="strict", secure=secure_cookie
+        )
+    if page.lang_asked:
+        response.set_cookie(
+            LANG_COOKIE,
+            page.lang,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookie,
+        )
