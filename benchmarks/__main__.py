@@ -1,6 +1,6 @@
 """`make bench`: every figure printed beside a reference measured in the same run.
 
-python -m benchmarks [--records N] [--only ingest|scoring]
+python -m benchmarks [--records N] [--only ingest|scoring|recompute|api|portal]
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import api, ingest, recompute, scoring
+from benchmarks import api, ingest, portal, recompute, scoring
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -17,7 +17,7 @@ OUT = Path(__file__).parent / "out"
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["ingest", "scoring", "recompute", "api"])
+    parser.add_argument("--only", choices=["ingest", "scoring", "recompute", "api", "portal"])
     parser.add_argument(
         "--sizes",
         default="1000000,10000000,100000000",
@@ -35,6 +35,8 @@ def main() -> None:
         recompute.run(report, sizes, OUT, args.spark_size or None)
     if args.only in (None, "api"):
         api.run(report)
+    if args.only in (None, "portal"):
+        portal.run(report)
     report.save(OUT / "latest.json")
 
 

@@ -1,5 +1,6 @@
 """After `credo demo` has built its ledger: keys for every role, a few requests to try, and the
-API serving it at http://127.0.0.1:8000 until interrupted."""
+API and the portal serving it at http://127.0.0.1:8000 until interrupted, with a sign-in link
+for each role."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from credo.bootstrap import Context
 from credo.services.access.demo_keys import demo_keys
 from credo.services.access.keys import Role
 from credo.services.packs.rulebook import current_rulebook
+from credo.services.portal.sessions import login_code
 
 PROVIDER = "traffic-police"
 
@@ -46,4 +48,19 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
     ):
         out.print(f"  {line}", markup=False, soft_wrap=True)
     out.print(f"\nserving {ctx.settings.database_url} at {base} (Ctrl-C stops)")
+    out.print(f"\n[bold]The portal:[/] {base}/")
+    out.print("Sign in as each role (each link works once, within 15 minutes):")
+    for role, key in keys.items():
+        code, _ = login_code(
+            ctx.access,
+            ctx.sessions,
+            secret,
+            principal=key.key.principal,
+            role=role,
+            now=ctx.clock(),
+        )
+        out.print(f"  {role:<9} {base}/login?code={code}", markup=False, soft_wrap=True)
+    out.print(
+        f"  (more: credo --db {ctx.settings.database_url} keys login-link --id ID)", markup=False
+    )
     serve(ctx, port=port, workers=1)  # one process on the context that made the keys

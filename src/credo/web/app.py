@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
+from credo.services.portal.history import HistoryCache
 from credo.web.settings import WebSettings
 from credo.web.views import admin, auth, provider, public, review, subject
 
@@ -18,6 +19,7 @@ ROUTERS = [public.router, auth.router, subject.router, review.router, provider.r
 
 def install(app: FastAPI, settings: WebSettings | None = None) -> None:
     app.state.web = settings or WebSettings()
+    app.state.histories = HistoryCache()
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

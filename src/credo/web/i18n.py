@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from gettext import NullTranslations
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -65,7 +65,18 @@ def day(value: date | str | None, lang: str) -> str:
     if value is None or value == "":
         return "—"
     d = date.fromisoformat(value) if isinstance(value, str) else value
+    return _day(d, lang)
+
+
+@lru_cache(maxsize=8192)
+def _day(d: date, lang: str) -> str:
+    # A page of a hundred records writes the same few dates many times.
     return format_date(d, "medium", locale=_LOCALES[lang])
+
+
+def month(value: date, lang: str) -> str:
+    """`Nov 2026`, `2026年11月`: the chart's axis."""
+    return format_skeleton("yMMM", value, locale=_LOCALES[lang])
 
 
 def moment(value: datetime | str | None, lang: str) -> str:

@@ -11,7 +11,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.responses import HTMLResponse, Response
 
 from credo.web import i18n
+from credo.web.conditions import describe
 from credo.web.context import CSRF_COOKIE, LANG_COOKIE, Page
+from credo.web.words import RECORD_LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -37,6 +39,7 @@ def environment(lang: str) -> Environment:
         autoescape=select_autoescape(["html", "svg"]),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
+        auto_reload=False,  # templates are part of the release, not edited while it runs
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -44,6 +47,10 @@ def environment(lang: str) -> Environment:
     env.filters["day"] = partial(i18n.day, lang=lang)
     env.filters["moment"] = partial(i18n.moment, lang=lang)
     env.filters["number"] = partial(i18n.number, lang=lang)
+    env.filters["month"] = partial(i18n.month, lang=lang)
+    env.filters["conditions"] = describe
+    catalog = i18n.translations(lang)
+    env.globals["record_labels"] = {k: catalog.gettext(v) for k, v in RECORD_LABELS.items()}
     env.globals["lang"] = lang
     env.globals["html_lang"] = i18n.HTML_LANG[lang]
     return env

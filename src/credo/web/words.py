@@ -47,3 +47,23 @@ FORM_ERRORS = [
     N_("A withdrawal needs a reason of 1 to 4,000 characters."),
     N_("The form was out of date. Reload the page and try again."),
 ]
+
+# The labels of a record's card, translated once per page rather than once per record.
+RECORD_LABELS = {
+    "record": N_("Record"),
+    "source": N_("Source"),
+    "reference": N_("Reference"),
+    "case": N_("Case"),
+    "rule": N_("Rule"),
+    "no_rule": N_("no rule"),
+    "points": N_("Points"),
+    "not_counted": N_("not counted"),
+    "basis": N_("Basis"),
+    "expires": N_("Expires"),
+    "details": N_("Details"),
+    "evidence": N_("Evidence"),
+    "object_by": N_("Object by"),
+    "objection": N_("Objection"),
+    "object": N_("Object"),
+    **{word: word for word in STATES + RECORD_STATUSES},
+}

@@ -5,7 +5,7 @@ ledger's entries by kind."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
 import orjson
@@ -34,6 +34,9 @@ class PortalQueries(Protocol):
 
     def cursors(self) -> list[Cursor]:
         """Every notifier channel's position in the notice outbox."""
+
+    def recorded_at(self, subject_id: str) -> dict[str, datetime]:
+        """When each of a subject's records was recorded, by record id."""
 
     def notices_after(self, seq: int) -> int:
         """How many notices the outbox holds after `seq`: those a channel has yet to deliver."""
@@ -79,6 +82,13 @@ class SqlPortalQueries:
             total = conn.execute(select(func.count()).select_from(records)).scalar()
             found["record"] = int(total or 0)
         return found
+
+    def recorded_at(self, subject_id: str) -> dict[str, datetime]:
+        query = select(records.c.record_id, records.c.recorded_at).where(
+            records.c.subject_id == subject_id
+        )
+        with self.engine.connect() as conn:
+            return {str(r): at for r, at in conn.execute(query)}
 
     def cursors(self) -> list[Cursor]:
         query = select(outbox_cursors).order_by(outbox_cursors.c.channel)
@@ -127,6 +137,14 @@ class MemoryPortalQueries:
                 for e in self.store.entries_of(lr.record.record_id):
                     found[e.kind] += 1
         return dict(found)
+
+    def recorded_at(self, subject_id: str) -> dict[str, datetime]:
+        found = {}
+        for lr in self.store.records_of(subject_id):
+            at = self.store.recorded_at(lr.record.record_id)
+            if at is not None:
+                found[lr.record.record_id] = at
+        return found
 
     def cursors(self) -> list[Cursor]:
         return []  # a memory ledger's notices are delivered by no notifier that keeps a position

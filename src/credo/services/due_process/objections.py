@@ -5,7 +5,7 @@ Each step is a ledger entry and takes effect at once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
@@ -36,7 +36,12 @@ from credo.services.rating.realtime import notice_entry, settle
 
 
 def objection_window(
-    store: LedgerStore, rulebook: Rulebook, lr: LedgerRecord, entries: Sequence[Entry]
+    store: LedgerStore,
+    rulebook: Rulebook,
+    lr: LedgerRecord,
+    entries: Sequence[Entry],
+    *,
+    recorded_at: Callable[[str], datetime | None] | None = None,
 ) -> ObjectionWindow:
     """The window runs from the record's first notice among its `entries` (a notice about the
     record, not the answer to an objection); a record that needed none (it costs no points and
@@ -47,7 +52,8 @@ def objection_window(
     if notices:
         opened, noticed = min(notices, key=lambda e: e.seq or 0).at.date(), True
     else:
-        recorded = store.recorded_at(record_id)
+        # `recorded_at`: when the caller read every record's recording time at once.
+        recorded = (recorded_at or store.recorded_at)(record_id)
         opened, noticed = (recorded.date() if recorded else lr.record.occurred_at), False
     return ObjectionWindow(opened, objection_deadline(rulebook, lr.record, opened), noticed)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from credo.adapters.stores.access import AccessStore, LoggedCheck
+from credo.adapters.stores.portal import PortalQueries
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
 from credo.domain.errors import UnknownSubject
@@ -21,7 +22,7 @@ from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.services.due_process.notices import notices_of
 from credo.services.due_process.objections import objection_window, objections_of
-from credo.services.portal.history import ScorePoint, score_history
+from credo.services.portal.history import HistoryCache, ScorePoint, score_history
 from credo.services.rating.checks import checks_about
 
 
@@ -82,12 +83,16 @@ class SubjectFile:
 def subject_file(
     store: LedgerStore,
     access: AccessStore,
+    portal: PortalQueries,
     rulebook: Rulebook,
     subject_id: str,
     *,
     today: date,
     checks: int = 100,
+    history: HistoryCache | None = None,
 ) -> SubjectFile:
+    """`history`: a cache the caller keeps across requests; without it the history is worked
+    out anew."""
     ledger = store.records_of(subject_id)
     if not ledger:
         raise UnknownSubject(f"no records about subject {subject_id!r}")
@@ -101,6 +106,7 @@ def subject_file(
     for n in notices:
         by_record.setdefault(n.record_id, []).append(n)
     latest = {o.record_id: o for o in objections}
+    recorded = portal.recorded_at(subject_id)
     parts = []
     for lr in sorted(
         ledger, key=lambda r: (r.record.occurred_at, r.record.record_id), reverse=True
@@ -116,7 +122,9 @@ def subject_file(
                 _basis(rulebook, lr, rule),
                 c.expires_on if c else None,
                 x.reason if x else None,
-                objection_window(store, rulebook, lr, by_record.get(rid, [])),
+                objection_window(
+                    store, rulebook, lr, by_record.get(rid, []), recorded_at=recorded.get
+                ),
                 latest.get(rid),
             )
         )
@@ -129,7 +137,11 @@ def subject_file(
         notices,
         objections,
         tuple(checks_about(access, subject_id, limit=checks)),
-        tuple(score_history(subject_id, rulebook, ledger, today)),
+        tuple(
+            history(subject_id, rulebook, ledger, today, ledger_size=store.ledger_size(subject_id))
+            if history
+            else score_history(subject_id, rulebook, ledger, today)
+        ),
         a.version.pack.objection.while_disputed,
     )
 

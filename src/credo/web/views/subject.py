@@ -30,7 +30,13 @@ def _file(page: Page) -> SubjectFile:
     ctx = page.state.context
     assert page.viewer is not None
     return subject_file(
-        ctx.store, ctx.access, page.state.rulebook(), page.viewer.principal, today=ctx.today()
+        ctx.store,
+        ctx.access,
+        ctx.portal,
+        page.state.rulebook(),
+        page.viewer.principal,
+        today=ctx.today(),
+        history=page.request.app.state.histories,
     )
 
 
