@@ -1,6 +1,6 @@
 """Records submitted by a provider over the API: validated as `credo ingest` validates them,
-judged one by one, appended together; then every touched subject is noticed and its score
-and decisions refreshed at once."""
+judged one by one, appended together with the notices they owe in one transaction; then every
+touched subject's score and decisions are refreshed at once."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.services.access.keys import Caller
 from credo.services.intake.subjects import conflict, consistent_subjects
-from credo.services.rating.realtime import settle
+from credo.services.rating.realtime import owed_notices, settle
 
 ItemStatus = Literal["created", "already present", "conflict", "rejected"]
 
@@ -58,15 +58,17 @@ def submit_records(
     for i, record, reason in refused:
         results[i] = ItemResult(i, "rejected", record.record_id, reason)
     if accepted:
-        outcomes = store.append_records([r for _, r in accepted], recorded_at=now)
-        created: dict[str, list[str]] = {}
+        owed = owed_notices(store, rulebook, [r for _, r in accepted], today, now)
+        outcomes = store.append_records([r for _, r in accepted], recorded_at=now, notices=owed)
+        created: set[str] = set()
         for (i, record), outcome in zip(accepted, outcomes, strict=True):
             results[i] = _result(i, record, outcome)
             if outcome is Outcome.CREATED:
-                created.setdefault(record.subject.id, []).append(record.record_id)
-        # The append forgot these subjects' stored scores in its own transaction; the notices
-        # the new records owe, the scores and the decision feed follow now.
-        settle(store, feeds, rulebook, created.keys(), today=today, now=now, new_records=created)
+                created.add(record.subject.id)
+        # The append wrote the records, their notices and forgot these subjects' stored
+        # scores in one transaction; the scores and the decision feed follow now, and a crash
+        # before they do leaves nothing a later read does not recompute.
+        settle(store, feeds, rulebook, created, today=today, now=now)
     return [results[i] for i in range(len(items))]
 
 

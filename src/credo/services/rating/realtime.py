@@ -8,7 +8,7 @@ the use case answers.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 from credo.adapters.stores.feeds import DecisionChange, FeedStore
@@ -17,7 +17,7 @@ from credo.domain.entries import Entry
 from credo.domain.errors import NoPackGoverns, NotInForce, UnknownSubject
 from credo.domain.measures import check
 from credo.domain.notices import Notice, intake_notices, record_notices
-from credo.domain.records import Record
+from credo.domain.records import LedgerRecord, Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.scoring import assess
 from credo.services.rating.scores import store_assessment
@@ -40,13 +40,11 @@ def settle(
     *,
     today: date,
     now: datetime,
-    new_records: Mapping[str, Collection[str]] | None = None,
 ) -> None:
-    """Bring each subject's derived state up to its ledger: first the notices its new records
-    (`new_records`, by subject) owe it, then its stored score, then the decision feed."""
+    """Bring each subject's derived state up to its ledger: its stored score, then the
+    decision feed. (The notices a change owes went into the ledger with it.)"""
     for subject_id in sorted(subject_ids):
-        new = (new_records or {}).get(subject_id, ())
-        _settle_one(store, feeds, rulebook, subject_id, new, today, now)
+        _settle_one(store, feeds, rulebook, subject_id, today, now)
 
 
 def _settle_one(
@@ -54,14 +52,13 @@ def _settle_one(
     feeds: FeedStore,
     rulebook: Rulebook,
     subject_id: str,
-    new: Collection[str],
     today: date,
     now: datetime,
 ) -> None:
-    """One read of the ledger serves the notices, the score and the decisions. Another
-    request may add to the same ledger meanwhile and store its score first; if the ledger grew
-    while this one worked, it is read and judged again, so neither the score stored last nor
-    the feed is ever older than the ledger as committed."""
+    """One read of the ledger serves the score and the decisions. Another request may add to
+    the same ledger meanwhile and store its score first; if the ledger grew while this one
+    worked, it is read and judged again, so neither the score stored last nor the feed is ever
+    older than the ledger as committed."""
     size = store.ledger_size(subject_id)
     try:
         _, records = subject_ledger(store, subject_id, rulebook)
@@ -71,11 +68,6 @@ def _settle_one(
         a = assess(subject_id, rulebook, records, today)
     except (NoPackGoverns, NotInForce):
         return  # nothing to derive before a rulebook governs the subject
-    if new:
-        notices = record_notices(subject_id, rulebook, records, list(new), today, after=a)
-        if notices:
-            store.append_entries([notice_entry(n, now) for n in notices])
-            size += len(notices)  # if anything else was added meanwhile, the feed says so
     while True:
         stored = store_assessment(store, rulebook, records, a, today=today, now=now, size=size)
         # The feed carries decisions only, not their reasons: no objection window is read.
@@ -105,3 +97,32 @@ def intake_notices_for(
     """The notices owed for records taken in bulk, each judged on its own (see
     `intake_notices`): bulk intake reads no subject's ledger back."""
     return [notice_entry(n, now) for r in records for n in intake_notices(rulebook, r, today)]
+
+
+def owed_notices(
+    store: LedgerStore, rulebook: Rulebook, records: list[Record], today: date, now: datetime
+) -> list[Entry]:
+    """The notices records submitted over the API owe, judged on each subject's ledger as
+    read now with them added (a request adding to it meanwhile is not seen: its own notices
+    say what it changed). The append writes those of the records it creates in its own
+    transaction, so no record is kept without its notice, and a replay, which creates nothing,
+    owes none."""
+    by_subject: dict[str, dict[str, Record]] = {}
+    for record in records:
+        by_subject.setdefault(record.subject.id, {}).setdefault(record.record_id, record)
+    owed: list[Entry] = []
+    for subject_id, mine in sorted(by_subject.items()):
+        held = store.records_of(subject_id)
+        for lr in held:
+            mine.pop(lr.record.record_id, None)
+        if not mine:
+            continue
+        # Appended in record id order, after what is held, as the stores append a batch.
+        fresh = [LedgerRecord(mine[rid]) for rid in sorted(mine)]
+        ledger = sorted([*held, *fresh], key=lambda lr: lr.record.occurred_at)
+        try:
+            notices = record_notices(subject_id, rulebook, ledger, sorted(mine), today)
+        except (NoPackGoverns, NotInForce):
+            continue  # nothing is owed before a rulebook governs the subject
+        owed.extend(notice_entry(n, now) for n in notices)
+    return owed
