@@ -13,9 +13,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from credo.domain.records import record_id_for
-from tests.api.conftest import SHA, Api, MakeApi, make_api, record
+from tests.api.conftest import (
+    SHA,
+    Api,
+    MakeApi,
+    backend,
+    make_api,
+    postgres_schema,
+    postgres_url,
+    record,
+)
 
-__all__ = ["SHA", "Portal", "judgment", "make_api", "record"]
+# The API's fixtures, for the portal's tests too.
+__all__ = [
+    "SHA",
+    "Portal",
+    "backend",
+    "judgment",
+    "make_api",
+    "postgres_schema",
+    "postgres_url",
+    "record",
+]
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

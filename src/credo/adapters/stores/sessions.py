@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Column, Index, Table, insert, select, update
+from sqlalchemy import Column, Index, Table, delete, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
@@ -68,6 +68,9 @@ class SessionStore(Protocol):
     """Implementations: `SqlSessionStore` (on the ledger's engine and migrations) and
     `MemorySessionStore`."""
 
+    def forget_expired(self, *, before: datetime) -> None:
+        """Drop sessions and codes that expired before `before`: nothing can use them."""
+
     def add_session(self, session: WebSession) -> None: ...
 
     def session(self, digest: str) -> WebSession | None: ...
@@ -105,6 +108,11 @@ class SqlSessionStore:
                     yield conn
         except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
             raise StoreUnavailable(f"the session database is unavailable: {e.orig or e}") from e
+
+    def forget_expired(self, *, before: datetime) -> None:
+        with self._connect(write=True) as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at < before))
+            conn.execute(delete(login_codes).where(login_codes.c.expires_at < before))
 
     def add_session(self, session: WebSession) -> None:
         with self._connect(write=True) as conn:
@@ -160,6 +168,11 @@ class MemorySessionStore:
         self._lock = threading.Lock()
         self._sessions: dict[str, WebSession] = {}
         self._codes: dict[str, LoginCode] = {}
+
+    def forget_expired(self, *, before: datetime) -> None:
+        with self._lock:
+            self._sessions = {d: s for d, s in self._sessions.items() if s.expires_at >= before}
+            self._codes = {d: c for d, c in self._codes.items() if c.expires_at >= before}
 
     def add_session(self, session: WebSession) -> None:
         with self._lock:

@@ -80,6 +80,8 @@ def _open(
     now: datetime,
     minutes: int,
 ) -> Opened:
+    # Signing in is rare beside reading pages: the moment to drop what has expired.
+    sessions.forget_expired(before=now - timedelta(days=1))
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(minutes=minutes)
     sessions.add_session(WebSession(_digest(secret, "session", token), key_digest, now, expires))
