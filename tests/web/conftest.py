@@ -60,6 +60,7 @@ JUDGMENT_ID = record_id_for("traffic-police-rc", "J-1")
 class Portal:
     api: Api
     browsers: dict[str | None, TestClient] = field(default_factory=dict)
+    csrf: dict[str | None, str] = field(default_factory=dict)
 
     def browser(self, who: str | None) -> TestClient:
         """A browser signed in with `who`'s key (None: nobody signed in)."""
@@ -74,9 +75,15 @@ class Portal:
         return self.browser(who).get(path, follow_redirects=False, **kw)
 
     def post(self, who: str | None, path: str, data: dict[str, str]) -> httpx2.Response:
-        """A form sent from one of the portal's own pages, with its CSRF token."""
+        """A form sent from one of the portal's own pages, with its CSRF token (the same on
+        every page until the browser signs in or out)."""
         client = self.browser(who)
-        return client.post(path, data={"csrf": csrf_of(client), **data}, follow_redirects=False)
+        if who not in self.csrf:
+            self.csrf[who] = csrf_of(client)
+        answer = client.post(path, data={"csrf": self.csrf[who], **data}, follow_redirects=False)
+        if path == "/logout":
+            self.csrf.pop(who, None)
+        return answer
 
 
 def csrf_of(client: TestClient) -> str:

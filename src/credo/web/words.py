@@ -24,6 +24,10 @@ TITLES = [
     N_("Refused"),
     N_("Store unavailable"),
     N_("Too many requests"),
+    N_("Unauthenticated"),
+    N_("Unknown query parameter"),
+    N_("Request body too large"),
+    N_("Pack version conflict"),
     N_("Error"),
 ]
 STATES = [N_("open"), N_("upheld"), N_("overturned"), N_("moot"), N_("decided")]
