@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+
 from credo.adapters.engines.protocol import PopulationEngine
+from credo.adapters.signing import SigningKeys, from_secret, generated, load_keys
 from credo.adapters.stores.protocol import LedgerStore
 from credo.settings import Settings
 
@@ -19,19 +23,19 @@ if TYPE_CHECKING:
     from credo.adapters.stores.sessions import SessionStore
 
 
-def build_store(url: str) -> LedgerStore:
+def build_store(url: str, keys: SigningKeys | None = None) -> LedgerStore:
     if url.startswith("memory:"):
         from credo.adapters.stores.memory import MemoryLedgerStore
 
-        return MemoryLedgerStore()
+        return MemoryLedgerStore(signer=keys)
     if url.startswith("sqlite:"):
         from credo.adapters.stores.sqlite import SqliteLedgerStore
 
-        return SqliteLedgerStore(url)
+        return SqliteLedgerStore(url, signer=keys)
     if url.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
         from credo.adapters.stores.postgres import PostgresLedgerStore
 
-        return PostgresLedgerStore(url)
+        return PostgresLedgerStore(url, signer=keys)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
 
 
@@ -81,6 +85,31 @@ def build_portal(store: LedgerStore) -> PortalQueries:
     return MemoryPortalQueries(store)
 
 
+def signing_key_path(settings: Settings) -> Path:
+    if settings.signing_key_file is not None:
+        return settings.signing_key_file
+    url = settings.database_url
+    if url.startswith("sqlite:"):
+        database = make_url(url).database
+        if database:
+            db = Path(database)
+            return db.with_name(f"{db.stem}.signing-keys.json")
+    return Path("credo.signing-keys.json")
+
+
+def webhook_secret_path(settings: Settings) -> Path:
+    keys = signing_key_path(settings)
+    return keys.with_name(keys.name.replace("signing-keys.json", "webhook-secret"))
+
+
+def build_keys(settings: Settings) -> SigningKeys:
+    """The service's signing keys; a memory ledger, which lasts one process, gets its own."""
+    secret = settings.signing_key.get_secret_value() if settings.signing_key else None
+    if settings.database_url.startswith("memory:") and settings.signing_key_file is None:
+        return from_secret(secret) if secret else generated()
+    return load_keys(signing_key_path(settings), from_env=secret)
+
+
 def _memory_access() -> AccessStore:
     from credo.adapters.stores.access import MemoryAccessStore
 
@@ -97,6 +126,7 @@ class Context:
 
     settings: Settings
     store: LedgerStore
+    keys: SigningKeys | None = None  # default: the store's own, which signs its heads
     clock: Callable[[], datetime] = field(default=_now)
     access: AccessStore = field(init=False)
     listings: ListingStore = field(init=False)
@@ -105,6 +135,9 @@ class Context:
     portal: PortalQueries = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.keys is None:
+            signer = self.store.signer
+            self.keys = signer if isinstance(signer, SigningKeys) else generated()
         # Keys, the check log and published lists live beside the ledger, in its database.
         self.access = build_access(self.store)
         self.listings = build_listings(self.store)
@@ -113,16 +146,22 @@ class Context:
         self.sessions = build_sessions(self.store)
         self.portal = build_portal(self.store)
 
+    def signing(self) -> SigningKeys:
+        """The keys that sign the ledger's heads and attestations, old public keys included."""
+        assert self.keys is not None  # set in __post_init__
+        return self.keys
+
     def today(self) -> date:
         return self.clock().date()
 
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Context:
     settings = settings or Settings()
-    store = build_store(settings.database_url)
+    keys = build_keys(settings)
+    store = build_store(settings.database_url, keys)
     if migrate:
         store.migrate()
-    return Context(settings=settings, store=store)
+    return Context(settings=settings, store=store, keys=keys)
 
 
 def build_engine(name: str) -> PopulationEngine:

@@ -8,6 +8,7 @@ import rfc8785
 from hypothesis import given
 from hypothesis import strategies as st
 
+from credo.adapters.stores.protocol import StoredPack
 from credo.domain.canonical import canonical_json, rfc3339
 from credo.domain.entries import Entry
 from credo.domain.leaves import entry_json, hash_of, pack_json, record_json
@@ -39,6 +40,11 @@ def test_the_rfc_examples_of_ordering_and_numbers() -> None:
     assert canonical_json({"\U0001f600": 1, "\ufb33": 2}) == '{"\U0001f600":1,"\ufb33":2}'.encode()
     assert canonical_json({"b": 1.0, "a": 1e21}) == b'{"a":1e+21,"b":1}'
     assert canonical_json({"z": [True, None, "\u2028\n"]}) == b'{"z":[true,null,"\xe2\x80\xa8\\n"]}'
+
+
+def test_integers_beyond_doubles_are_the_double_nearest() -> None:
+    assert canonical_json({"n": 2**60}) == b'{"n":1152921504606847000}'  # ES6 Number formatting
+    assert canonical_json([2**53 + 1]) == rfc8785.dumps([float(2**53 + 1)])
 
 
 def test_instants_are_utc_with_microseconds() -> None:
@@ -79,6 +85,6 @@ def test_entry_and_pack_leaves_name_their_kind() -> None:
         "at": "2026-03-02T00:00:00.000000Z",
         "data": {"objection_id": "o1", "reason": "x"},
     }
-    pack = pack_json("rongcheng", 1, date(2026, 1, 1), "abc", "pack: rongcheng\n", at)
+    pack = pack_json(StoredPack("rongcheng", 1, date(2026, 1, 1), "abc", "pack: rongcheng\n", at))
     assert pack["entry"] == "pack"
     assert hash_of(pack) != hash_of({**pack, "source": "pack: rongcheng \n"})

@@ -99,16 +99,21 @@ def load_keys(path: Path, *, from_env: str | None = None) -> SigningKeys:
     """The keys in `path` (created with a new key if absent), or the environment's key."""
     held = _read(path) if path.exists() else None
     if from_env:
-        try:
-            current = Ed25519PrivateKey.from_private_bytes(from_b64url(from_env.strip()))
-        except ValueError as e:
-            raise SigningKeyError(f"CREDO_SIGNING_KEY is not a base64url Ed25519 key: {e}") from e
-        return SigningKeys(current, _published(held) if held else [])
+        return from_secret(from_env, _published(held) if held else [])
     if held is None:
         fresh = {"keys": [_entry(Ed25519PrivateKey.generate())]}
         # Two processes starting together: the first file written is the one both use.
         held = fresh if _write(path, fresh, create=True) else _read(path)
     return _from_file(held, path)
+
+
+def from_secret(secret: str, retired: list[PublishedKey] | None = None) -> SigningKeys:
+    """The keys with `secret` (base64url of a raw Ed25519 private key) as the current one."""
+    try:
+        current = Ed25519PrivateKey.from_private_bytes(from_b64url(secret.strip()))
+    except ValueError as e:
+        raise SigningKeyError(f"CREDO_SIGNING_KEY is not a base64url Ed25519 key: {e}") from e
+    return SigningKeys(current, retired or [])
 
 
 def rotate(path: Path) -> SigningKeys:

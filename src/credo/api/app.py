@@ -12,6 +12,8 @@ from fastapi.openapi.utils import get_openapi
 
 from credo.api import (
     admin,
+    attestations,
+    audit,
     consumers,
     ops,
     population,
@@ -39,6 +41,8 @@ ROUTERS = [
     reviewers.router,
     public.router,
     population.router,
+    audit.router,
+    attestations.router,
     admin.router,
     ops.router,
 ]

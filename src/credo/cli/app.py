@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from credo.cli import render
+from credo.cli.attest import attest, rotate_signing, verify
+from credo.cli.audit import audit_app
 from credo.cli.due_process import decide, notices_app, object_cmd, objections, withdraw
 from credo.cli.serve import keys_app, serve
 from credo.cli.shared import AsOf, DbOption, Json, as_of_date, err, out, parse_date, state
@@ -257,3 +259,7 @@ app.command()(objections)
 app.command()(decide)
 app.command()(withdraw)
 app.add_typer(notices_app, name="notices")
+app.add_typer(audit_app, name="audit")
+app.command()(attest)
+app.command()(verify)
+keys_app.command("rotate-signing")(rotate_signing)

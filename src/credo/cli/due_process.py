@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from credo.adapters.notifiers import LogNotifier, Notifier, WebhookNotifier
+from credo.bootstrap import Context
 from credo.cli import render
 from credo.cli.shared import err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
@@ -178,8 +179,8 @@ def notices_deliver(
     run, and the next run starts again from there."""
     if (log is None) == (webhook is None):
         raise typer.BadParameter("give exactly one of --log FILE or --webhook URL")
-    notifier: Notifier = LogNotifier(log) if log is not None else WebhookNotifier(str(webhook))
     ctx = state.context()
+    notifier: Notifier = LogNotifier(log) if log is not None else _webhook(str(webhook), ctx)
     while True:
         done = deliver_notices(ctx.store, ctx.feeds, notifier, now=ctx.clock())
         out.print(
@@ -194,6 +195,20 @@ def notices_deliver(
         time.sleep(every)
     if done.error:
         raise CredoError(f"delivery stopped: {done.error}; the next run starts again there")
+
+
+def _webhook(url: str, ctx: Context) -> WebhookNotifier:
+    """Signed with CREDO_WEBHOOK_SECRET, or the secret in the file beside the signing keys."""
+    from credo.adapters.notifiers import webhook_secret
+    from credo.bootstrap import webhook_secret_path
+
+    given = ctx.settings.webhook_secret
+    if given is not None:
+        return WebhookNotifier(url, secret=given.get_secret_value())
+    path = webhook_secret_path(ctx.settings)
+    secret = webhook_secret(path)
+    err.print(f"signing with the webhook secret in {path} (its receiver checks with it)")
+    return WebhookNotifier(url, secret=secret)
 
 
 def _objection_json(o: Objection, today: date) -> dict[str, object]:

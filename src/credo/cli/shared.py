@@ -35,10 +35,12 @@ class State:
     db: str | None = None
     _context: Context | None = None
 
+    def settings(self) -> Settings:
+        return Settings(database_url=self.db) if self.db else Settings()
+
     def context(self) -> Context:
         if self._context is None:
-            settings = Settings(database_url=self.db) if self.db else Settings()
-            self._context = bootstrap(settings)
+            self._context = bootstrap(self.settings())
         return self._context
 
     def close(self) -> None:

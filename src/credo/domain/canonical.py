@@ -19,13 +19,27 @@ import rfc8785
 _SAFE_INT = 2**53
 
 
-def canonical_json(value: Any) -> bytes:
-    if _plain(value):
+def canonical_json(value: Any, *, plain: bool | None = None) -> bytes:
+    """`plain`: the caller knows whether `value` is plain (see `_plain`), so it is not walked."""
+    if plain if plain is not None else _plain(value):
         try:
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:  # a lone surrogate: the library says what to do
             pass
-    return rfc8785.dumps(value)
+    return rfc8785.dumps(_as_doubles(value))
+
+
+def _as_doubles(value: Any) -> Any:
+    """JSON numbers are IEEE 754 doubles to RFC 8785: an integer beyond ±2⁵³ is the double
+    nearest it, as any JCS implementation reading the JSON would take it."""
+    kind = type(value)
+    if kind is int and not -_SAFE_INT < value < _SAFE_INT:
+        return float(value)
+    if isinstance(value, Mapping):
+        return {k: _as_doubles(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_doubles(v) for v in value]
+    return value
 
 
 def _plain(value: Any) -> bool:
@@ -41,6 +55,21 @@ def _plain(value: Any) -> bool:
     if kind is list or kind is tuple or isinstance(value, Sequence):
         return all(_plain(v) for v in value)
     return False  # floats, and anything JSON has no form for: the library decides
+
+
+def plain_scalars(values: Mapping[str, Any]) -> bool:
+    """Whether a flat mapping of scalars (a record's attributes) is plain, cheaply."""
+    for key, value in values.items():
+        kind = type(value)
+        if (
+            not key.isascii()
+            or kind is float
+            or (kind is int and not -_SAFE_INT < value < _SAFE_INT)
+        ):
+            return False
+        if kind is not str and kind is not bool and kind is not int and value is not None:
+            return False
+    return True
 
 
 def rfc3339(at: datetime) -> str:

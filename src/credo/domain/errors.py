@@ -93,6 +93,11 @@ class ProofError(CredoError):
     title = "Bad proof request"
 
 
+class UnknownTreeHead(CredoError):
+    status = 404
+    title = "Not found"
+
+
 class BadSignature(CredoError):
     """A signed tree head or an attestation whose signature, key or lifetime does not hold."""
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from credo.domain.errors import NoPackGoverns, NotInForce
@@ -23,6 +23,8 @@ class NextChange:
 class Explanation:
     assessment: Assessment
     next_change: NextChange | None
+    leaf_indexes: Mapping[str, int] = field(default_factory=dict)
+    """Each record's place in the audit log, where its inclusion proof starts (SPEC §9)."""
 
 
 def explain(

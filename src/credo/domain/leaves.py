@@ -8,16 +8,23 @@ its records in record id order, then its entries in sequence order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from credo.domain.canonical import canonical_json, rfc3339
+import orjson
+
+from credo.domain.canonical import canonical_json, plain_scalars, rfc3339
 from credo.domain.entries import Entry
 from credo.domain.merkle import Hash, leaf_hash
 from credo.domain.records import Record
 
 LeafKind = Literal["pack", "record", "entry"]
+
+Held = tuple[LeafKind, str, Hash, int]
+"""A row the ledger holds: the kind and ref of its leaf, the leaf hash of its content as stored
+now, and its sequence in its table (0 for a pack)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,29 @@ class Leaf:
     kind: LeafKind
     ref: str
     hash: Hash
+
+
+def record_row_json(row: Sequence[Any], recorded_at: datetime) -> dict[str, Any]:
+    """`record_json` straight from a stored row (record id, source, source ref, subject id,
+    kind, region, type, occurred_at, attributes as JSON text, evidence uri and hash, case),
+    without building the record: what `credo audit verify` does a million times."""
+    (rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
+    body: dict[str, Any] = {
+        "entry": "record",
+        "record_id": rid,
+        "recorded_at": rfc3339(recorded_at),
+        "subject": {"id": sid, "kind": kind, "region": region},
+        "type": type_,
+        "occurred_at": occurred if isinstance(occurred, str) else occurred.isoformat(),
+        "source": source,
+        "source_ref": ref,
+        "attributes": orjson.loads(attrs),
+    }
+    if uri is not None:
+        body["evidence"] = {"uri": uri, "sha256": sha}
+    if case:
+        body["case_ref"] = case
+    return body
 
 
 def record_json(record: Record, recorded_at: datetime) -> dict[str, Any]:
@@ -50,26 +80,39 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
-def pack_json(
-    pack_id: str,
-    version: int,
-    effective_from: date,
-    checksum: str,
-    source: str,
-    adopted_at: datetime,
-) -> dict[str, Any]:
+class AdoptedPack(Protocol):
+    """A pack version as the ledger keeps it."""
+
+    @property
+    def pack_id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def effective_from(self) -> date: ...
+    @property
+    def checksum(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def adopted_at(self) -> datetime: ...
+
+
+def pack_json(pack: AdoptedPack) -> dict[str, Any]:
     return {
         "entry": "pack",
-        "pack": pack_id,
-        "version": version,
-        "effective_from": effective_from.isoformat(),
-        "checksum": checksum,
-        "source": source,
-        "adopted_at": rfc3339(adopted_at),
+        "pack": pack.pack_id,
+        "version": pack.version,
+        "effective_from": pack.effective_from.isoformat(),
+        "checksum": pack.checksum,
+        "source": pack.source,
+        "adopted_at": rfc3339(pack.adopted_at),
     }
 
 
 def hash_of(entry: dict[str, Any]) -> Hash:
+    if entry["entry"] == "record":
+        # Every member but the attributes is a string by construction: only they need a look.
+        return leaf_hash(canonical_json(entry, plain=plain_scalars(entry["attributes"])))
     return leaf_hash(canonical_json(entry))
 
 

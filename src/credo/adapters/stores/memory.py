@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 
+from credo.adapters import signing
 from credo.adapters.stores.protocol import Outcome, ScoreRun, StoredPack, StoredScore
 from credo.domain.entries import (
     Entry,
@@ -18,12 +19,28 @@ from credo.domain.entries import (
     withdrawal_in,
 )
 from credo.domain.errors import PackConflict, UnknownRecord
+from credo.domain.leaves import (
+    Held,
+    Leaf,
+    LeafKind,
+    entry_json,
+    hash_of,
+    pack_json,
+    pack_ref,
+    record_json,
+)
+from credo.domain.merkle import Frontier, Hash
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
+from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
 
 
 class MemoryLedgerStore:
-    def __init__(self) -> None:
+    def __init__(self, *, signer: HeadSigner | None = None) -> None:
+        self.signer = signer or signing.generated()
+        self._leaves: list[Leaf] = []
+        self._heads: list[TreeHead] = []
+        self._frontier = Frontier()
         self._lock = threading.RLock()
         self._packs: dict[tuple[str, int], StoredPack] = {}
         self._subjects: dict[str, Subject] = {}
@@ -48,6 +65,8 @@ class MemoryLedgerStore:
     def adopt_pack(self, pack: StoredPack) -> bool:
         with self._lock:
             held = self._packs.setdefault((pack.pack_id, pack.version), pack)
+            if held is pack:
+                self._grow([("pack", pack_ref(pack.pack_id, pack.version), _pack_leaf(pack))])
         if held is pack:
             return True
         if held.checksum == pack.checksum:
@@ -77,19 +96,21 @@ class MemoryLedgerStore:
                 else:
                     outcomes.append(Outcome.PRESENT if held[1] == fp else Outcome.CONFLICT)
             # The databases append a batch in record id order; so does memory.
+            grown: list[tuple[LeafKind, str, Hash]] = []
             for rid in sorted(created):
-                self._add(*created[rid])
+                stored = self._add(*created[rid])
                 self._recorded_at[rid] = recorded_at
+                grown.append(("record", rid, hash_of(record_json(stored, recorded_at))))
             for record, _ in created.values():
                 self._scores.pop(record.subject.id, None)
-            self.append_entries([n for n in notices if n.record_id in created])
+            self._append_entries([n for n in notices if n.record_id in created], grown)
             return outcomes
 
     def _held(self, record_id: str) -> tuple[Record, str] | None:
         held = self._records.get(record_id)
         return None if held is None else (held[1], held[2])
 
-    def _add(self, record: Record, fingerprint: str) -> None:
+    def _add(self, record: Record, fingerprint: str) -> Record:
         subject = self._subjects[record.subject.id]
         if subject.kind != record.subject.kind:
             # A record is read back with its subject's kind as first recorded, as in the
@@ -97,6 +118,7 @@ class MemoryLedgerStore:
             record = replace(record, subject=replace(record.subject, kind=subject.kind))
         self._records[record.record_id] = (len(self._records) + 1, record, fingerprint)
         self._by_subject.setdefault(subject.id, []).append(record.record_id)
+        return record
 
     def subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
         with self._lock:
@@ -135,6 +157,12 @@ class MemoryLedgerStore:
         return self.append_entries([entry])[0]
 
     def append_entries(self, entries: Sequence[Entry]) -> list[int]:
+        return self._append_entries(entries, [])
+
+    def _append_entries(
+        self, entries: Sequence[Entry], grown: list[tuple[LeafKind, str, Hash]]
+    ) -> list[int]:
+        """Append `entries` after the leaves `grown` (records appended with them) and sign."""
         with self._lock:
             for entry in entries:
                 if entry.record_id not in self._records:
@@ -147,7 +175,9 @@ class MemoryLedgerStore:
                 self._entries.setdefault(entry.record_id, []).append(stored)
                 self._scores.pop(self._records[entry.record_id][1].subject.id, None)
                 seqs.append(self._seq)
+                grown.append(("entry", str(self._seq), hash_of(entry_json(stored))))
             self._steps.update(steps)
+            self._grow(grown)
             return seqs
 
     def _steps_of(self, entries: Sequence[Entry]) -> list[str]:
@@ -168,6 +198,55 @@ class MemoryLedgerStore:
             if (step := left_open(entries, opened)) is not None:
                 raise StepTaken(step)
         return steps
+
+    # -- the audit log ----------------------------------------------------------------------
+
+    def _grow(self, items: Sequence[tuple[LeafKind, str, Hash]]) -> None:
+        if not items:
+            return
+        for kind, ref, leaf in items:
+            self._leaves.append(Leaf(len(self._leaves), kind, ref, leaf))
+            self._frontier.append(leaf)
+        at = datetime.now(UTC)
+        self._heads.append(sign_head(self.signer, self._frontier.size, self._frontier.root(), at))
+
+    def signed_head(self, tree_size: int | None = None) -> TreeHead | None:
+        with self._lock:
+            if tree_size is None:
+                return self._heads[-1] if self._heads else None
+            return next((h for h in self._heads if h.tree_size == tree_size), None)
+
+    def signed_heads(self) -> list[TreeHead]:
+        with self._lock:
+            return list(self._heads)
+
+    def leaf_hashes(self, tree_size: int) -> list[Hash]:
+        with self._lock:
+            return [leaf.hash for leaf in self._leaves[: max(tree_size, 0)]]
+
+    def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
+        with self._lock:
+            end = None if limit is None else after + limit
+            return self._leaves[after:end]
+
+    def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
+        wanted = set(refs)
+        with self._lock:
+            return {x.ref: x.index for x in self._leaves if x.kind == kind and x.ref in wanted}
+
+    def audit_contents(self) -> Iterator[Held]:
+        with self._lock:
+            packs = self.packs()
+            held = sorted(self._records.values(), key=lambda h: h[0])
+            stamps = dict(self._recorded_at)
+            found = sorted((e for es in self._entries.values() for e in es), key=_seq)
+        for pack in packs:
+            yield "pack", pack_ref(pack.pack_id, pack.version), _pack_leaf(pack), 0
+        for seq, record, _ in held:
+            stamp = stamps[record.record_id]
+            yield "record", record.record_id, hash_of(record_json(record, stamp)), seq
+        for entry in found:
+            yield "entry", str(entry.seq), hash_of(entry_json(entry)), _seq(entry)
 
     def entries_of(self, record_id: str) -> list[Entry]:
         with self._lock:
@@ -238,6 +317,10 @@ class MemoryLedgerStore:
     def last_run(self) -> ScoreRun | None:
         with self._lock:
             return self._runs[-1] if self._runs else None
+
+
+def _pack_leaf(pack: StoredPack) -> Hash:
+    return hash_of(pack_json(pack))
 
 
 def _seq(entry: Entry) -> int:

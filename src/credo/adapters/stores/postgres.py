@@ -55,9 +55,11 @@ from credo.adapters.stores.tables import (
     scores,
     subjects,
 )
+from credo.domain.tree_heads import HeadSigner
 
 DRIVER = "postgresql+psycopg"
 _MIGRATION_LOCK = zlib.crc32(b"credo.migrate")
+_LOG_LOCK = zlib.crc32(b"credo.audit-log")
 _ROW_COLUMNS = [c.name for c in records.columns if c.name not in ("seq", "recorded_at")]
 SMALL_BATCH = 32
 """Batches up to this size skip the staging table: COPY costs more than it saves on a few rows."""
@@ -173,7 +175,14 @@ class PostgresLedgerStore(SqlLedgerStore):
 
     snapshot: ClassVar[dict[str, str]] = {"isolation_level": "REPEATABLE READ"}
 
-    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = POOL_SIZE) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        pool_size: int = POOL_SIZE,
+        signer: HeadSigner | None = None,
+    ) -> None:
         connect_args: dict[str, Any] = {"connect_timeout": 10}
         if schema is not None:
             if not schema.isidentifier():
@@ -188,7 +197,7 @@ class PostgresLedgerStore(SqlLedgerStore):
             pool_recycle=_RECYCLE_SECONDS,
         )
         event.listen(engine, "checkout", _drop_if_closed)
-        super().__init__(engine)
+        super().__init__(engine, signer)
 
     @contextmanager
     def _read(self, **options: Any) -> Iterator[Connection]:
@@ -238,6 +247,11 @@ class PostgresLedgerStore(SqlLedgerStore):
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         if self.schema is not None:
             conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+
+    def _lock_log(self, conn: Connection) -> None:
+        # Held to the transaction's end: writers append one after another, each growing the
+        # tree from the head the one before it signed, and numbering rows in the log's order.
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOG_LOCK})")
 
     def _is_transient(self, error: BaseException) -> bool:
         if isinstance(error, sa_exc.DBAPIError):

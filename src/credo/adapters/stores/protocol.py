@@ -9,8 +9,11 @@ from enum import StrEnum
 from typing import Protocol
 
 from credo.domain.entries import Entry
+from credo.domain.leaves import Held, Leaf, LeafKind
+from credo.domain.merkle import Hash
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
+from credo.domain.tree_heads import HeadSigner, TreeHead
 
 
 class Outcome(StrEnum):
@@ -87,7 +90,33 @@ class ScoreStore(Protocol):
     def last_run(self) -> ScoreRun | None: ...
 
 
-class LedgerStore(ScoreStore, Protocol):
+class AuditLogStore(Protocol):
+    """The ledger's Merkle log (SPEC §9). Every call that appends packs, records or entries
+    appends their leaves and a head signed by `signer` in its own transaction."""
+
+    signer: HeadSigner
+
+    def signed_head(self, tree_size: int | None = None) -> TreeHead | None:
+        """The head of that size (the latest without one); None if there is none."""
+
+    def signed_heads(self) -> list[TreeHead]:
+        """Every head, smallest first."""
+
+    def leaf_hashes(self, tree_size: int) -> list[Hash]:
+        """The first `tree_size` leaf hashes, in ledger order (fewer if the log is shorter)."""
+
+    def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
+        """The leaves from index `after` on, in ledger order."""
+
+    def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
+        """Where the rows named by `refs` stand in the log."""
+
+    def audit_contents(self) -> Iterator[Held]:
+        """Every pack, record and entry held, with the leaf hash of its content as stored now,
+        and its sequence number, each kind in that order."""
+
+
+class LedgerStore(ScoreStore, AuditLogStore, Protocol):
     """An append-only ledger of packs, records and the entries that refer to records, and the
     scores derived from it.
 

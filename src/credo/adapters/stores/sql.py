@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from alembic import command
@@ -20,6 +20,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
+from credo.adapters import signing
+from credo.adapters.stores import audit_sql
 from credo.adapters.stores.protocol import Outcome, StoredPack
 from credo.adapters.stores.score_sql import SqlScores
 from credo.adapters.stores.tables import (
@@ -47,8 +49,20 @@ from credo.domain.entries import (
     status_from,
 )
 from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
+from credo.domain.leaves import (
+    Held,
+    Leaf,
+    LeafKind,
+    entry_json,
+    hash_of,
+    pack_json,
+    pack_ref,
+    record_json,
+)
+from credo.domain.merkle import Hash
 from credo.domain.records import LedgerRecord, Record, RecordStatus
 from credo.domain.subjects import Subject
+from credo.domain.tree_heads import HeadSigner, TreeHead
 
 MIGRATIONS = "credo.adapters.stores:migrations"
 _ATTEMPTS = 3
@@ -71,9 +85,11 @@ class SqlLedgerStore(SqlScores):
     snapshot: ClassVar[dict[str, str]] = {}
     """Execution options giving one consistent snapshot across the queries of a scan."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, signer: HeadSigner | None = None) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
+        # Without a signer of its own (a test's store), heads are signed by a key of its own.
+        self.signer = signer or signing.generated()
 
     # -- what a dialect provides ----------------------------------------------------------
 
@@ -105,6 +121,20 @@ class SqlLedgerStore(SqlScores):
 
     def _prepare_migration(self, conn: Connection) -> None:
         """Runs first in the migration's transaction (locks, schemas)."""
+
+    def _lock_log(self, conn: Connection) -> None:
+        """Make this transaction the only one appending to the ledger until it ends: taken
+        first, so the log's order is the order rows were numbered in, kind by kind."""
+
+    @contextmanager
+    def _append_tx(self) -> Iterator[Connection]:
+        """A write transaction that appends to the ledger (and so to its log)."""
+        with self._write() as conn:
+            self._lock_log(conn)
+            yield conn
+
+    def _grow(self, conn: Connection, items: Sequence[audit_sql.Grown]) -> None:
+        audit_sql.grow(conn, items, self.signer, datetime.now(UTC))
 
     def _is_transient(self, error: BaseException) -> bool:
         """An error after which the same transaction, retried, may succeed (a deadlock)."""
@@ -144,6 +174,12 @@ class SqlLedgerStore(SqlScores):
         with self._errors(), self._write() as conn:
             self._prepare_migration(conn)
             command.upgrade(alembic_config(conn), "head")
+            self._lock_log(conn)
+            if audit_sql.log_is_empty(conn):
+                # A ledger kept before the log: every row it holds becomes a leaf, once.
+                held = [(kind, ref, h) for kind, ref, h, _ in audit_sql.contents(conn)]
+                if held:
+                    self._grow(conn, held)
 
     def schema_is_current(self) -> bool:
         """True when every migration has been applied: what a readiness check asks. Raises
@@ -159,7 +195,7 @@ class SqlLedgerStore(SqlScores):
 
     def adopt_pack(self, pack: StoredPack) -> bool:
         key = (packs.c.pack_id == pack.pack_id) & (packs.c.version == pack.version)
-        with self._errors(), self._write() as conn:
+        with self._errors(), self._append_tx() as conn:
             values = {
                 "pack_id": pack.pack_id,
                 "version": pack.version,
@@ -170,6 +206,8 @@ class SqlLedgerStore(SqlScores):
             }
             insert = self._insert_ignoring_conflicts(packs).values(values)
             if conn.execute(insert.returning(packs.c.version)).first() is not None:
+                leaf = hash_of(pack_json(pack))
+                self._grow(conn, [("pack", pack_ref(pack.pack_id, pack.version), leaf)])
                 return True
             held = conn.execute(select(packs.c.checksum).where(key)).scalar_one()
         if held == pack.checksum:
@@ -192,14 +230,16 @@ class SqlLedgerStore(SqlScores):
         fingerprints = [r.fingerprint() for r in records]
         first: dict[str, int] = {}
         rows: list[RecordRow] = []
+        leaves: dict[str, Hash] = {}
         for i, r in enumerate(records):
             if r.record_id not in first:
                 first[r.record_id] = i
                 rows.append(record_row(r, fingerprints[i]))
+                leaves[r.record_id] = hash_of(record_json(r, recorded_at))
         if not rows:
             return []
         with self._errors():
-            created, held = self._append(rows, recorded_at, notices)
+            created, held = self._append(rows, recorded_at, notices, leaves)
         outcomes = []
         for i, r in enumerate(records):
             if r.record_id in created and first[r.record_id] == i:
@@ -211,17 +251,26 @@ class SqlLedgerStore(SqlScores):
         return outcomes
 
     def _append(
-        self, rows: list[RecordRow], at: datetime, notices: Sequence[Entry]
+        self,
+        rows: list[RecordRow],
+        at: datetime,
+        notices: Sequence[Entry],
+        leaves: dict[str, Hash],
     ) -> tuple[set[str], dict[str, str]]:
-        """One transaction: insert, add the notices of the records created, then read back what
-        the keys not inserted hold."""
+        """One transaction: insert, add the notices of the records created and the leaves of
+        both (records in id order, then notices), sign the head, then read back what the keys
+        not inserted hold."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
-                with self._write() as conn:
+                with self._append_tx() as conn:
                     created = self._insert_rows(conn, rows, at)
-                    owed = [_entry_values(n) for n in notices if n.record_id in created]
-                    if owed:
-                        self._insert_entries(conn, owed)
+                    owed = [n for n in notices if n.record_id in created]
+                    seqs = self._insert_entries(conn, [_entry_values(n) for n in owed])
+                    grown: list[audit_sql.Grown] = [
+                        ("record", rid, leaves[rid]) for rid in sorted(created)
+                    ]
+                    grown += _entry_leaves(owed, seqs)
+                    self._grow(conn, grown)
                     self._forget(conn, {row[3] for row in rows if row[0] in created})
                     return created, self._held_otherwise(conn, rows, created)
             except Exception as e:
@@ -331,11 +380,12 @@ class SqlLedgerStore(SqlScores):
         subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
         steps = [single_use_step(e) for e in batch]
         try:
-            with self._errors(), self._write() as conn:
+            with self._errors(), self._append_tx() as conn:
                 if any(steps) or any(after_withdrawal(e) for e in batch):
                     self._serialise(conn, batch, ids)
                 seqs = self._insert_entries(conn, values)
                 self._take_steps(conn, steps, seqs)
+                self._grow(conn, _entry_leaves(batch, seqs))
                 conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
                 return seqs
         except sa_exc.IntegrityError as e:
@@ -387,6 +437,8 @@ class SqlLedgerStore(SqlScores):
 
     def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
         """Insert entries in order; their sequence numbers, in the same order."""
+        if not values:
+            return []
         insert = entries.insert().returning(entries.c.seq, sort_by_parameter_order=True)
         return [int(seq) for seq in conn.execute(insert, values).scalars()]
 
@@ -428,6 +480,36 @@ class SqlLedgerStore(SqlScores):
             .exists()
         )
         return select(entries).where(entries.c.kind == "objection", ~decided)
+
+    # -- the audit log ----------------------------------------------------------------------
+
+    def signed_head(self, tree_size: int | None = None) -> TreeHead | None:
+        with self._errors(), self._read() as conn:
+            return audit_sql.head_at(conn, tree_size)
+
+    def signed_heads(self) -> list[TreeHead]:
+        with self._errors(), self._read() as conn:
+            return audit_sql.all_heads(conn)
+
+    def leaf_hashes(self, tree_size: int) -> list[Hash]:
+        with self._errors(), self._read() as conn:
+            return audit_sql.leaf_hashes(conn, tree_size)
+
+    def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
+        with self._errors(), self._read() as conn:
+            return audit_sql.leaf_rows(conn, after, limit)
+
+    def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
+        with self._errors(), self._read() as conn:
+            return audit_sql.leaf_indexes(conn, kind, refs)
+
+    def audit_contents(self) -> Iterator[Held]:
+        with self._errors(), self._read(**self.snapshot) as conn:
+            yield from audit_sql.contents(conn)
+
+
+def _entry_leaves(batch: Sequence[Entry], seqs: Sequence[int]) -> list[audit_sql.Grown]:
+    return [("entry", str(seq), hash_of(entry_json(e))) for e, seq in zip(batch, seqs, strict=True)]
 
 
 def _entry_values(e: Entry) -> dict[str, Any]:

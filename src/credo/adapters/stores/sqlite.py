@@ -16,6 +16,7 @@ from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
+from credo.domain.tree_heads import HeadSigner
 
 _BUSY_MS = 30_000
 _CACHE_KIB = 64 * 1024  # the default 2 MiB stops holding the key indexes early in a bulk load
@@ -71,7 +72,7 @@ def _on_begin(conn: Connection) -> None:
 class SqliteLedgerStore(SqlLedgerStore):
     """`sqlite:///path/credo.db`; the file is created on `migrate()`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, signer: HeadSigner | None = None) -> None:
         parsed = make_url(url)
         if parsed.get_backend_name() != "sqlite":
             raise ValueError(f"not an SQLite URL: {url!r}")
@@ -84,7 +85,7 @@ class SqliteLedgerStore(SqlLedgerStore):
         )
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
-        super().__init__(engine)
+        super().__init__(engine, signer)
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return sqlite.insert(table).on_conflict_do_nothing()

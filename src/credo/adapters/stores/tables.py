@@ -24,6 +24,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Row,
     Select,
@@ -166,6 +167,32 @@ single_use_steps = Table(
     # decision fail in the transaction that tries it, however many requests race.
     Column("step", key_type(), primary_key=True),
     Column("seq", SEQ, ForeignKey("entries.seq"), nullable=False),
+)
+
+
+# -- the audit log (SPEC §9): a Merkle tree over every entry above, in ledger order -------------
+
+audit_leaves = Table(
+    "audit_leaves",
+    metadata,
+    Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),  # from 0
+    Column("kind", String(), nullable=False),  # pack, record or entry
+    Column("ref", key_type(), nullable=False),  # id@version, record id, entry seq
+    Column("leaf_hash", LargeBinary(), nullable=False),
+    UniqueConstraint("kind", "ref", name="uq_audit_leaves_ref"),
+)
+
+tree_heads = Table(
+    "tree_heads",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(), nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("key_id", String(), nullable=False),
+    Column("signature", LargeBinary(), nullable=False),
+    # The right edge of the tree at this size (merkle.Frontier): what the next batch grows
+    # the tree from. Not signed; `credo audit verify` rebuilds the tree from the leaves.
+    Column("frontier", LargeBinary(), nullable=False),
 )
 
 

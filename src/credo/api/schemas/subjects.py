@@ -77,6 +77,11 @@ class ContributionRead(BaseModel):
     points: int = Field(description="What it counts for on `as_of`.")
     occurred_at: date = Field(description="When it happened.")
     expires_on: date | None = Field(description="The first day it no longer counts.")
+    leaf_index: int | None = Field(
+        default=None,
+        description="The record's place in the audit log: its proof is "
+        "`GET /v1/audit/proof/inclusion?leaf_index=…&tree_size=…`.",
+    )
     points_then: int | None = Field(
         default=None, description="Its points when it occurred, if a milder rule now applies."
     )
@@ -96,6 +101,11 @@ class ExclusionRead(BaseModel):
     type: str = Field(description="Its record type.")
     occurred_at: date = Field(description="When it happened.")
     reason: ExclusionReason = Field(description="Why it does not count.")
+    leaf_index: int | None = Field(
+        default=None,
+        description="The record's place in the audit log: its proof is "
+        "`GET /v1/audit/proof/inclusion?leaf_index=…&tree_size=…`.",
+    )
     rule: str | None = Field(default=None, description="The rule it matched, if any.")
     merged_into: str | None = Field(
         default=None, description="For `merged`: the record of the same case that counts."

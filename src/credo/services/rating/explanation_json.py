@@ -11,6 +11,7 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
     """What `credo explain --json` prints and the API answers; optional keys only where they
     say something (a milder rule now, a cap, a case, another pack)."""
     a = e.assessment
+    leaf = e.leaf_indexes
     return {
         "subject": a.subject_id,
         "as_of": a.as_of.isoformat(),
@@ -30,6 +31,7 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
                 "points": c.points,
                 "occurred_at": c.record.occurred_at.isoformat(),
                 "expires_on": c.expires_on.isoformat() if c.expires_on else None,
+                **({"leaf_index": leaf[c.record.record_id]} if c.record.record_id in leaf else {}),
                 **({"points_then": c.points_then} if c.points_then != c.points else {}),
                 **({"capped_by": c.capped_by} if c.capped_by else {}),
                 **({"case_ref": c.record.case_ref} if c.record.case_ref else {}),
@@ -45,6 +47,7 @@ def explanation_json(e: Explanation) -> dict[str, Any]:
                 "type": x.record.type,
                 "occurred_at": x.record.occurred_at.isoformat(),
                 "reason": x.reason,
+                **({"leaf_index": leaf[x.record.record_id]} if x.record.record_id in leaf else {}),
                 **({"rule": x.rule} if x.rule else {}),
                 **({"merged_into": x.merged_into} if x.merged_into else {}),
                 **({"pack": x.pack} if x.pack and x.pack != a.version.id else {}),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from credo.adapters.stores.protocol import LedgerStore
@@ -32,4 +33,6 @@ def score_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Assess
 
 def explain_subject(store: LedgerStore, subject_id: str, *, as_of: date) -> Explanation:
     rulebook, records = subject_ledger(store, subject_id)
-    return explain(subject_id, rulebook, records, as_of)
+    explained = explain(subject_id, rulebook, records, as_of)
+    logged = store.leaf_indexes("record", [lr.record.record_id for lr in records])
+    return replace(explained, leaf_indexes=logged)

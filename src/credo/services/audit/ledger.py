@@ -1,0 +1,134 @@
+"""Checking the ledger against its log (`credo audit verify`), and the proofs the API serves.
+
+Verification trusts nothing the database says about itself: every leaf is recomputed from the
+stored entry, the tree is rebuilt from the leaves, and every signed head is checked against the
+published keys and against the rebuilt tree at its size. Heads are all roots of one tree, so
+each is consistent with the next exactly when both match it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from credo.adapters.stores.protocol import AuditLogStore
+from credo.domain.errors import ProofError, UnknownTreeHead
+from credo.domain.leaves import Leaf, LeafKind
+from credo.domain.merkle import Frontier, Hash, consistency_proof, inclusion_proof
+from credo.domain.tree_heads import TreeHead, head_fault
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    tree_size: int
+    root: Hash | None
+    heads: int
+    problem: str | None = None  # the first entry or head that does not verify, and how
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _named(leaf: Leaf) -> str:
+    what = {"pack": "pack", "record": "record", "entry": "entry seq"}[leaf.kind]
+    return f"entry {leaf.index} ({what} {leaf.ref})"
+
+
+def verify_ledger(store: AuditLogStore, public_keys: Mapping[str, bytes]) -> Verdict:
+    held = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
+    leaves = store.leaves()
+    heads = store.signed_heads()
+    size = len(leaves)
+
+    def verdict(problem: str, root: Hash | None = None) -> Verdict:
+        return Verdict(size, root, len(heads), problem)
+
+    if heads and heads[-1].tree_size > size:
+        return verdict(
+            f"missing: the log ends after {size} entries, but a head was signed over "
+            f"{heads[-1].tree_size}; entries {size} to {heads[-1].tree_size - 1} are gone"
+        )
+    problem = _first_leaf_problem(leaves, held)
+    if problem:
+        return verdict(problem)
+    logged = {(leaf.kind, leaf.ref) for leaf in leaves}
+    extra = [(seq, key) for key, (_, seq) in held.items() if key not in logged]
+    if extra:
+        _, (kind, ref) = min(extra)
+        return verdict(f"inserted: {kind} {ref} is in the ledger but in no signed head")
+    problem, root = _check_heads(leaves, heads, public_keys)
+    return verdict(problem, None) if problem else Verdict(size, root, len(heads))
+
+
+def _first_leaf_problem(
+    leaves: list[Leaf], held: dict[tuple[LeafKind, str], tuple[Hash, int]]
+) -> str:
+    position: dict[Hash, int] | None = None
+    last_seq = {"record": 0, "entry": 0}
+    for i, leaf in enumerate(leaves):
+        if leaf.index != i:
+            return f"missing: entry {i} is not in the log (the next one is {leaf.index})"
+        found = held.get((leaf.kind, leaf.ref))
+        if found is None:
+            return f"missing: {_named(leaf)} is in the log but no longer in the ledger"
+        now, seq = found
+        if now != leaf.hash:
+            if position is None:
+                position = {x.hash: x.index for x in leaves}
+            if now in position:
+                return f"reordered: {_named(leaf)} now holds what entry {position[now]} held"
+            return f"changed: {_named(leaf)} differs from what was logged"
+        if leaf.kind != "pack":
+            if seq < last_seq[leaf.kind]:
+                return f"reordered: {_named(leaf)} is numbered before an entry logged earlier"
+            last_seq[leaf.kind] = seq
+    return ""
+
+
+def _check_heads(
+    leaves: list[Leaf], heads: list[TreeHead], public_keys: Mapping[str, bytes]
+) -> tuple[str, Hash | None]:
+    """The first head that does not verify, if any, and the root of the whole tree."""
+    frontier = Frontier()
+    earlier = 0
+    for head in heads:
+        fault = head_fault(head, public_keys)
+        if fault:
+            return f"head of size {head.tree_size} does not verify: {fault}", None
+        while frontier.size < head.tree_size:
+            frontier.append(leaves[frontier.size].hash)
+        if frontier.root() != head.root_hash:
+            return (
+                f"head of size {head.tree_size} does not verify: its root is not the tree's; "
+                f"an entry from {earlier} to {head.tree_size - 1} was changed under its leaf"
+            ), None
+        earlier = head.tree_size
+    while frontier.size < len(leaves):
+        frontier.append(leaves[frontier.size].hash)
+    if heads and heads[-1].tree_size < len(leaves):
+        return f"inserted: entries {earlier} to {len(leaves) - 1} are in no signed head", None
+    if leaves and not heads:
+        return "inserted: the log has entries but no signed head", None
+    return "", frontier.root() if leaves else None
+
+
+def inclusion(store: AuditLogStore, leaf_index: int, tree_size: int) -> list[Hash]:
+    hashes = _tree(store, tree_size)
+    if not 0 <= leaf_index < tree_size:
+        raise ProofError(f"leaf_index {leaf_index} is outside a tree of size {tree_size}")
+    return inclusion_proof(hashes, leaf_index)
+
+
+def consistency(store: AuditLogStore, first: int, second: int) -> list[Hash]:
+    hashes = _tree(store, second)
+    if not 0 < first <= second:
+        raise ProofError(f"first must be from 1 to second ({second}), not {first}")
+    return consistency_proof(hashes, first)
+
+
+def _tree(store: AuditLogStore, tree_size: int) -> list[Hash]:
+    """The leaves of a signed tree: proofs are given only for sizes a head was signed at."""
+    if store.signed_head(tree_size) is None:
+        raise UnknownTreeHead(f"no signed tree head has tree_size {tree_size}")
+    return store.leaf_hashes(tree_size)
