@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import api, ingest, portal, recompute, scoring
+from benchmarks import api, audit, ingest, portal, recompute, scoring
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -17,7 +17,9 @@ OUT = Path(__file__).parent / "out"
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["ingest", "scoring", "recompute", "api", "portal"])
+    parser.add_argument(
+        "--only", choices=["ingest", "scoring", "recompute", "api", "portal", "audit"]
+    )
     parser.add_argument(
         "--sizes",
         default="1000000,10000000,100000000",
@@ -33,6 +35,8 @@ def main() -> None:
     if args.only in (None, "recompute"):
         sizes = [int(n) for n in args.sizes.split(",")]
         recompute.run(report, sizes, OUT, args.spark_size or None)
+    if args.only in (None, "audit"):
+        audit.run(report, args.records, OUT)
     if args.only in (None, "api"):
         api.run(report)
     if args.only in (None, "portal"):

@@ -83,7 +83,7 @@ def verify(
         if not path.is_file():
             raise typer.BadParameter(f"{token!r} is neither a token nor a file", param_hint="TOKEN")
         text = path.read_text()
-    published = _jwks(keys) if keys else state.context().signing().public_keys()
+    published = _jwks(keys) if keys else _own_keys()
     try:
         claimed = verify_token(text, published, now=datetime.now(UTC))
     except BadSignature as e:
@@ -91,6 +91,23 @@ def verify(
         raise typer.Exit(1) from None
     print_json(out, claimed)
     err.print("valid: signature, key and expiry hold", markup=False)
+
+
+def _own_keys() -> dict[str, bytes]:
+    """This service's published keys, read without opening (or creating) a ledger."""
+    from credo.adapters.signing import from_secret, load_keys
+    from credo.bootstrap import signing_key_path
+
+    settings = state.settings()
+    if settings.signing_key is not None:
+        return from_secret(settings.signing_key.get_secret_value()).public_keys()
+    path = signing_key_path(settings)
+    if not path.exists():
+        raise typer.BadParameter(
+            f"no signing keys here ({path}): give the issuer's key set, --keys jwks.json",
+            param_hint="--keys",
+        )
+    return load_keys(path).public_keys()
 
 
 def rotate_signing() -> None:

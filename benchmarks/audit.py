@@ -1,0 +1,70 @@
+"""The audit log's cost: ingest into SQLite with the log beside ingest without it (the same
+records, the same run), and `audit verify` of the whole ledger beside a plain read of it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+from benchmarks.ingest import _ingest, ledger_file
+from benchmarks.report import Report
+from credo.adapters.signing import generated
+from credo.adapters.stores import sql
+from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.services.audit.ledger import verify_ledger
+
+
+@contextmanager
+def _without_log() -> Iterator[None]:
+    """The store as it was before the log: no leaf hashed, no leaf or head written."""
+    with (
+        mock.patch.object(sql.SqlLedgerStore, "_grow", return_value=None),
+        mock.patch.object(sql, "hash_of", return_value=b""),
+    ):
+        yield
+
+
+def _fresh(out: Path, name: str) -> str:
+    for leftover in out.glob(f"{name}*"):
+        leftover.unlink()
+    return f"sqlite:///{out / name}"
+
+
+def run(report: Report, n: int, out: Path) -> None:
+    path = ledger_file(out, n)
+    keys = generated()
+    rates: dict[bool, float] = {}
+    for logged in (False, True, False, True):  # alternated: the machine's drift hits both
+        store = SqliteLedgerStore(_fresh(out, "audit.db"), signer=keys)
+        if logged:
+            rate, created = _ingest(store, path)
+        else:
+            with _without_log():
+                rate, created = _ingest(store, path)
+        rates[logged] = max(rates.get(logged, 0.0), rate)
+        store.close()
+    for logged, said in ((False, "without"), (True, "with")):
+        report.figure(
+            f"ingest {created:,} records into SQLite, {said} the log", rates[logged], "records/s"
+        )
+    report.ratio("ingest with the log / without", rates[True] / rates[False], goal=0.9)
+
+    store = SqliteLedgerStore(f"sqlite:///{out / 'audit.db'}", signer=keys)
+    started = time.perf_counter()
+    scanned = sum(len(batch) for batch in store.iter_records())
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    verdict = verify_ledger(store, keys.public_keys())
+    seconds = time.perf_counter() - started
+    assert verdict.ok, verdict.problem
+    report.figure(f"read {scanned:,} records (iter_records)", read, "s")
+    report.figure(f"audit verify of {verdict.tree_size:,} entries", seconds, "s")
+    per_million = seconds * 1_000_000 / max(verdict.tree_size, 1)
+    note = "" if verdict.tree_size >= 1_000_000 else " (scaled from a smaller ledger)"
+    report.figure(f"audit verify per 1 M entries{note}", per_million, "s")
+    report.ratio("10 s / audit verify of 1 M entries", 10 / per_million, goal=1.0)
+    report.ratio("a plain read of the records / audit verify", read / seconds, goal=0.1)
+    store.close()
