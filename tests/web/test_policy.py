@@ -35,6 +35,9 @@ PAGES: list[tuple[str, str, list[int]]] = [
     ("GET", "/admin",                             [303, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("POST", "/admin/keys",                       [303, 403, 403, 403, 403, 403, 403, 403, 201]),
     ("POST", "/admin/keys/{spare}/revocation",    [303, 403, 403, 403, 403, 403, 403, 403, 303]),
+    ("GET", "/verify",                            [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("POST", "/verify",                           [422, 422, 422, 422, 422, 422, 422, 422, 422]),
+    ("GET", "/me/certificate",                    [303, 403, 403, 200, 200, 403, 403, 403, 403]),
     ("POST", "/logout",                           [303, 303, 303, 303, 303, 303, 303, 303, 303]),
 ]  # fmt: skip
 
@@ -43,6 +46,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/review/{objection}/decision": {"outcome": "upheld", "note": "it stands"},
     f"/provider/records/{SEED}/withdrawal": {"reason": "entered in error"},
     "/admin/keys": {"role": "subject", "id": "p-3"},
+    "/verify": {"token": "not a token"},
 }
 
 

@@ -10,11 +10,19 @@ from starlette.staticfiles import StaticFiles
 
 from credo.services.portal.history import HistoryCache
 from credo.web.settings import WebSettings
-from credo.web.views import admin, auth, provider, public, review, subject
+from credo.web.views import admin, audit, auth, provider, public, review, subject
 
 STATIC = Path(__file__).parent / "static"
 
-ROUTERS = [public.router, auth.router, subject.router, review.router, provider.router, admin.router]
+ROUTERS = [
+    public.router,
+    auth.router,
+    subject.router,
+    audit.router,
+    review.router,
+    provider.router,
+    admin.router,
+]
 
 
 def install(app: FastAPI, settings: WebSettings | None = None) -> None:

@@ -4,7 +4,7 @@ signed tree heads written with each batch that grows it.
 A ledger kept before this has no leaves yet: the store's `migrate()` appends one for each of
 its packs, records and entries (in that order, each by its sequence) and signs the first head.
 
-Revision ID: 0007
+Revision ID: 0008
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from alembic import op
 
 from credo.adapters.stores.tables import UtcDateTime, key_type
 
-revision = "0007"
-down_revision: str | None = "0006"
+revision = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 
