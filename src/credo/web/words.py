@@ -28,6 +28,9 @@ TITLES = [
     N_("Unknown query parameter"),
     N_("Request body too large"),
     N_("Pack version conflict"),
+    N_("Does not verify"),
+    N_("Unreadable image"),
+    N_("Nothing to attest"),
     N_("Error"),
 ]
 STATES = [N_("open"), N_("upheld"), N_("overturned"), N_("moot"), N_("decided")]
