@@ -3,37 +3,78 @@ and list entries as the online path."""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
-from credo.adapters.engines.spark_engine import SparkEngine
-from tests.engines import views
+from tests.engines import batched, views
+from tests.engines.spark import SPARK
 from tests.golden.cases import ROOT, case_files, load_case
 
-ENGINES: dict[str, PopulationEngine] = {
-    "duckdb": DuckDbEngine(threads=1),
-    "spark": SparkEngine(cache=False),
-}
+DUCKDB = DuckDbEngine(threads=1)
+
 CASES = case_files()
+IDS = [p.relative_to(ROOT).as_posix() for p in CASES]
+
+# Spark, slower by far, on the shape it reads ids from and on the one where it must hash them.
+SPARK_SHAPES = ("export", "ingest")
 
 
-# Every shape of the ledger on DuckDB; Spark, slower by far, on the shape it reads ids from and
-# on the one where it must hash them.
-RUNS = [("duckdb", shape) for shape in views.SHAPES] + [("spark", "export"), ("spark", "ingest")]
-
-
-@pytest.mark.parametrize("path", CASES, ids=[p.relative_to(ROOT).as_posix() for p in CASES])
-@pytest.mark.parametrize(("name", "shape"), RUNS, ids=[f"{n}-{s}" for n, s in RUNS])
-def test_engine_agrees_with_the_online_path(name: str, shape: str, path: Path) -> None:
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+@pytest.mark.parametrize("shape", views.SHAPES)
+def test_duckdb_agrees_with_the_online_path(shape: str, path: Path) -> None:
     case = load_case(path)
     rulebook = case.rulebook()
     source = LedgerSource(views.records_in(shape, case.records), views.entries_table(case.entries))
-    result = ENGINES[name].recompute(source, rulebook, case.as_of, detail=True)
-    expected = views.online(rulebook, case.ledger(), case.as_of)
-    got = views.engine(result)
+    got = views.engine(DUCKDB.recompute(source, rulebook, case.as_of, detail=True))
+    assert_same(got, views.online(rulebook, case.ledger(), case.as_of))
+
+
+@cache
+def spark_answers(shape: str) -> dict[str, tuple[views.View, views.View]]:
+    """Spark's and the online path's views of every golden case, by case id, from one Spark job
+    over all of them (see `batched`)."""
+    return answers(SPARK, shape)
+
+
+def answers(engine: PopulationEngine, shape: str) -> dict[str, tuple[views.View, views.View]]:
+    cases = [batched.namespaced(load_case(p), k) for k, p in enumerate(CASES)]
+    whole = batched.batch(cases)
+    rulebook = whole.rulebook()
+    source = LedgerSource(
+        views.records_in(shape, whole.records), views.entries_table(whole.entries)
+    )
+    got = views.engine(engine.recompute(source, rulebook, whole.as_of, detail=True))
+    expected = views.online(rulebook, whole.ledger(), whole.as_of)
+    pairs = zip(batched.by_case(got, cases), batched.by_case(expected, cases), strict=True)
+    return {case.id: pair for case, pair in zip(cases, pairs, strict=True)}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+@pytest.mark.parametrize("shape", SPARK_SHAPES)
+def test_spark_agrees_with_the_online_path(shape: str, path: Path) -> None:
+    got, expected = spark_answers(shape)[load_case(path).id]
+    assert_same(got, expected)
+
+
+def test_cases_in_a_batch_do_not_meet() -> None:
+    """Each case answers in a batch as it does alone, on the online path and on DuckDB (where it
+    is cheap to check), so a batch proves on Spark what the cases would one by one."""
+    together = answers(DUCKDB, "export")
+    for k, path in enumerate(CASES):
+        case = batched.namespaced(load_case(path), k)
+        rulebook = case.rulebook()
+        alone = views.online(rulebook, case.ledger(), case.as_of)
+        got, expected = together[case.id]
+        assert_same(expected, alone)
+        assert_same(got, alone)
+
+
+def assert_same(got: views.View, expected: views.View) -> None:
     assert got["scores"] == expected["scores"]
     assert got["verdicts"] == expected["verdicts"]
     assert got["entries"] == expected["entries"]

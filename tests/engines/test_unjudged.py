@@ -9,11 +9,11 @@ import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
-from credo.adapters.engines.spark_engine import SparkEngine
 from credo.domain.records import Evidence, Record
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.domain.subjects import Subject
 from tests.engines import views
+from tests.engines.spark import SPARK
 from tests.golden.cases import load_pack
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"
@@ -34,7 +34,7 @@ def fine(subject: str, region: str, day: date, ref: str) -> Record:
 
 @pytest.mark.parametrize(
     "engine",
-    [DuckDbEngine(threads=1), pytest.param(SparkEngine(cache=False), marks=pytest.mark.slow)],
+    [DuckDbEngine(threads=1), pytest.param(SPARK, marks=pytest.mark.slow)],
     ids=["duckdb", "spark"],
 )
 def test_subjects_that_cannot_be_scored_are_reported_with_the_reason(

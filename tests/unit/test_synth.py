@@ -16,7 +16,6 @@ import pytest
 from credo.adapters import writers
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
-from credo.adapters.engines.spark_engine import SparkEngine
 from credo.adapters.readers import read_records
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.writers import write_ledger_chunks
@@ -30,6 +29,7 @@ from credo.services.packs.rulebook import current_rulebook
 from credo.services.synth.population import SynthSpec, synthesize_chunks
 from credo.shipped import shipped_packs
 from tests.engines import views
+from tests.engines.spark import SPARK
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
@@ -262,7 +262,7 @@ def test_records_without_ids_score_as_records_with_them(tmp_path: Path, out_dir:
 def test_spark_reads_the_typed_struct_as_duckdb_does(out_dir: Path) -> None:
     source = LedgerSource(str(out_dir / "records*.parquet"), str(out_dir / "entries.parquet"))
     duckdb = _scores(DuckDbEngine(threads=1), source)
-    assert _scores(SparkEngine(cache=False), source) == duckdb
+    assert _scores(SPARK, source) == duckdb
 
 
 def test_a_directory_is_never_written_over_another_ledger(

@@ -21,9 +21,10 @@ _SESSIONS: dict[str, Any] = {}
 class SparkSqlSession:
     dialect = "spark"
 
-    def __init__(self, spark: Any, *, cache: bool) -> None:
+    def __init__(self, spark: Any, *, cache: bool, checkpoint: bool = False) -> None:
         self.spark = spark
         self.cache = cache
+        self.checkpoint = checkpoint
         self._cached: list[Any] = []
 
     def register(self, name: str, data: str | Path | pa.Table) -> None:
@@ -35,7 +36,12 @@ class SparkSqlSession:
 
     def create(self, name: str, sql: str) -> None:
         frame = self.spark.sql(sql)
-        if self.cache:  # each stage is read more than once; small ledgers need not pay for it
+        if self.checkpoint:
+            # Computed now, once, and its plan cut off here: later stages plan over its rows,
+            # not over every view beneath it. On small ledgers planning the stacked views
+            # costs far more than running them.
+            frame = frame.localCheckpoint(eager=True)
+        elif self.cache:  # each stage is read more than once; small ledgers need not pay for it
             frame = frame.cache()
             self._cached.append(frame)
         frame.createOrReplaceTempView(name)
@@ -64,9 +70,12 @@ class SparkSqlSession:
 class SparkEngine:
     name = "spark"
 
-    def __init__(self, master: str = "local[2]", *, cache: bool = True, **conf: str) -> None:
+    def __init__(
+        self, master: str = "local[2]", *, cache: bool = True, checkpoint: bool = False, **conf: str
+    ) -> None:
         self.master = master
         self.cache = cache
+        self.checkpoint = checkpoint
         self.conf = {
             "spark.ui.enabled": "false",
             "spark.sql.shuffle.partitions": "8",
@@ -98,7 +107,7 @@ class SparkEngine:
         progress: Progress | None = None,
     ) -> Recomputed:
         return staged.run(
-            SparkSqlSession(self._spark(), cache=self.cache),
+            SparkSqlSession(self._spark(), cache=self.cache, checkpoint=self.checkpoint),
             source,
             rulebook,
             as_of,
