@@ -33,3 +33,6 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     """The secret notices sent to webhooks are signed with (Standard Webhooks, `whsec_…`);
     default the one in a file beside the signing keys, made on first use."""
+
+    evidence_schemes: frozenset[str] = frozenset({"https"})
+    """The schemes an evidence URI may have (`CREDO_EVIDENCE_SCHEMES='["https","s3"]'`)."""

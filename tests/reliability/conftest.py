@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import backend, make_api  # noqa: F401 (fixtures)
+from tests.api.conftest import api, backend, make_api  # noqa: F401 (fixtures)
 from tests.contract.conftest import (  # noqa: F401 (fixtures)
     new_store,
     postgres_schema,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from credo.domain.errors import shown
 
 FORMATS = ("jsonl", "json", "csv", "parquet")
 
@@ -64,9 +67,52 @@ NOT_UTF8 = "the line is not UTF-8 text; save the file as UTF-8 (not, say, GBK or
 
 def _decode(raw: bytes) -> object:
     try:
-        return orjson.loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         return Malformed(f"malformed JSON: {e}")
+    repeated = repeated_key(raw, value)
+    if repeated is not None:
+        return Malformed(repeated)
+    return value
+
+
+def repeated_key(raw: bytes, value: object) -> str | None:
+    """Why the JSON text `raw`, decoded as `value`, is refused for a key it repeats within one
+    object, if it does: the decoder would keep the last value and drop the others unseen. Only
+    looked for exactly when the text holds more `":` than the value has keys (a key is a
+    string and a colon), so a line without a repeat costs one scan."""
+    if len(_KEY_END.findall(raw)) <= _keys_in(value):
+        return None
+    repeated = _repeated_key(raw)
+    return None if repeated is None else f"key {shown(repeated)} appears twice in one object"
+
+
+_KEY_END = re.compile(rb'"\s*:')
+
+
+def _keys_in(value: object) -> int:
+    if isinstance(value, dict):
+        return len(value) + sum(_keys_in(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_keys_in(v) for v in value)
+    return 0
+
+
+def _repeated_key(raw: bytes) -> str | None:
+    """The first key repeated within one object, if any (the slow, exact reading)."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        keys = [k for k, _ in items]
+        if not found and len(set(keys)) < len(keys):
+            found.append(next(k for i, k in enumerate(keys) if k in keys[:i]))
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except ValueError:
+        return None
+    return found[0] if found else None
 
 
 def _jsonl(path: Path, on_bytes: Any) -> Iterator[Item]:
@@ -99,20 +145,68 @@ def _csv(path: Path, on_bytes: Any) -> Iterator[Item]:
         path.open("rb") as raw,
         io.TextIOWrapper(raw, "utf-8-sig", errors="surrogateescape", newline="") as f,
     ):
-        reader = csv.DictReader(f)
-        for row in reader:
-            line = reader.line_num
-            if on_bytes is not None and line % 4096 == 0:
+        lines = _Lines(f)
+        reader = csv.reader(lines)
+        header = next(reader, None)
+        if header is None:
+            return
+        lines.take()
+        for values in reader:
+            taken = lines.take()
+            first = lines.number - len(taken) + 1
+            if on_bytes is not None and first % 4096 == 0:
                 on_bytes(raw.tell())
-            if None in row:
-                yield line, Malformed("more values than columns in the header")
+            if len(taken) == 1:
+                if values:
+                    yield first, _row(header, values)
                 continue
-            if any(_UNDECODED.search(f"{k}{v}") for k, v in row.items()):
-                yield line, Malformed(NOT_UTF8)
-                continue
-            yield line, unflatten({k: v for k, v in row.items() if v not in ("", None)})
+            # No value of a record holds a line break, so a row spanning lines is a quote left
+            # open: each line it swallowed is read again on its own, under its own number.
+            for n, line in enumerate(taken, start=first):
+                yield from _one_line(header, n, line)
         if on_bytes is not None:
             on_bytes(path.stat().st_size)
+
+
+class _Lines:
+    """The file's lines, remembering those the CSV reader consumed since the last `take`."""
+
+    def __init__(self, f: io.TextIOWrapper) -> None:
+        self._f = iter(f)
+        self._taken: list[str] = []
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._f)
+        self.number += 1
+        self._taken.append(line)
+        return line
+
+    def take(self) -> list[str]:
+        taken, self._taken = self._taken, []
+        return taken
+
+
+def _one_line(header: list[str], n: int, line: str) -> Iterator[Item]:
+    try:
+        rows = list(csv.reader([line], strict=True))
+    except csv.Error as e:
+        yield n, Malformed(f"malformed CSV: {e} (a quoted value is not closed on its line)")
+        return
+    if rows and rows[0]:
+        yield n, _row(header, rows[0])
+
+
+def _row(header: list[str], values: list[str]) -> object:
+    if len(values) > len(header):
+        return Malformed("more values than columns in the header")
+    row = dict(zip(header, values, strict=False))
+    if any(_UNDECODED.search(f"{k}{v}") for k, v in row.items()):
+        return Malformed(NOT_UTF8)
+    return unflatten({k: v for k, v in row.items() if v != ""})
 
 
 def unflatten(flat: dict[str, Any]) -> dict[str, Any]:

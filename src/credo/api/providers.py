@@ -5,13 +5,16 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Response
+import orjson
+from fastapi import APIRouter, Body, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from credo.adapters.readers import repeated_key
 from credo.api.deps import ProviderDep, StateDep, json_response
 from credo.api.problems import responses
 from credo.api.schemas.due_process import RECORD_ID, WithdrawalCreate, WithdrawalRead
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
+from credo.domain.errors import InvalidRecord
 from credo.services.due_process.withdrawals import withdraw_record
 from credo.services.intake.records_api import submit_records
 
@@ -40,7 +43,9 @@ async def post_records(
     body: Annotated[RecordsCreate, Body(description="A record, or a list of records.")],
     provider: ProviderDep,
     state: StateDep,
+    request: Request,
 ) -> Response:
+    await _strict_json(request)
     ctx = state.context
     items = body if isinstance(body, list) else [body]
     results = await run_in_threadpool(
@@ -53,6 +58,7 @@ async def post_records(
             [item.submitted() for item in items],
             today=ctx.today(),
             now=ctx.clock(),
+            schemes=ctx.settings.evidence_schemes,
         )
     )
     counts = {"created": 0, "already present": 0, "conflict": 0, "rejected": 0}
@@ -101,3 +107,21 @@ def post_withdrawal(
         now=ctx.clock(),
     )
     return WithdrawalRead.of(e, body.reason)
+
+
+async def _strict_json(request: Request) -> None:
+    """A body is UTF-8 JSON with no key repeated in an object: what the JSON reader would
+    otherwise accept silently (the last of two values, or another encoding guessed) is refused,
+    and nothing of the request is written."""
+    raw = await request.body()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidRecord(f"the request body is not UTF-8 (byte {e.start})", "body") from None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return  # read otherwise by the schema's reader (a number beyond a double), and judged
+    reason = repeated_key(raw, value)
+    if reason is not None:
+        raise InvalidRecord(reason, "body")

@@ -104,6 +104,7 @@ def ingest(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=Fal
                 now=ctx.clock(),
                 batch_size=ctx.settings.batch_size,
                 on_bytes=on_bytes,
+                schemes=ctx.settings.evidence_schemes,
             )
         render.ingest_report(out, path, report)
         any_rejected |= not report.ok

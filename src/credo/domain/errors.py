@@ -108,3 +108,19 @@ class BadSignature(CredoError):
 def article(noun: str) -> str:
     """`an integer`, `a number`: messages read as sentences."""
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+SHOWN = 40
+"""How much of a bad value a reason quotes: a 200 MB line is named, not repeated."""
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """A value as a reason quotes it: its repr, or the first `limit` characters of it and how
+    long it is. A huge integer is described by its size (writing out its digits is itself
+    refused past 4,300 of them)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 4 * limit:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"

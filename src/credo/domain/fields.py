@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from credo.domain.errors import article
+from credo.domain.errors import article, shown
 
 FieldType = Literal["integer", "number", "string", "boolean"]
 Scalar = str | int | float | bool
@@ -48,20 +48,31 @@ def _number(value: object) -> int | float:
     return value
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _in_range(n: int) -> int:
+    """Every store and engine keeps whole numbers in 64 bits: one beyond is refused, not
+    wrapped, rounded or left to fail where it is written."""
+    if not INT64_MIN <= n <= INT64_MAX:
+        raise NotOfType(f"{shown(n)} is out of range (whole numbers lie within ±9.2 × 10^18)")
+    return n
+
+
 def _integer(value: object) -> int:
     n = _number(value)
     if isinstance(n, float):
         if not n.is_integer():
-            raise NotOfType(f"must be a whole number, not {n}")
-        return int(n)
-    return n
+            raise NotOfType(f"must be a whole number, not {shown(n)}")
+        return _in_range(int(n))
+    return _in_range(n)
 
 
 def _finite(value: object) -> float | int:
     n = _number(value)
     if not math.isfinite(n):
-        raise NotOfType(f"must be a finite number, not {n}")
-    return n
+        raise NotOfType(f"must be a finite number, not {shown(n)}")
+    return _in_range(n) if isinstance(n, int) else n
 
 
 def _string(value: object) -> str:
@@ -72,7 +83,7 @@ def _string(value: object) -> str:
 
 def _boolean(value: object) -> bool:
     if not isinstance(value, bool):
-        raise NotOfType(f"must be true or false, not {value!r}")
+        raise NotOfType(f"must be true or false, not {shown(value)}")
     return value
 
 
@@ -81,7 +92,7 @@ def _parsed(parse: Callable[[str], Scalar], noun: str) -> Callable[[str], Scalar
         try:
             return parse(text)
         except ValueError:
-            raise NotOfType(f"{text!r} is not {article(noun)}") from None
+            raise NotOfType(f"{shown(text)} is not {article(noun)}") from None
 
     return read
 
@@ -93,7 +104,7 @@ def _read_boolean(text: str) -> bool:
     low = text.lower()
     if low in _TRUE | _FALSE:
         return low in _TRUE
-    raise NotOfType(f"{text!r} is not true or false")
+    raise NotOfType(f"{shown(text)} is not true or false")
 
 
 FIELDS: dict[FieldType, Kind] = {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
-from credo.domain.errors import InvalidRecord, article
+from credo.domain.errors import SHOWN, InvalidRecord, article, shown
 from credo.domain.fields import FIELDS, NotOfType, Scalar, kind_of
 from credo.domain.packs import FieldSpec
 from credo.domain.records import Evidence, Record
@@ -27,15 +27,29 @@ _SUBJECT_KEYS = {"id", "kind", "region"}
 _EVIDENCE_KEYS = {"uri", "sha256"}
 
 
-def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = False) -> Record:
+EVIDENCE_SCHEMES = frozenset({"https"})
+"""The schemes an evidence URI may have unless settings say otherwise (`evidence_schemes`):
+never `javascript:`, `data:` or `file:`, which a reader's browser or a reviewer's machine
+would run or open."""
+
+
+def parse_record(
+    raw: object,
+    rulebook: Rulebook,
+    today: date,
+    *,
+    text: bool = False,
+    schemes: Collection[str] = EVIDENCE_SCHEMES,
+) -> Record:
     """Validate a decoded record. `text=True` when values arrive as strings (CSV), so attribute
-    values are read by their declared type instead of being refused for being strings."""
+    values are read by their declared type instead of being refused for being strings;
+    `schemes` are those an evidence URI may have."""
     if not isinstance(raw, Mapping):
         raise InvalidRecord(f"a record is a JSON object, not {kind_of(raw)}")
     if not _TOP.issuperset(raw):
         unknown = sorted(set(raw) - _TOP)
         allowed = ", ".join(sorted(_TOP))
-        raise InvalidRecord(f"unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
+        raise InvalidRecord(f"unknown key(s) {_listed(unknown)}; allowed: {allowed}")
     for key in _REQUIRED:
         if raw.get(key) in (None, ""):
             raise InvalidRecord("is required", key)
@@ -49,7 +63,7 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     case_ref = raw.get("case_ref") or None
     if case_ref is not None:
         case_ref = _reference(case_ref, "case_ref")
-    evidence = _evidence(raw.get("evidence"))
+    evidence = _evidence(raw.get("evidence"), schemes)
 
     # Judged, and so checked, by the pack governing the record's own region when it occurred.
     history = rulebook.governing_on(subject.region, subject.kind, occurred)
@@ -79,7 +93,7 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     given = raw.get("record_id")
     if given not in (None, "") and given != record.record_id:
         raise InvalidRecord(
-            f"{given!r} is not the id of ({source}, {source_ref}), which is "
+            f"{shown(given)} is not the id of ({source}, {source_ref}), which is "
             f"{record.record_id!r}; leave it out and it is derived",
             "record_id",
         )
@@ -94,11 +108,17 @@ def parse_record(raw: object, rulebook: Rulebook, today: date, *, text: bool = F
     return record
 
 
+def _listed(keys: list[str], most: int = 5) -> str:
+    """Keys as a reason names them: a few, each as sent unless it is too long to repeat."""
+    named = ", ".join(k if len(k) <= SHOWN else shown(k) for k in keys[:most])
+    return named + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
 def _string(value: object, field: str, pattern: re.Pattern[str]) -> str:
     if not isinstance(value, str):
         raise InvalidRecord(f"must be a string, not {kind_of(value)}", field)
     if not pattern.match(value):
-        raise InvalidRecord(f"{value!r} has illegal characters or length", field)
+        raise InvalidRecord(f"{shown(value)} has illegal characters or length", field)
     return value
 
 
@@ -116,11 +136,11 @@ def _date(value: object, field: str) -> date:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not _DATE.match(value):
-        raise InvalidRecord(f"must be a date as YYYY-MM-DD, not {value!r}", field)
+        raise InvalidRecord(f"must be a date as YYYY-MM-DD, not {shown(value)}", field)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidRecord(f"{value} is not a real date", field) from None
+        raise InvalidRecord(f"{shown(value)} is not a real date", field) from None
 
 
 def _subject(raw: object) -> Subject:
@@ -129,25 +149,31 @@ def _subject(raw: object) -> Subject:
         raise InvalidRecord(reason, "subject")
     if not _SUBJECT_KEYS.issuperset(raw):
         extra = sorted(set(raw) - _SUBJECT_KEYS)
-        raise InvalidRecord(f"unknown key(s) {', '.join(extra)}", "subject")
+        raise InvalidRecord(f"unknown key(s) {_listed(extra)}", "subject")
     sid, kind, region = raw.get("id"), raw.get("kind"), raw.get("region")
     if not isinstance(sid, str) or not is_valid_id(sid):
-        raise InvalidRecord(f"{sid!r} is not 1–64 characters of [A-Za-z0-9._:-]", "subject.id")
+        raise InvalidRecord(f"{shown(sid)} is not 1–64 characters of [A-Za-z0-9._:-]", "subject.id")
     if kind not in SUBJECT_KINDS:
-        raise InvalidRecord(f"{kind!r} is not one of person, organisation", "subject.kind")
+        raise InvalidRecord(f"{shown(kind)} is not one of person, organisation", "subject.kind")
     if not isinstance(region, str) or not _REGION.match(region):
-        raise InvalidRecord(f"{region!r} is not a region code such as CN-SD-RC", "subject.region")
+        reason = f"{shown(region)} is not a region code such as CN-SD-RC"
+        raise InvalidRecord(reason, "subject.region")
     return Subject(sid, kind, region)
 
 
-def _evidence(raw: object) -> Evidence | None:
+def _evidence(raw: object, schemes: Collection[str]) -> Evidence | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or raw.keys() != _EVIDENCE_KEYS:
         raise InvalidRecord("must be an object with exactly uri and sha256", "evidence")
     uri, sha = raw["uri"], raw["sha256"]
     if not isinstance(uri, str) or not _URI.match(uri):
-        raise InvalidRecord(f"{uri!r} is not a URI", "evidence.uri")
+        raise InvalidRecord(f"{shown(uri)} is not a URI", "evidence.uri")
+    scheme = uri.partition(":")[0]
+    if scheme not in schemes:
+        allowed = ", ".join(sorted(schemes))
+        reason = f"a {shown(scheme)} URI is not accepted as evidence (accepted: {allowed})"
+        raise InvalidRecord(reason, "evidence.uri")
     if not isinstance(sha, str) or not _SHA256.match(sha):
         raise InvalidRecord("must be 64 lowercase hex characters", "evidence.sha256")
     return Evidence(uri, sha)
@@ -159,7 +185,7 @@ def _attributes(raw: object, fields: dict[str, FieldSpec], text: bool) -> dict[s
     if not fields.keys() >= raw.keys():
         unknown = sorted(set(raw) - set(fields))
         known = ", ".join(sorted(fields)) or "none"
-        reason = f"unknown attribute(s) {', '.join(unknown)} (declared: {known})"
+        reason = f"unknown attribute(s) {_listed(unknown)} (declared: {known})"
         raise InvalidRecord(reason, "attributes")
     out: dict[str, Scalar] = {}
     for name, spec in fields.items():
@@ -179,10 +205,10 @@ def _value(value: object, spec: FieldSpec, field: str, text: bool) -> Scalar:
     except NotOfType as e:
         raise InvalidRecord(str(e), field) from None
     if spec.enum is not None and taken not in spec.enum:
-        raise InvalidRecord(f"{taken!r} is not one of {', '.join(spec.enum)}", field)
+        raise InvalidRecord(f"{shown(taken)} is not one of {', '.join(spec.enum)}", field)
     if isinstance(taken, int | float) and not isinstance(taken, bool):
         if spec.min is not None and taken < spec.min:
-            raise InvalidRecord(f"{taken} is below the minimum {spec.min}", field)
+            raise InvalidRecord(f"{shown(taken)} is below the minimum {spec.min}", field)
         if spec.max is not None and taken > spec.max:
-            raise InvalidRecord(f"{taken} is above the maximum {spec.max}", field)
+            raise InvalidRecord(f"{shown(taken)} is above the maximum {spec.max}", field)
     return taken

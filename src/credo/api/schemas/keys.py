@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from credo.api.schemas.common import NAME_PATTERN, Reference, SubjectIdStr, Wire
+from credo.services.access.keys import MAX_RATE, MIN_RATE
 
 Scope = Annotated[str, Field(pattern=NAME_PATTERN)]
 
@@ -15,7 +16,7 @@ Scope = Annotated[str, Field(pattern=NAME_PATTERN)]
 RoleName = Literal["provider", "consumer", "subject", "reviewer", "admin"]
 Rate = Annotated[
     float | None,
-    Field(gt=0, le=1_000_000, description="Requests per second; null: the server's default."),
+    Field(ge=MIN_RATE, le=MAX_RATE, description="Requests per second; null: the server's default."),
 ]
 Scopes = Annotated[list[Scope], Field(min_length=1, max_length=200)]
 

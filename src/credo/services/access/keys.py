@@ -60,6 +60,10 @@ class NewKey:
     key: StoredKey
 
 
+MIN_RATE, MAX_RATE = 0.1, 1_000_000
+"""The range of a key's rate limit, in requests per second."""
+
+
 def digest(secret: bytes, token: str) -> str:
     return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
 
@@ -85,8 +89,11 @@ def create_key(
     if role is Role.SUBJECT and not is_valid_id(principal):
         raise InvalidKeyRequest(f"{principal!r} is not a subject id (SPEC §1)")
     scopes = _scopes(role, sorted(set(types or [])), sorted(set(contexts or [])))
-    if rate is not None and not rate > 0:
-        raise InvalidKeyRequest("a rate limit is a positive number of requests per second")
+    if rate is not None and not MIN_RATE <= rate <= MAX_RATE:
+        raise InvalidKeyRequest(
+            f"a rate limit is between {MIN_RATE} and {MAX_RATE:,} requests per second: below, "
+            "a key could make almost no request; above, it limits nothing"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     key = StoredKey(
         key_id="k-" + secrets.token_hex(6),

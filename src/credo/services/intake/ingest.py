@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,7 +15,7 @@ from credo.adapters.readers import Malformed, is_text_format, read_records
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.entries import Entry
 from credo.domain.errors import InvalidRecord
-from credo.domain.intake import parse_record
+from credo.domain.intake import EVIDENCE_SCHEMES, parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.domain.subjects import Subject
@@ -61,6 +61,7 @@ def ingest_file(
     now: datetime,
     batch_size: int = 20_000,
     on_bytes: Callable[[int], None] | None = None,
+    schemes: Collection[str] = EVIDENCE_SCHEMES,
 ) -> IngestReport:
     """Ingest one file and write its rejects next to it (removing a stale rejects file)."""
     items = read_records(path, on_bytes)
@@ -72,6 +73,7 @@ def ingest_file(
         now=now,
         text=is_text_format(path),
         batch_size=batch_size,
+        schemes=schemes,
     )
     out = rejects_path(path)
     if report.rejected:
@@ -93,6 +95,7 @@ def ingest_items(
     now: datetime,
     text: bool = False,
     batch_size: int = 20_000,
+    schemes: Collection[str] = EVIDENCE_SCHEMES,
 ) -> IngestReport:
     """Validate batch k+1 while the store appends batch k: the database works on one core while
     Python validates on the other. Batches are appended in order, one at a time."""
@@ -102,7 +105,9 @@ def ingest_items(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="credo-append") as appender:
         pending: Future[None] | None = None
         for batch in _batches(items, batch_size):
-            accepted = _validate(store, rulebook, batch, report, seen, today=today, text=text)
+            accepted = _validate(
+                store, rulebook, batch, report, seen, today=today, text=text, schemes=schemes
+            )
             # Judged here, beside validation, while the store appends the previous batch; the
             # store writes those of the records it creates in the batch's own transaction (a
             # replay owes no new notice).
@@ -139,6 +144,7 @@ def _validate(
     *,
     today: date,
     text: bool,
+    schemes: Collection[str],
 ) -> list[tuple[int, Record]]:
     parsed: list[tuple[int, Record]] = []
     for line, raw in batch:
@@ -147,7 +153,7 @@ def _validate(
             report.rejected.append(Rejected(line, raw.reason))
             continue
         try:
-            parsed.append((line, parse_record(raw, rulebook, today, text=text)))
+            parsed.append((line, parse_record(raw, rulebook, today, text=text, schemes=schemes)))
         except InvalidRecord as e:
             report.rejected.append(Rejected(line, e.detail))
     # A subject keeps its kind, as in the store or in an earlier batch still on its way there.

@@ -4,7 +4,7 @@ touched subject's score and decisions are refreshed at once."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -12,7 +12,7 @@ from typing import Literal
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.errors import InvalidRecord
-from credo.domain.intake import parse_record
+from credo.domain.intake import EVIDENCE_SCHEMES, parse_record
 from credo.domain.records import Record
 from credo.domain.rulebook import Rulebook
 from credo.services.access.keys import Caller
@@ -39,9 +39,11 @@ def submit_records(
     *,
     today: date,
     now: datetime,
+    schemes: Collection[str] = EVIDENCE_SCHEMES,
 ) -> list[ItemResult]:
     """One result per item, in order. A provider submits only its own records (`source` is its
-    id, and taken to be when left out) of the types its key is registered for."""
+    id, and taken to be when left out) of the types its key is registered for; evidence URIs
+    have one of `schemes`."""
     results: dict[int, ItemResult] = {}
     parsed: list[tuple[int, Record]] = []
     for i, item in enumerate(items):
@@ -51,7 +53,7 @@ def submit_records(
             results[i] = ItemResult(i, "rejected", reason=refusal)
             continue
         try:
-            parsed.append((i, parse_record(raw, rulebook, today)))
+            parsed.append((i, parse_record(raw, rulebook, today, schemes=schemes)))
         except InvalidRecord as e:
             results[i] = ItemResult(i, "rejected", reason=e.detail)
     accepted, refused = consistent_subjects(store, parsed)
