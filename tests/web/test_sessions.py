@@ -113,3 +113,14 @@ def test_login_link_command_prints_a_link(portal: Portal, tmp_path: object) -> N
         login_code(
             ctx.access, ctx.sessions, SECRET.encode(), principal="nobody", role=None, now=NOW
         )
+
+
+def test_pages_spend_the_api_budgets(make_api: MakeApi) -> None:
+    api = make_api(api_anonymous_rate=1, api_burst_seconds=2)
+    client = TestClient(api.app)
+    statuses = [client.get("/rulebook").status_code for _ in range(4)]
+    assert statuses[:2] == [200, 200]
+    assert statuses[-1] == 429
+    limited = client.get("/rulebook")
+    assert int(limited.headers["retry-after"]) >= 1
+    assert "default-src 'self'" in limited.headers["content-security-policy"]

@@ -89,7 +89,13 @@ async def page_of(
         new_seed,
         asked in i18n.LANGUAGES,
     )
-    request.state.page = page
+    request.state.page = page  # first: a refusal below is answered with this page's context
+    # Pages spend the same budgets as the API: a key's rate once signed in, else the address's.
+    if viewer is not None:
+        state.limiter.take(viewer.key_id, viewer.rate or state.settings.api_rate)
+    else:
+        client = request.client.host if request.client else "unknown"
+        state.limiter.take(f"address:{client}", state.settings.api_anonymous_rate)
     return page
 
 

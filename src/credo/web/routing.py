@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from credo.api.problems import RateLimited
 from credo.domain.errors import CredoError
 from credo.services.access.keys import Role
 from credo.web.context import Page, page_of
@@ -51,6 +52,9 @@ class PageRoute(APIRoute):
                     "Forbidden",
                     "The form was out of date. Reload the page and try again.",
                 )
+            except RateLimited as e:
+                response = await error_page(request, e.status, e.title, e.detail)
+                response.headers["Retry-After"] = str(e.retry_after)
             except CredoError as e:
                 response = await error_page(request, e.status, e.title, e.detail)
             except RequestValidationError as e:

@@ -79,10 +79,8 @@ async def login(
     csrf: Annotated[str, Form(max_length=128)] = "",
     next: Annotated[str, Form(max_length=512)] = "",
 ) -> Response:
+    # Each try costs the address its anonymous budget (`page_of`), as a bad key does on the API.
     state = page.state
-    client = page.request.client.host if page.request.client else "unknown"
-    # Guessing keys here costs the guesser as it does on the API.
-    state.limiter.take(f"address:{client}", state.settings.api_anonymous_rate)
     if not page.csrf_ok(csrf):
         return render(page, "login.html", status=403, twin=None, next=_local(next), failed="csrf")
     ctx = state.context
