@@ -60,6 +60,9 @@ def test_the_downloads_hold_the_whole_file(portal: Portal) -> None:
     assert judged["points"] == "-100"
     assert judged["evidence_sha256"] == SHA
     assert judged["basis"].startswith("Civil Procedure Law")
+    old = next(r for r in rows if r["record_id"] == record_id_for("traffic-police-rc", "TP-1"))
+    assert old["status"] == "expired"
+    assert old["expires_on"] == "2026-06-01"  # when it stopped counting, by its rule
 
 
 def test_an_overturned_record_is_gone_from_the_whole_chart(portal: Portal) -> None:

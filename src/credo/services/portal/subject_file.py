@@ -8,7 +8,7 @@ Every part comes from the use cases the API calls (`rating`, `notices`, `objecti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.portal import PortalQueries
@@ -18,6 +18,7 @@ from credo.domain.errors import UnknownSubject
 from credo.domain.explanation import Explanation, explain
 from credo.domain.lists import ListEntry
 from credo.domain.objections import Objection, ObjectionWindow
+from credo.domain.packs import Rule
 from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.services.due_process.notices import notices_of
@@ -114,13 +115,14 @@ def subject_file(
         rid = lr.record.record_id
         c, x = counted.get(rid), left_out.get(rid)
         rule = c.rule if c else (x.rule if x else None)
+        found = _rule(rulebook, lr, rule)
         parts.append(
             RecordPart(
                 lr,
                 rule,
                 c.points if c else None,
-                _basis(rulebook, lr, rule),
-                c.expires_on if c else None,
+                found.basis if found else None,
+                c.expires_on if c else _expiry(lr, found),
                 x.reason if x else None,
                 objection_window(
                     store, rulebook, lr, by_record.get(rid, []), recorded_at=recorded.get
@@ -146,12 +148,21 @@ def subject_file(
     )
 
 
-def _basis(rulebook: Rulebook, lr: LedgerRecord, rule: str | None) -> str | None:
+def _rule(rulebook: Rulebook, lr: LedgerRecord, rule: str | None) -> Rule | None:
+    """The rule that judged the record, in its pack's version in force when it occurred."""
     history = rulebook.record_pack(lr.record)
     version = history.in_force(lr.record.occurred_at) if history else None
     if version is None or rule is None:
         return None
-    return next((r.basis for r in version.pack.rules if r.id == rule), None)
+    return next((r for r in version.pack.rules if r.id == rule), None)
+
+
+def _expiry(lr: LedgerRecord, rule: Rule | None) -> date | None:
+    """When a record that does not count today stops (or stopped) counting by time: shown
+    for an expired record too, by the rule that gave its points (SPEC §4.3)."""
+    if rule is None or rule.valid_days is None:
+        return None
+    return lr.record.occurred_at + timedelta(days=rule.valid_days)
 
 
 def _repair(rulebook: Rulebook, entry: ListEntry) -> str | None:
