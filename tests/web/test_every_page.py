@@ -27,7 +27,9 @@ def pages(objection: str) -> list[tuple[str | None, str, str]]:
         (None, "list", "/lists/judgment-defaulters"),
         (None, "population", "/population"),
         (None, "login", "/login"),
+        (None, "verify", "/verify"),
         ("subject_a", "me", "/me"),
+        ("subject_a", "certificate", "/me/certificate"),
         (
             "subject_a",
             "objection-form",
