@@ -135,7 +135,9 @@ def _trigger(measure: Measure, s: Standing) -> dict[str, Any] | None:
             "until": e.until.isoformat(),
         }
     if measure.when.tier is not None and s.tier in measure.when.tier:
-        return {"tier": s.tier, "score": s.score}
+        # The tier, not the score: a consumer learns the decision and its reasons (SPEC §5),
+        # and the band is the reason; the subject reads its own score elsewhere.
+        return {"tier": s.tier}
     return None
 
 

@@ -25,7 +25,9 @@ def consistent_subjects(
     refused: list[tuple[K, Record, str]] = []
     for key, record in parsed:
         reason = kind_changed(known.setdefault(record.subject.id, record.subject), record.subject)
-        if reason is None:
+        # A key already held answers as the append answers it (present, or a conflict): never
+        # by what another subject is, which would tell a provider who exists and as what.
+        if reason is None or store.record(record.record_id) is not None:
             accepted.append((key, record))
         else:
             refused.append((key, record, reason))
