@@ -8,14 +8,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-
-from credo.adapters.engines.protocol import PopulationEngine
 from credo.adapters.signing import SigningKeys, from_secret, generated, load_keys
 from credo.adapters.stores.protocol import LedgerStore
 from credo.settings import Settings
 
 if TYPE_CHECKING:
+    from credo.adapters.engines.protocol import PopulationEngine
     from credo.adapters.stores.access import AccessStore
     from credo.adapters.stores.feeds import FeedStore
     from credo.adapters.stores.listings import ListingStore
@@ -39,50 +37,52 @@ def build_store(url: str, keys: SigningKeys | None = None) -> LedgerStore:
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
 
 
-def build_access(store: LedgerStore) -> AccessStore:
+@dataclass(frozen=True, slots=True)
+class Companions:
+    """The stores that live beside a ledger, in its database: keys and the check log, the
+    published lists, the decision feed and the notices' delivery positions, and the portal's
+    sessions and read-only figures."""
+
+    access: AccessStore
+    listings: ListingStore
+    feeds: FeedStore
+    sessions: SessionStore
+    portal: PortalQueries
+
+
+def build_companions(store: LedgerStore) -> Companions:
+    """The companions of `store`: in its SQL database, or in memory beside a memory store."""
     from credo.adapters.stores.sql import SqlLedgerStore
 
     if isinstance(store, SqlLedgerStore):
         from credo.adapters.stores.access import SqlAccessStore
+        from credo.adapters.stores.feeds import SqlFeeds
+        from credo.adapters.stores.listings import SqlListings
+        from credo.adapters.stores.portal import SqlPortalQueries
+        from credo.adapters.stores.sessions import SqlSessionStore
 
-        return SqlAccessStore(store.engine)
-    return _memory_access()
+        engine = store.engine
+        return Companions(
+            SqlAccessStore(engine),
+            SqlListings(engine),
+            SqlFeeds(engine),
+            SqlSessionStore(engine),
+            SqlPortalQueries(engine),
+        )
+    from credo.adapters.stores.access import MemoryAccessStore
+    from credo.adapters.stores.feeds import MemoryFeeds
+    from credo.adapters.stores.listings import MemoryListings
+    from credo.adapters.stores.portal import MemoryPortalQueries
+    from credo.adapters.stores.sessions import MemorySessionStore
 
-
-def build_listings(store: LedgerStore) -> ListingStore:
-    from credo.adapters.stores.listings import MemoryListings, SqlListings
-    from credo.adapters.stores.sql import SqlLedgerStore
-
-    if isinstance(store, SqlLedgerStore):
-        return SqlListings(store.engine)
-    return MemoryListings(store)
-
-
-def build_feeds(store: LedgerStore, access: AccessStore) -> FeedStore:
-    from credo.adapters.stores.feeds import MemoryFeeds, SqlFeeds
-    from credo.adapters.stores.sql import SqlLedgerStore
-
-    if isinstance(store, SqlLedgerStore):
-        return SqlFeeds(store.engine)
-    return MemoryFeeds(access, store.ledger_size)
-
-
-def build_sessions(store: LedgerStore) -> SessionStore:
-    from credo.adapters.stores.sessions import MemorySessionStore, SqlSessionStore
-    from credo.adapters.stores.sql import SqlLedgerStore
-
-    if isinstance(store, SqlLedgerStore):
-        return SqlSessionStore(store.engine)
-    return MemorySessionStore()
-
-
-def build_portal(store: LedgerStore) -> PortalQueries:
-    from credo.adapters.stores.portal import MemoryPortalQueries, SqlPortalQueries
-    from credo.adapters.stores.sql import SqlLedgerStore
-
-    if isinstance(store, SqlLedgerStore):
-        return SqlPortalQueries(store.engine)
-    return MemoryPortalQueries(store)
+    access = MemoryAccessStore()
+    return Companions(
+        access,
+        MemoryListings(store),
+        MemoryFeeds(access, store.ledger_size),
+        MemorySessionStore(),
+        MemoryPortalQueries(store),
+    )
 
 
 def signing_key_path(settings: Settings) -> Path:
@@ -90,6 +90,8 @@ def signing_key_path(settings: Settings) -> Path:
         return settings.signing_key_file
     url = settings.database_url
     if url.startswith("sqlite:"):
+        from sqlalchemy.engine import make_url
+
         database = make_url(url).database
         if database:
             db = Path(database)
@@ -108,12 +110,6 @@ def build_keys(settings: Settings) -> SigningKeys:
     if settings.database_url.startswith("memory:") and settings.signing_key_file is None:
         return from_secret(secret) if secret else generated()
     return load_keys(signing_key_path(settings), from_env=secret)
-
-
-def _memory_access() -> AccessStore:
-    from credo.adapters.stores.access import MemoryAccessStore
-
-    return MemoryAccessStore()
 
 
 def _now() -> datetime:
@@ -138,13 +134,9 @@ class Context:
         if self.keys is None:
             signer = self.store.signer
             self.keys = signer if isinstance(signer, SigningKeys) else generated()
-        # Keys, the check log and published lists live beside the ledger, in its database.
-        self.access = build_access(self.store)
-        self.listings = build_listings(self.store)
-        self.feeds = build_feeds(self.store, self.access)
-        # The portal's sessions and its read-only figures, in the same database too.
-        self.sessions = build_sessions(self.store)
-        self.portal = build_portal(self.store)
+        c = build_companions(self.store)
+        self.access, self.listings, self.feeds = c.access, c.listings, c.feeds
+        self.sessions, self.portal = c.sessions, c.portal
 
     def signing(self) -> SigningKeys:
         """The keys that sign the ledger's heads and attestations, old public keys included."""
@@ -164,13 +156,24 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Cont
     return Context(settings=settings, store=store, keys=keys)
 
 
+def _duckdb() -> PopulationEngine:
+    from credo.adapters.engines.duckdb_engine import DuckDbEngine
+
+    return DuckDbEngine()
+
+
+def _spark() -> PopulationEngine:
+    from credo.adapters.engines.spark_engine import SparkEngine
+
+    return SparkEngine()
+
+
+ENGINES: dict[str, Callable[[], PopulationEngine]] = {"duckdb": _duckdb, "spark": _spark}
+"""The population engines by name, as `credo recompute --engine` takes them; each is imported
+only when built, so a command that needs none loads neither DuckDB nor Spark."""
+
+
 def build_engine(name: str) -> PopulationEngine:
-    if name == "duckdb":
-        from credo.adapters.engines.duckdb_engine import DuckDbEngine
-
-        return DuckDbEngine()
-    if name == "spark":
-        from credo.adapters.engines.spark_engine import SparkEngine
-
-        return SparkEngine()
-    raise ValueError(f"unknown engine {name!r}: use duckdb or spark")
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}: use {' or '.join(ENGINES)}")
+    return ENGINES[name]()

@@ -15,7 +15,7 @@ from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
-from credo.bootstrap import build_access
+from credo.bootstrap import build_companions
 from tests.api.conftest import NOW, TODAY
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -32,7 +32,7 @@ def access(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AccessSto
         url = request.getfixturevalue("postgres_url")
         store = PostgresLedgerStore(url, schema=request.getfixturevalue("postgres_schema"))
     store.migrate()
-    yield build_access(store)
+    yield build_companions(store).access
     store.close()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +188,26 @@ def test_every_command_reads_a_date_the_same_way(credo: Credo, command: list[str
     assert run.code == 2
     assert "'2026-13-01' is not a date as YYYY-MM-DD" in run.err
     assert "Traceback" not in run.err
+
+
+HEAVY = ("duckdb", "pyarrow", "sqlalchemy", "fastapi", "pyspark")
+_HELP_ONLY = f"""
+import sys
+from credo.cli.app import app
+try:
+    app(["--help"])
+except SystemExit:
+    pass
+print("loaded:" + ",".join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)
+"""
+
+
+def test_help_loads_no_engine_store_or_web_library() -> None:
+    """`credo --help` answers at once: the heavy libraries load with the commands that use them."""
+    run = subprocess.run([sys.executable, "-c", _HELP_ONLY], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "score" in run.stdout
+    assert run.stderr.strip().splitlines()[-1] == "loaded:"
 
 
 def test_synth_is_deterministic_by_seed(credo: Credo, tmp_path: Path) -> None:

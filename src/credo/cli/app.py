@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from credo.bootstrap import ENGINES
 from credo.cli import render
 from credo.cli.attest import attest, rotate_signing, verify
 from credo.cli.audit import audit_app
@@ -124,7 +125,9 @@ def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
 @app.command()
 def recompute(
     as_of: AsOf = None,
-    engine: Annotated[str, typer.Option(help="duckdb, or spark for a cluster.")] = "duckdb",
+    engine: Annotated[
+        str, typer.Option(help=f"One of {', '.join(ENGINES)}: duckdb here, spark for a cluster.")
+    ] = "duckdb",
     from_dir: Annotated[
         Path | None,
         typer.Option(

@@ -15,15 +15,11 @@ from rich.table import Table
 from credo.adapters.notifiers import LogNotifier, Notifier, WebhookNotifier
 from credo.bootstrap import Context
 from credo.cli import render
-from credo.cli.shared import err, out, state
+from credo.cli.shared import Json, err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 from credo.domain.objections import Objection
 from credo.domain.records import record_id_for
 from credo.domain.references import NotAReference, reference
-from credo.services.due_process.notices import deliver_notices
-from credo.services.due_process.objections import decide_objection, file_objection, objection_queue
-from credo.services.due_process.withdrawals import withdraw_record
-from credo.services.packs.rulebook import current_rulebook
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
 
@@ -33,7 +29,6 @@ Actor = Annotated[
         "--as", help="Who acts, for the ledger; default operator:<login name>.", show_default=False
     ),
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def _actor(name: str | None) -> str:
@@ -46,6 +41,9 @@ def object_cmd(
     actor: Actor = None,
 ) -> None:
     """File an objection for the record's subject (as when it objects at a counter)."""
+    from credo.services.due_process.objections import file_objection
+    from credo.services.packs.rulebook import current_rulebook
+
     ctx = state.context()
     found = ctx.store.record(record_id)
     if found is None:
@@ -78,6 +76,8 @@ def objections(
     json: Json = False,
 ) -> None:
     """The review queue, oldest first, with the days left to decide each objection."""
+    from credo.services.due_process.objections import objection_queue
+
     ctx = state.context()
     today = ctx.today()
     found = objection_queue(
@@ -111,6 +111,9 @@ def decide(
     actor: Actor = None,
 ) -> None:
     """Decide an objection: overturned, the record stops counting at every date."""
+    from credo.services.due_process.objections import decide_objection
+    from credo.services.packs.rulebook import current_rulebook
+
     ctx = state.context()
     o = decide_objection(
         ctx.store,
@@ -134,6 +137,9 @@ def withdraw(
 ) -> None:
     """Withdraw a record by its idempotency key; it never counts again, at any date, and an
     objection open on it is closed as moot (the subject is told)."""
+    from credo.services.due_process.withdrawals import withdraw_record
+    from credo.services.packs.rulebook import current_rulebook
+
     # The key as intake keeps it (NFC), however the terminal spelled it.
     source, source_ref = _reference_arg(source, "SOURCE"), _reference_arg(source_ref, "SOURCE_REF")
     ctx = state.context()
@@ -179,6 +185,8 @@ def notices_deliver(
     run, and the next run starts again from there."""
     if (log is None) == (webhook is None):
         raise typer.BadParameter("give exactly one of --log FILE or --webhook URL")
+    from credo.services.due_process.notices import deliver_notices
+
     ctx = state.context()
     notifier: Notifier = LogNotifier(log) if log is not None else _webhook(str(webhook), ctx)
     while True:

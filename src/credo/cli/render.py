@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from credo.domain.explanation import Explanation
-from credo.domain.measures import Decision
-from credo.services.intake.ingest import IngestReport
-from credo.services.rating.explanation_json import explanation_json
-from credo.services.rating.scores import ScoreView
+if TYPE_CHECKING:
+    from credo.domain.explanation import Explanation
+    from credo.domain.measures import Decision
+    from credo.services.intake.ingest import IngestReport
+    from credo.services.rating.scores import ScoreView
 
 
 def print_json(console: Console, value: Any) -> None:
@@ -93,6 +93,8 @@ def tiers(
 
 
 def explanation(console: Console, e: Explanation, *, json: bool) -> None:
+    from credo.services.rating.explanation_json import explanation_json
+
     data = explanation_json(e)
     if json:
         print_json(console, data)

@@ -51,3 +51,26 @@ class PopulationEngine(Protocol):
     ) -> Recomputed:
         """Score every subject of the ledger on `as_of`. `detail` keeps the per-record verdicts
         (what the differential tests compare); `progress` is told each stage as it starts."""
+
+
+class Session(Protocol):
+    """A SQL engine the staged recompute (`staged.run`) drives: DuckDB in process, Spark SQL."""
+
+    dialect: str
+
+    def register(self, name: str, data: str | Path | pa.Table) -> None: ...
+
+    def create(self, name: str, sql: str) -> None:
+        """A table (or cached view) holding the query's rows, replacing any of that name."""
+
+    def view(self, name: str, sql: str) -> None:
+        """A view: the query runs again wherever the name is read, replacing any of that name."""
+
+    def fetch(self, sql: str) -> pa.Table: ...
+
+    def columns(self, name: str) -> set[str]: ...
+
+    def struct_fields(self, name: str, column: str) -> list[str] | None:
+        """The fields of a struct column of the relation; None when it is not a struct."""
+
+    def close(self) -> None: ...

@@ -10,8 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
-from typing import Protocol
 
 import pyarrow as pa
 from sqlglot import exp
@@ -20,7 +18,7 @@ from credo.adapters.engines import ledger_sql
 from credo.adapters.engines.columns import attribute_fields
 from credo.adapters.engines.judged_sql import unjudged_records
 from credo.adapters.engines.population_sql import JUDGED_COLUMNS, pack_queries, population
-from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed, Session
 from credo.adapters.engines.sql import value
 from credo.domain.rulebook import Rulebook
 
@@ -78,27 +76,6 @@ _NO_LIST_ENTRIES = (
     "CAST(NULL AS DATE) AS until, CAST(NULL AS STRING) AS pack "
     "FROM (SELECT 1 AS one) AS nothing WHERE 1 = 0"
 )
-
-
-class Session(Protocol):
-    dialect: str
-
-    def register(self, name: str, data: str | Path | pa.Table) -> None: ...
-
-    def create(self, name: str, sql: str) -> None:
-        """A table (or cached view) holding the query's rows, replacing any of that name."""
-
-    def view(self, name: str, sql: str) -> None:
-        """A view: the query runs again wherever the name is read, replacing any of that name."""
-
-    def fetch(self, sql: str) -> pa.Table: ...
-
-    def columns(self, name: str) -> set[str]: ...
-
-    def struct_fields(self, name: str, column: str) -> list[str] | None:
-        """The fields of a struct column of the relation; None when it is not a struct."""
-
-    def close(self) -> None: ...
 
 
 def run(
