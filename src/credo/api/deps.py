@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,9 +17,11 @@ from credo.api.problems import Forbidden, Unauthenticated
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
 from credo.domain.errors import UnknownSubject
-from credo.domain.subjects import ID_PATTERN
+from credo.domain.ids import ID_PATTERN
 from credo.services.access.keys import Caller, Role
 from credo.services.packs.rulebook_cache import CachedRulebook
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,14 @@ class ApiState:
     limiter: RateLimiter
     metrics: Metrics
     rulebook: CachedRulebook
+
+    def change(self, use_case: Callable[..., T], /, **arguments: Any) -> T:
+        """Run a use case that appends to the ledger: with the ledger and its feeds, the rulebook
+        in force, and today and now as the context's clock tells them."""
+        ctx = self.context
+        return use_case(
+            ctx.store, ctx.feeds, self.rulebook(), **arguments, today=ctx.today(), now=ctx.clock()
+        )
 
 
 async def get_state(request: Request) -> ApiState:

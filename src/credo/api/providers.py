@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from credo.adapters.readers import repeated_key
 from credo.api.deps import ProviderDep, StateDep, json_response
 from credo.api.problems import responses
-from credo.api.schemas.due_process import RECORD_ID, WithdrawalCreate, WithdrawalRead
+from credo.api.schemas.due_process import WithdrawalCreate, WithdrawalRead
 from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, RecordsResult
 from credo.domain.errors import InvalidRecord
+from credo.domain.ids import RECORD_ID_PATTERN
 from credo.services.due_process.withdrawals import withdraw_record
 from credo.services.intake.records_api import submit_records
 
@@ -89,22 +90,17 @@ async def post_records(
     "twice is refused (409).",
 )
 def post_withdrawal(
-    record_id: Annotated[str, Path(pattern=RECORD_ID, description="The record.")],
+    record_id: Annotated[str, Path(pattern=RECORD_ID_PATTERN, description="The record.")],
     body: Annotated[WithdrawalCreate, Body(description="Why it is withdrawn.")],
     provider: ProviderDep,
     state: StateDep,
 ) -> WithdrawalRead:
-    ctx = state.context
-    e = withdraw_record(
-        ctx.store,
-        ctx.feeds,
-        state.rulebook(),
+    e = state.change(
+        withdraw_record,
         record_id=record_id,
         reason=body.reason,
         actor=provider.principal,
         provider=provider.principal,
-        today=ctx.today(),
-        now=ctx.clock(),
     )
     return WithdrawalRead.of(e, body.reason)
 

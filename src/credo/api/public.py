@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from credo.api.deps import StateDep, anonymous
 from credo.api.problems import responses
-from credo.api.schemas.common import NAME_PATTERN, IsoDate
+from credo.api.schemas.common import IsoDate
 from credo.api.schemas.public import (
     ListedRead,
     PackVersionRead,
@@ -16,7 +16,7 @@ from credo.api.schemas.public import (
     PublishedListRead,
     RulebookRead,
 )
-from credo.domain.subjects import ID_PATTERN
+from credo.domain.ids import ID_PATTERN, NAME_PATTERN
 from credo.services.rating.public_lists import list_page
 
 router = APIRouter(prefix="/v1", tags=["public"], dependencies=[Depends(anonymous)])

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Body, Path, Query
 from credo.api.deps import ReviewerDep, StateDep
 from credo.api.problems import responses
 from credo.api.schemas.due_process import (
-    OBJECTION_ID,
     DecisionCreate,
     ObjectionRead,
     ObjectionsPage,
 )
+from credo.domain.ids import OBJECTION_ID_PATTERN
 from credo.domain.objections import State
 from credo.services.due_process.objections import decide_objection, objection_queue
 
@@ -56,21 +56,16 @@ def get_queue(
     "For reviewers.",
 )
 def post_decision(
-    objection_id: Annotated[str, Path(pattern=OBJECTION_ID, description="The objection.")],
+    objection_id: Annotated[str, Path(pattern=OBJECTION_ID_PATTERN, description="The objection.")],
     body: Annotated[DecisionCreate, Body(description="The outcome and the reviewer's note.")],
     caller: ReviewerDep,
     state: StateDep,
 ) -> ObjectionRead:
-    ctx = state.context
-    o = decide_objection(
-        ctx.store,
-        ctx.feeds,
-        state.rulebook(),
+    o = state.change(
+        decide_objection,
         objection_id=objection_id,
         outcome=body.outcome,
         note=body.note,
         reviewer=caller.principal,
-        today=ctx.today(),
-        now=ctx.clock(),
     )
-    return ObjectionRead.of(o, ctx.today())
+    return ObjectionRead.of(o, state.context.today())

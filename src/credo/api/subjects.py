@@ -151,16 +151,11 @@ def post_objection(
     caller: SubjectDep,
     state: StateDep,
 ) -> ObjectionRead:
-    ctx = state.context
-    o = file_objection(
-        ctx.store,
-        ctx.feeds,
-        state.rulebook(),
+    o = state.change(
+        file_objection,
         subject_id=caller.principal,
         record_id=body.record_id,
         reason=body.reason,
         actor=caller.principal,
-        today=ctx.today(),
-        now=ctx.clock(),
     )
-    return ObjectionRead.of(o, ctx.today())
+    return ObjectionRead.of(o, state.context.today())

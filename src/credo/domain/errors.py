@@ -38,13 +38,6 @@ class PackConflict(CredoError):
     title = "Pack version conflict"
 
 
-class LedgerConflict(CredoError):
-    """The idempotency key is taken by a record with different content."""
-
-    status = 409
-    title = "Conflicting record"
-
-
 class Refused(CredoError):
     """A step the procedure does not allow in the ledger's present state (an objection out of
     time, a second decision, a second withdrawal)."""

@@ -8,6 +8,7 @@ from datetime import date
 
 from credo.domain.errors import SHOWN, InvalidRecord, article, shown
 from credo.domain.fields import FIELDS, NotOfType, Scalar, kind_of
+from credo.domain.ids import DATE_PATTERN, NAME_PATTERN, REGION_PATTERN, SHA256_PATTERN
 from credo.domain.packs import FieldSpec
 from credo.domain.records import Evidence, Record
 from credo.domain.references import NotAReference, reference
@@ -18,11 +19,11 @@ _REQUIRED = ("subject", "type", "occurred_at", "source", "source_ref")
 # `record_id` may come along (a Parquet ledger from `credo synth` carries it); it must then be
 # the id the idempotency key gives, since every store and engine derives it from that.
 _TOP = {*_REQUIRED, "attributes", "evidence", "case_ref", "record_id"}
-_REGION = re.compile(r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_REGION = re.compile(REGION_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+_SHA256 = re.compile(SHA256_PATTERN)
 _URI = re.compile(r"^[a-z][a-z0-9+.-]*:\S+$")
-_TYPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_TYPE = re.compile(NAME_PATTERN)
 _SUBJECT_KEYS = {"id", "kind", "region"}
 _EVIDENCE_KEYS = {"uri", "sha256"}
 

@@ -26,7 +26,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from credo.domain.fields import FieldType
-from credo.domain.subjects import REGION_PATTERN, SubjectKind
+from credo.domain.ids import REGION_PATTERN
+from credo.domain.subjects import SubjectKind
 
 Domain = Literal["judicial", "tax", "finance", "regulatory", "traffic", "contract", "civic"]
 DOMAINS: tuple[str, ...] = Domain.__args__  # type: ignore[attr-defined]
@@ -42,7 +43,6 @@ Effect = Literal["deny", "grant"]
 Name = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=64)]
 Basis = Annotated[str, Field(min_length=1, pattern=r"\S")]
 Value = StrictBool | StrictInt | StrictFloat | StrictStr
-NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(gt=0)]
 
 MAX_DAYS = 36_500

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from credo.domain.errors import article
+from credo.domain.ids import ID_PATTERN
 
 SubjectKind = Literal["person", "organisation"]
 SUBJECT_KINDS: tuple[str, ...] = get_args(SubjectKind)
 
-ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
 _ID = re.compile(ID_PATTERN)
-REGION_PATTERN = r"^[A-Z0-9]{1,8}(-[A-Z0-9]{1,8})*$"
 
 
 def is_valid_id(value: str) -> bool:

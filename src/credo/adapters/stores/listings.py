@@ -27,20 +27,24 @@ class Listed:
     marks: tuple[ListMark, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """A page of a list's subjects: of `kind`, scored under one of `pack_ids`, holding a mark of
+    `list_id` in their stored score, in id order after `after`, whose id contains `query`
+    (ignoring case), at most `limit` of them."""
+
+    list_id: str
+    pack_ids: Sequence[str]
+    kind: str
+    query: str | None
+    after: str | None
+    limit: int
+
+
 class ListingStore(Protocol):
-    def listed(
-        self,
-        list_id: str,
-        *,
-        pack_ids: Sequence[str],
-        kind: str,
-        query: str | None,
-        after: str | None,
-        limit: int,
-    ) -> list[Listed]:
-        """Up to `limit` subjects of `kind`, scored under one of `pack_ids`, holding a mark of
-        `list_id` in their stored score, in id order after `after`, whose id contains `query`
-        (ignoring case). Whether each mark is open on a date is for the caller to judge."""
+    def listed(self, q: ListQuery) -> list[Listed]:
+        """The subjects `q` asks for. Whether each mark is open on a date is for the caller to
+        judge."""
 
 
 def _marks(text: str) -> list[ListMark]:
@@ -59,35 +63,26 @@ class SqlListings:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def listed(
-        self,
-        list_id: str,
-        *,
-        pack_ids: Sequence[str],
-        kind: str,
-        query: str | None,
-        after: str | None,
-        limit: int,
-    ) -> list[Listed]:
+    def listed(self, q: ListQuery) -> list[Listed]:
         # The stored `lists` column is JSON of [list_id, record_id, since, until] arrays: a
         # list id appears as `["id",` only at the start of one of them.
         stmt = (
             select(scores.c.subject_id, subjects.c.region, scores.c.lists)
             .join_from(scores, subjects, scores.c.subject_id == subjects.c.id)
             .where(
-                subjects.c.kind == kind,
-                scores.c.pack_id.in_(list(pack_ids)),
-                scores.c.lists.contains(f'["{list_id}",', autoescape=True),
+                subjects.c.kind == q.kind,
+                scores.c.pack_id.in_(list(q.pack_ids)),
+                scores.c.lists.contains(f'["{q.list_id}",', autoescape=True),
             )
             .order_by(scores.c.subject_id)
-            .limit(limit)
+            .limit(q.limit)
         )
-        if query:
+        if q.query:
             stmt = stmt.where(
-                func.lower(scores.c.subject_id).contains(query.lower(), autoescape=True)
+                func.lower(scores.c.subject_id).contains(q.query.lower(), autoescape=True)
             )
-        if after is not None:
-            stmt = stmt.where(scores.c.subject_id > after)
+        if q.after is not None:
+            stmt = stmt.where(scores.c.subject_id > q.after)
         try:
             with self.engine.connect() as conn:
                 rows = conn.execute(stmt).all()
@@ -95,7 +90,7 @@ class SqlListings:
             raise StoreUnavailable("the ledger database is unavailable") from e
         out = []
         for subject_id, region, lists in rows:
-            marks = tuple(m for m in _marks(lists) if m.list_id == list_id)
+            marks = tuple(m for m in _marks(lists) if m.list_id == q.list_id)
             out.append(Listed(subject_id, region, marks))
         return out
 
@@ -106,25 +101,16 @@ class MemoryListings:
     def __init__(self, store: LedgerStore) -> None:
         self.store = store
 
-    def listed(
-        self,
-        list_id: str,
-        *,
-        pack_ids: Sequence[str],
-        kind: str,
-        query: str | None,
-        after: str | None,
-        limit: int,
-    ) -> list[Listed]:
+    def listed(self, q: ListQuery) -> list[Listed]:
         out: list[Listed] = []
-        for stored, region in self._scores(kind):
-            if len(out) >= limit:
+        for stored, region in self._scores(q.kind):
+            if len(out) >= q.limit:
                 break
-            if stored.pack_id not in pack_ids or not _contains(stored.subject_id, query):
+            if stored.pack_id not in q.pack_ids or not _contains(stored.subject_id, q.query):
                 continue
-            if after is not None and stored.subject_id <= after:
+            if q.after is not None and stored.subject_id <= q.after:
                 continue
-            marks = tuple(m for m in stored.lists if m.list_id == list_id)
+            marks = tuple(m for m in stored.lists if m.list_id == q.list_id)
             if marks:
                 out.append(Listed(stored.subject_id, region, marks))
         return out

@@ -20,10 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from credo.domain.ids import DATE_PATTERN, ID_PATTERN, NAME_PATTERN
 from credo.domain.references import MAX_LENGTH, NotAReference, reference, reference_pattern
-from credo.domain.subjects import ID_PATTERN
-
-NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 
 SEQ_MAX = 2**63 - 1
 """The largest sequence number a database column holds: a paging cursor is bounded by it."""
@@ -64,7 +62,7 @@ of the record, by intake, so a bad one refuses that record and not the others se
 
 def _written_as_a_date(value: object) -> object:
     # Lax parsing would read `0` as 1970-01-01 (a Unix time); a date is written YYYY-MM-DD.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if isinstance(value, str) and not re.fullmatch(DATE_PATTERN, value):
         raise ValueError("a date is written YYYY-MM-DD")
     return value
 

@@ -10,11 +10,9 @@ from pydantic import BaseModel, Field
 from credo.adapters.stores.feeds import DecisionChange
 from credo.api.schemas.common import Wire
 from credo.domain.entries import Entry
+from credo.domain.ids import RECORD_ID_PATTERN
 from credo.domain.measures import Answer
 from credo.domain.objections import Objection, Ruling, State
-
-RECORD_ID = r"^r[0-9a-f]{24}$"
-OBJECTION_ID = r"^r[0-9a-f]{24}-o[0-9]{1,6}$"
 
 
 class NoticeRead(BaseModel):
@@ -51,7 +49,7 @@ class NoticesPage(BaseModel):
 
 
 class ObjectionCreate(Wire):
-    record_id: str = Field(pattern=RECORD_ID, description="The record contested.")
+    record_id: str = Field(pattern=RECORD_ID_PATTERN, description="The record contested.")
     reason: str = Field(min_length=1, max_length=4000, description="Why it is wrong.")
 
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from credo.api.schemas.common import NAME_PATTERN, Reference, SubjectIdStr, Wire
+from credo.api.schemas.common import Reference, SubjectIdStr, Wire
+from credo.domain.ids import NAME_PATTERN
 from credo.services.access.keys import MAX_RATE, MIN_RATE
 
 Scope = Annotated[str, Field(pattern=NAME_PATTERN)]

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Discriminator, Field, Tag
 
 from credo.api.schemas.common import (
-    NAME_PATTERN,
     SubjectIdStr,
     SubmittedReference,
     Value,
     Wire,
 )
+from credo.domain.ids import DATE_PATTERN, NAME_PATTERN, REGION_PATTERN, SHA256_PATTERN
 from credo.domain.references import REFERENCE_RULE
-from credo.domain.subjects import REGION_PATTERN, SubjectKind
+from credo.domain.subjects import SubjectKind
 from credo.services.intake.records_api import ItemResult, ItemStatus
 
 MAX_RECORDS = 1_000
@@ -33,7 +33,7 @@ class EvidenceRef(Wire):
         max_length=2048,
         description="Where the evidence is kept.",
     )
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="The evidence's SHA-256, hex.")
+    sha256: str = Field(pattern=SHA256_PATTERN, description="The evidence's SHA-256, hex.")
 
 
 class RecordCreate(Wire):
@@ -45,7 +45,7 @@ class RecordCreate(Wire):
         pattern=NAME_PATTERN, description="A record type the governing pack declares."
     )
     occurred_at: str = Field(
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        pattern=DATE_PATTERN,
         description="When it happened, YYYY-MM-DD; not later than today.",
     )
     source: SubmittedReference | None = Field(

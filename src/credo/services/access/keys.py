@@ -18,11 +18,12 @@ from pathlib import Path
 
 from credo.adapters.stores.access import AccessStore, StoredKey
 from credo.domain.errors import CredoError
+from credo.domain.ids import NAME_PATTERN
 from credo.domain.references import NotAReference, reference
 from credo.domain.subjects import is_valid_id
 
 TOKEN_PREFIX = "credo_"
-_SCOPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_SCOPE = re.compile(NAME_PATTERN)
 
 
 class Role(StrEnum):

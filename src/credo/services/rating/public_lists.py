@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from credo.adapters.stores.listings import ListingStore
+from credo.adapters.stores.listings import ListingStore, ListQuery
 from credo.domain.errors import CredoError
 from credo.domain.rulebook import Rulebook
 
@@ -84,14 +84,7 @@ def list_page(
     items: list[ListedOrganisation] = []
     cursor = after
     while len(items) < limit:
-        batch = listings.listed(
-            list_id,
-            pack_ids=lst.packs,
-            kind=PUBLISHED_KIND,
-            query=query,
-            after=cursor,
-            limit=limit,
-        )
+        batch = listings.listed(ListQuery(list_id, lst.packs, PUBLISHED_KIND, query, cursor, limit))
         for listed in batch:
             periods = tuple(
                 Period(m.since, m.until) for m in listed.marks if m.since <= today < m.until

@@ -49,10 +49,6 @@ class Chunk:
     entries: pa.Table  # withdrawals, objections and decisions about these records
 
 
-def records_schema(rulebook: Rulebook) -> pa.Schema:
-    return _schema(AttributeMaker(_plans(rulebook)).type)
-
-
 def synthesize(rulebook: Rulebook, spec: SynthSpec) -> pa.Table:
     """The records of a small synthetic ledger, in one table."""
     return pa.concat_tables(c.records for c in synthesize_chunks(rulebook, spec))

@@ -10,7 +10,7 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from credo.api.schemas.due_process import RECORD_ID
+from credo.domain.ids import RECORD_ID_PATTERN
 from credo.services.access.keys import Role
 from credo.services.due_process.withdrawals import withdraw_record
 from credo.services.portal.submissions import recent_submissions
@@ -37,7 +37,7 @@ async def provider(page: PageDep) -> Response:
 @router.post("/provider/records/{record_id}/withdrawal")
 async def withdraw(
     page: PageDep,
-    record_id: Annotated[str, Path(pattern=RECORD_ID)],
+    record_id: Annotated[str, Path(pattern=RECORD_ID_PATTERN)],
     reason: Annotated[str, Form(max_length=REASON_MAX * 2)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:

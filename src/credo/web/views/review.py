@@ -9,7 +9,7 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from credo.api.schemas.due_process import OBJECTION_ID
+from credo.domain.ids import OBJECTION_ID_PATTERN
 from credo.domain.objections import Objection
 from credo.domain.records import LedgerRecord
 from credo.services.access.keys import Role
@@ -40,7 +40,7 @@ def _objection(page: Page, objection_id: str) -> tuple[Objection, LedgerRecord |
 
 @router.get("/review/{objection_id}")
 async def objection(
-    page: PageDep, objection_id: Annotated[str, Path(pattern=OBJECTION_ID)]
+    page: PageDep, objection_id: Annotated[str, Path(pattern=OBJECTION_ID_PATTERN)]
 ) -> Response:
     require(page, Role.REVIEWER)
     o, lr = await run_in_threadpool(_objection, page, objection_id)
@@ -66,7 +66,7 @@ def _page(
 @router.post("/review/{objection_id}/decision")
 async def decide(
     page: PageDep,
-    objection_id: Annotated[str, Path(pattern=OBJECTION_ID)],
+    objection_id: Annotated[str, Path(pattern=OBJECTION_ID_PATTERN)],
     outcome: Annotated[Literal["upheld", "overturned"], Form()],
     note: Annotated[str, Form(max_length=NOTE_MAX * 2)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",

@@ -9,8 +9,8 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from credo.api.schemas.due_process import OBJECTION_ID, RECORD_ID
 from credo.domain.errors import UnknownRecord, UnknownSubject
+from credo.domain.ids import OBJECTION_ID_PATTERN, RECORD_ID_PATTERN
 from credo.domain.objections import Objection, UnknownObjection
 from credo.services.access.keys import Role
 from credo.services.due_process.objections import file_objection, objection_by_id
@@ -87,7 +87,7 @@ def _own_record(page: Page, record_id: str) -> SubjectFile:
 
 @router.get("/me/records/{record_id}/objection")
 async def objection_form(
-    page: PageDep, record_id: Annotated[str, Path(pattern=RECORD_ID)]
+    page: PageDep, record_id: Annotated[str, Path(pattern=RECORD_ID_PATTERN)]
 ) -> Response:
     require(page, Role.SUBJECT)
     found = await run_in_threadpool(_own_record, page, record_id)
@@ -108,7 +108,7 @@ async def objection_form(
 @router.post("/me/objections")
 async def object_to(
     page: PageDep,
-    record_id: Annotated[str, Form(pattern=RECORD_ID)],
+    record_id: Annotated[str, Form(pattern=RECORD_ID_PATTERN)],
     reason: Annotated[str, Form(max_length=REASON_MAX * 2)] = "",
     evidence: Annotated[str, Form(max_length=2000)] = "",
     csrf: Annotated[str, Form(max_length=128)] = "",
@@ -170,7 +170,7 @@ def _own_objection(page: Page, objection_id: str) -> tuple[Objection, SubjectFil
 
 @router.get("/me/objections/{objection_id}")
 async def my_objection(
-    page: PageDep, objection_id: Annotated[str, Path(pattern=OBJECTION_ID)]
+    page: PageDep, objection_id: Annotated[str, Path(pattern=OBJECTION_ID_PATTERN)]
 ) -> Response:
     require(page, Role.SUBJECT)
     objection, found = await run_in_threadpool(_own_objection, page, objection_id)
