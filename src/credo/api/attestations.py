@@ -67,7 +67,7 @@ def get_attestation(
     "/verify",
     summary="Check an attestation",
     response_model=VerificationRead,
-    responses=responses(422, 429, 503),
+    responses=responses(400, 422, 429, 503),
     dependencies=[Depends(anonymous)],
     description="What `credo verify` checks offline (signature, key, expiry), and whether the "
     "statement still holds today: a record entered since may have changed it (`holds` false, "

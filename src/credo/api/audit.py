@@ -58,7 +58,7 @@ def head_of_size(
     "/v1/audit/proof/inclusion",
     summary="That an entry is in a signed tree",
     response_model=InclusionProofRead,
-    responses=responses(400, 404, 422, 429, 503),
+    responses=responses(404, 422, 429, 503),
     description="The RFC 9162 inclusion path of the entry at `leaf_index` in the signed tree "
     "of `tree_size`; recompute the leaf from the entry's canonical bytes to check it.",
 )
@@ -82,7 +82,7 @@ def inclusion_proof(
     "/v1/audit/proof/consistency",
     summary="That one signed tree is a prefix of another",
     response_model=ConsistencyProofRead,
-    responses=responses(400, 404, 422, 429, 503),
+    responses=responses(404, 422, 429, 503),
     description="The RFC 9162 consistency proof from the signed tree of size `first` to the "
     "one of size `second`: nothing in the first was changed or removed.",
 )

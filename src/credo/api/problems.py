@@ -155,8 +155,11 @@ def _http(request: Request, exc: Exception) -> JSONResponse:
 def _allowed(request: Request, named: str) -> list[str]:
     """Every method the API documents at this path. Starlette names only those of the first
     route whose path matches, which misses a second route at the same path."""
+    paths = request.app.openapi()["paths"]
+    if request.url.path in paths:  # a literal path wins over a template that also matches it
+        return sorted(m.upper() for m in paths[request.url.path])
     methods = {m.strip() for m in named.split(",") if m.strip()}
-    for template, item in request.app.openapi()["paths"].items():
+    for template, item in paths.items():
         if compile_path(template)[0].match(request.url.path):
             methods |= {m.upper() for m in item}
     return sorted(methods)

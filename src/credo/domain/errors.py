@@ -80,10 +80,10 @@ class StoreUnavailable(CredoError):
 
 
 class ProofError(CredoError):
-    """A Merkle proof asked for or given that does not fit the tree's size."""
+    """A Merkle proof asked for a leaf or size the tree does not have: nothing there."""
 
-    status = 400
-    title = "Bad proof request"
+    status = 404
+    title = "Not found"
 
 
 class UnknownTreeHead(CredoError):
