@@ -21,6 +21,10 @@ from tests.api.conftest import Api, MakeApi, record
 
 load_all_checks()
 ALL_CHECKS = [CHECKS.get_one(name) for name in CHECKS.get_all_names()]
+# A generated request that leaves out the required Authorization header is sent with the key
+# its audience needs, which undoes that mutation: whether such a request should have been
+# rejected cannot be judged from its answer.
+BUT_REJECTION = [c for c in ALL_CHECKS if c.__name__ != "negative_data_rejection"]
 
 # Which key each audience's operations are called with: the one the route is for.
 KEY_BY_TAG = {
@@ -72,4 +76,6 @@ schema.app = CURRENT
 def test_the_api_honours_its_schema(case: Case, served: Api) -> None:
     tags = case.operation.definition.raw.get("tags", [])
     who = next((KEY_BY_TAG[t] for t in tags if t in KEY_BY_TAG), None)
-    case.call_and_validate(headers=served.headers(who), checks=ALL_CHECKS)
+    keyless = who is not None and "Authorization" not in (case.headers or {})
+    checks = BUT_REJECTION if keyless else ALL_CHECKS
+    case.call_and_validate(headers=served.headers(who), checks=checks)
