@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
@@ -28,13 +28,18 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from credo.adapters.stores.access import AccessStore, checks_log
-from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type, ledger_size_of, metadata
-from credo.domain.errors import StoreUnavailable
+from credo.adapters.stores.tables import (
+    SEQ,
+    UtcDateTime,
+    key_type,
+    ledger_size_of,
+    metadata,
+    transaction,
+)
 
 decision_changes = Table(
     "decision_changes",
@@ -104,16 +109,8 @@ class SqlFeeds:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                if write:
-                    conn.execution_options(credo_write=True)
-                with conn.begin():
-                    yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
-            raise StoreUnavailable(f"the ledger database is unavailable: {e.orig or e}") from e
+    def _connect(self, *, write: bool) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, write=write, what="ledger")
 
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
         if not decisions:

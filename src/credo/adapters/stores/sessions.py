@@ -8,18 +8,15 @@ so revoking the key ends it too.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import Column, Index, Table, delete, insert, select, update
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from credo.adapters.stores.tables import UtcDateTime, key_type, metadata
-from credo.domain.errors import StoreUnavailable
+from credo.adapters.stores.tables import UtcDateTime, key_type, metadata, transaction
 
 web_sessions = Table(
     "web_sessions",
@@ -98,16 +95,8 @@ class SqlSessionStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    @contextmanager
-    def _connect(self, *, write: bool) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                if write:
-                    conn.execution_options(credo_write=True)
-                with conn.begin():
-                    yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
-            raise StoreUnavailable(f"the session database is unavailable: {e.orig or e}") from e
+    def _connect(self, *, write: bool) -> AbstractContextManager[Connection]:
+        return transaction(self.engine, write=write, what="session")
 
     def forget_expired(self, *, before: datetime) -> None:
         with self._connect(write=True) as conn:

@@ -7,7 +7,8 @@ queries are written against, and a contract test checks that both agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -35,12 +36,15 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from credo.domain.entries import Entry
+from credo.domain.errors import StoreUnavailable
 from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
 from credo.domain.subjects import Subject
 
@@ -329,3 +333,17 @@ def ledger_size_of(subject_id: str) -> Select[Any]:
         .scalar_subquery()
     )
     return select(counted + noted)
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool, what: str) -> Iterator[Connection]:
+    """One transaction on `engine`, marked as a write where it is one (the SQLite engine takes its
+    write lock for those), with the driver's connection errors as `StoreUnavailable`."""
+    try:
+        with engine.connect() as conn:
+            if write:
+                conn.execution_options(credo_write=True)
+            with conn.begin():
+                yield conn
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
+        raise StoreUnavailable(f"the {what} database is unavailable: {e.orig or e}") from e
