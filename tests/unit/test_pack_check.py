@@ -13,6 +13,7 @@ from credo.services.packs.check import (
     PackProblem,
     check_pack_file,
     check_pack_text,
+    check_stored_text,
     dotted,
     load_pack,
 )
@@ -361,6 +362,29 @@ def test_a_duplicate_key_names_both_lines() -> None:
         f"{line_of(text, 'valid_days: 99')}: rules[1].valid_days: duplicate key `valid_days` "
         f"(first on line {line_of(text, 'valid_days: 730')}); a key may appear once in a mapping"
     )
+
+
+@pytest.mark.parametrize("path", sorted(packs_dir().glob("*/v*.yaml")), ids=lambda p: p.name)
+def test_a_stored_pack_reads_as_the_checker_reads_it(path: Path) -> None:
+    """Stored packs are read by the C parser, without lines: the same pack comes back."""
+    text = path.read_text()
+    assert check_stored_text(text, "p.yaml") == check_pack_text(text, "p.yaml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        replace("    valid_days: 730\n", "    valid_days: 730\n    valid_days: 99\n"),
+        replace("  - {name: A, min: 960}", "  - {name: A, min: 960"),
+        replace("    points: -5\n", "    pionts: -5\n"),
+        replace("pack: rongcheng\n", "pack: !secret rongcheng\n"),
+    ],
+    ids=["duplicate key", "syntax", "unknown key", "foreign tag"],
+)
+def test_a_stored_pack_that_fails_is_read_again_to_place_its_problems(text: str) -> None:
+    pack, found = check_stored_text(text, "p.yaml")
+    assert pack is None
+    assert found == check_pack_text(text, "p.yaml")[1] != []
 
 
 def test_every_duplicate_key_is_reported() -> None:

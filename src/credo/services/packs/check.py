@@ -17,7 +17,7 @@ from credo.domain.errors import PackInvalid
 from credo.domain.pack_rules import check_pack, lines_crossed
 from credo.domain.packs import Pack
 from credo.services.packs.shape import shape_problems
-from credo.services.packs.yaml_source import ParsedYaml, parse_yaml
+from credo.services.packs.yaml_source import ParsedYaml, parse_yaml, quick_plain
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -48,6 +48,18 @@ def check_pack_text(
     return (None if errors(problems) else pack), problems
 
 
+def check_stored_text(text: str, file: str) -> tuple[Pack | None, list[PackProblem]]:
+    """`check_pack_text` for a pack adopted before, which every command reads again: its YAML
+    read quickly (`quick_plain`), and only if anything is wrong read again with its lines to
+    say where."""
+    data = quick_plain(text)
+    if isinstance(data, dict):
+        pack, problems = _judge(data)
+        if not problems:
+            return pack, []
+    return check_pack_text(text, file)
+
+
 def errors(problems: list[PackProblem]) -> list[PackProblem]:
     return [p for p in problems if p.severity == "error"]
 
@@ -62,14 +74,19 @@ def _check(text: str, file: str) -> tuple[Pack | None, list[PackProblem]]:
         return None, [PackProblem(file, p.line, dotted(p.path), p.message) for p in yaml_problems]
     if parsed.data is None:
         return None, [PackProblem(file, 1, "", "the file is empty; a pack starts with `pack:`")]
-    crossed = lines_crossed(parsed.data) if isinstance(parsed.data, dict) else []
+    pack, problems = _judge(parsed.data)
+    return pack, _located(problems, parsed, file)
+
+
+def _judge(data: object) -> tuple[Pack | None, list[Problem]]:
+    crossed = lines_crossed(data) if isinstance(data, dict) else []
     refused_at = {p.path for p in crossed}
-    pack, shape = shape_problems(parsed.data)
+    pack, shape = shape_problems(data)
     # A covert key or a foreign domain is refused; calling it also unknown would only confuse.
     problems = crossed + [p for p in shape if p.path not in refused_at]
     if pack is not None:
         problems += check_pack(pack)
-    return pack, _located(problems, parsed, file)
+    return pack, problems
 
 
 def check_pack_file(path: Path, *, strict: bool = False) -> tuple[Pack | None, list[PackProblem]]:

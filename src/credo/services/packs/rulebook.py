@@ -7,7 +7,7 @@ from functools import lru_cache
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackInvalid
 from credo.domain.rulebook import PackVersion, Rulebook
-from credo.services.packs.check import check_pack_text
+from credo.services.packs.check import check_stored_text
 
 
 def current_rulebook(store: LedgerStore) -> Rulebook:
@@ -22,7 +22,7 @@ def _rulebook(stored: tuple[StoredPack, ...]) -> Rulebook:
 
 def parse_stored(stored: StoredPack) -> PackVersion:
     name = f"{stored.pack_id} v{stored.version}"
-    pack, problems = check_pack_text(stored.source, name)
+    pack, problems = check_stored_text(stored.source, name)
     if pack is None:
         detail = "; ".join(str(p) for p in problems)
         raise PackInvalid(f"the stored pack {name} no longer passes the checker: {detail}")
