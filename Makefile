@@ -6,10 +6,12 @@ READY := $(VENV)/.ready
 
 .PHONY: demo test lint check bench clean browser messages
 
+# Compiled bytecode, as an installed package has: where PYTHONDONTWRITEBYTECODE is set, every
+# `credo` command and test process would otherwise compile SQLAlchemy and the rest again.
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -e '.[dev,bench,spark]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode -e '.[dev,bench,spark]'
 	touch $@
 
 demo: $(READY)  ## build and show the demo ledger (SQLite, a synthetic population)

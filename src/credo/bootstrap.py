@@ -1,4 +1,8 @@
-"""The one place where concrete adapters are chosen and built."""
+"""The one place where concrete adapters are chosen and built.
+
+Nothing here imports an adapter, the settings or a cryptography library until it is built: the
+command line imports this module for every command, `credo --help` included, and pays at start
+only for what the command it runs uses."""
 
 from __future__ import annotations
 
@@ -8,17 +12,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from credo.adapters.signing import SigningKeys, from_secret, generated, load_keys
-from credo.adapters.stores.protocol import LedgerStore
-from credo.settings import Settings
-
 if TYPE_CHECKING:
     from credo.adapters.engines.protocol import PopulationEngine
+    from credo.adapters.signing import SigningKeys
     from credo.adapters.stores.access import AccessStore
     from credo.adapters.stores.feeds import FeedStore
     from credo.adapters.stores.listings import ListingStore
     from credo.adapters.stores.portal import PortalQueries
+    from credo.adapters.stores.protocol import LedgerStore
     from credo.adapters.stores.sessions import SessionStore
+    from credo.settings import Settings
 
 
 def build_store(url: str, keys: SigningKeys | None = None) -> LedgerStore:
@@ -106,6 +109,8 @@ def webhook_secret_path(settings: Settings) -> Path:
 
 def build_keys(settings: Settings) -> SigningKeys:
     """The service's signing keys; a memory ledger, which lasts one process, gets its own."""
+    from credo.adapters.signing import from_secret, generated, load_keys
+
     secret = settings.signing_key.get_secret_value() if settings.signing_key else None
     if settings.database_url.startswith("memory:") and settings.signing_key_file is None:
         return from_secret(secret) if secret else generated()
@@ -131,6 +136,8 @@ class Context:
     portal: PortalQueries = field(init=False)
 
     def __post_init__(self) -> None:
+        from credo.adapters.signing import SigningKeys, generated
+
         if self.keys is None:
             signer = self.store.signer
             self.keys = signer if isinstance(signer, SigningKeys) else generated()
@@ -148,7 +155,10 @@ class Context:
 
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Context:
-    settings = settings or Settings()
+    if settings is None:
+        from credo.settings import Settings
+
+        settings = Settings()
     keys = build_keys(settings)
     store = build_store(settings.database_url, keys)
     if migrate:

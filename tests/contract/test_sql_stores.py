@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 
 from credo.adapters.stores.export import export_ledger
+from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.postgres import PostgresLedgerStore
-from credo.adapters.stores.sql import SqlLedgerStore
+from credo.adapters.stores.sql import SqlLedgerStore, alembic_config
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.adapters.stores.tables import RecordRow, metadata, records
 from credo.domain.errors import StoreUnavailable
@@ -47,6 +49,28 @@ def test_the_schema_is_current_only_after_migrate(sql_url: UrlAndSchema) -> None
         store.migrate()
         store.migrate()
         assert store.schema_is_current() is True
+    finally:
+        store.close()
+
+
+def test_the_head_read_off_the_file_names_is_alembics_head() -> None:
+    """A migration is `versions/vNNNN_name.py` holding revision NNNN: what `migrate()` reads
+    to know, without Alembic, that a store is already there."""
+    assert ScriptDirectory.from_config(alembic_config()).get_heads() == [head_revision()]
+
+
+def test_migrate_brings_an_older_schema_to_the_head(sql_url: UrlAndSchema) -> None:
+    store = open_sql(sql_url)
+    try:
+        store.migrate()
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+            conn.execute(text("DROP TABLE tree_heads"))
+            conn.execute(text("DROP TABLE audit_leaves"))
+        assert store.schema_is_current() is False
+        store.migrate()
+        assert store.schema_is_current() is True
+        assert store.signed_head() is None  # an empty ledger: nothing to log
     finally:
         store.close()
 

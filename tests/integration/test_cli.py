@@ -190,24 +190,46 @@ def test_every_command_reads_a_date_the_same_way(credo: Credo, command: list[str
     assert "Traceback" not in run.err
 
 
-HEAVY = ("duckdb", "pyarrow", "sqlalchemy", "fastapi", "pyspark")
-_HELP_ONLY = f"""
+HEAVY = ("duckdb", "pyarrow", "sqlalchemy", "fastapi", "pyspark", "alembic", "uvicorn")
+"""Libraries a command loads only when it needs them: engines, stores, the server."""
+AT_HELP = (*HEAVY, "pydantic_settings", "cryptography", "rich", "ruamel")
+"""...and what `credo --help` needs none of: settings, keys, consoles and packs."""
+
+_LOADED = """
 import sys
-from credo.cli.app import app
+from credo.cli.app import main
 try:
-    app(["--help"])
+    main()
 except SystemExit:
     pass
-print("loaded:" + ",".join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)
+print("loaded:" + ",".join(m for m in {modules!r} if m in sys.modules), file=sys.stderr)
 """
+
+
+def loaded_by(*args: str, modules: tuple[str, ...], cwd: Path | None = None) -> str:
+    """Which of `modules` `credo *args` had imported when it ended, from a fresh process."""
+    script = _LOADED.format(modules=modules)
+    run = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=cwd
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stderr.strip().splitlines()[-1]
 
 
 def test_help_loads_no_engine_store_or_web_library() -> None:
     """`credo --help` answers at once: the heavy libraries load with the commands that use them."""
-    run = subprocess.run([sys.executable, "-c", _HELP_ONLY], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert "score" in run.stdout
-    assert run.stderr.strip().splitlines()[-1] == "loaded:"
+    assert loaded_by("--help", modules=AT_HELP) == "loaded:"
+
+
+def test_a_score_loads_no_migration_engine_or_server(credo: Credo, tmp_path: Path) -> None:
+    """`credo score` on a ledger already migrated reads it through SQLAlchemy, and loads
+    neither Alembic nor an engine, Arrow or the web stack."""
+    credo("pack", "adopt", RONGCHENG)
+    credo("ingest", str(write_jsonl(tmp_path / "r.jsonl", [record("r-1")])))
+    db = f"sqlite:///{tmp_path / 'credo.db'}"
+    assert loaded_by("--db", db, "score", "p-1", modules=HEAVY, cwd=tmp_path) == (
+        "loaded:sqlalchemy"
+    )
 
 
 def test_synth_is_deterministic_by_seed(credo: Credo, tmp_path: Path) -> None:

@@ -10,8 +10,6 @@ import orjson
 import typer
 
 from credo.cli.shared import DbOption, err, out, state
-from credo.domain.canonical import rfc3339
-from credo.domain.tree_heads import from_b64url
 
 audit_app = typer.Typer(
     help="Check the ledger against its signed Merkle log.", no_args_is_help=True
@@ -19,6 +17,8 @@ audit_app = typer.Typer(
 
 
 def _jwks(path: Path) -> dict[str, bytes]:
+    from credo.domain.tree_heads import from_b64url
+
     try:
         keys = orjson.loads(path.read_bytes())["keys"]
         return {k["kid"]: from_b64url(k["x"]) for k in keys}
@@ -69,6 +69,7 @@ def witness_cmd(
 ) -> None:
     """Fetch the latest signed tree head and check it grew from the last one seen (its
     consistency proof); exit 1 on a fork, a shrunk tree or a head that does not verify."""
+    from credo.domain.canonical import rfc3339
     from credo.services.audit.witness import WitnessAlarm, witness
 
     try:

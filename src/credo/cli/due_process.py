@@ -7,19 +7,18 @@ import getpass
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.table import Table
 
-from credo.adapters.notifiers import LogNotifier, Notifier, WebhookNotifier
-from credo.bootstrap import Context
 from credo.cli import render
 from credo.cli.shared import Json, err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
-from credo.domain.objections import Objection
-from credo.domain.records import record_id_for
-from credo.domain.references import NotAReference, reference
+
+if TYPE_CHECKING:
+    from credo.adapters.notifiers import Notifier, WebhookNotifier
+    from credo.bootstrap import Context
+    from credo.domain.objections import Objection
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
 
@@ -76,6 +75,8 @@ def objections(
     json: Json = False,
 ) -> None:
     """The review queue, oldest first, with the days left to decide each objection."""
+    from rich.table import Table
+
     from credo.services.due_process.objections import objection_queue
 
     ctx = state.context()
@@ -137,6 +138,7 @@ def withdraw(
 ) -> None:
     """Withdraw a record by its idempotency key; it never counts again, at any date, and an
     objection open on it is closed as moot (the subject is told)."""
+    from credo.domain.records import record_id_for
     from credo.services.due_process.withdrawals import withdraw_record
     from credo.services.packs.rulebook import current_rulebook
 
@@ -158,6 +160,8 @@ def withdraw(
 
 
 def _reference_arg(value: str, name: str) -> str:
+    from credo.domain.references import NotAReference, reference
+
     try:
         return reference(value)
     except NotAReference as e:
@@ -185,6 +189,7 @@ def notices_deliver(
     run, and the next run starts again from there."""
     if (log is None) == (webhook is None):
         raise typer.BadParameter("give exactly one of --log FILE or --webhook URL")
+    from credo.adapters.notifiers import LogNotifier
     from credo.services.due_process.notices import deliver_notices
 
     ctx = state.context()
@@ -207,7 +212,7 @@ def notices_deliver(
 
 def _webhook(url: str, ctx: Context) -> WebhookNotifier:
     """Signed with CREDO_WEBHOOK_SECRET, or the secret in the file beside the signing keys."""
-    from credo.adapters.notifiers import webhook_secret
+    from credo.adapters.notifiers import WebhookNotifier, webhook_secret
     from credo.bootstrap import webhook_secret_path
 
     given = ctx.settings.webhook_secret

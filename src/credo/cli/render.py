@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from credo.domain.explanation import Explanation
     from credo.domain.measures import Decision
     from credo.services.intake.ingest import IngestReport
@@ -25,12 +24,16 @@ def print_json(console: Console, value: Any) -> None:
 
 @contextmanager
 def bytes_progress(console: Console, path: Path) -> Iterator[Callable[[int], None]]:
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from credo.cli.shared import real
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=real(console),
         transient=True,
     ) as progress:
         task = progress.add_task(f"ingesting {path.name}", total=path.stat().st_size)
@@ -79,6 +82,8 @@ def tiers(
     lists: Mapping[str, int],
 ) -> None:
     """A tier distribution as counts, shares and a bar chart, then list sizes."""
+    from rich.table import Table
+
     total = sum(counts.values())
     t = Table(title=f"{title}: {total:,} subjects", title_justify="left")
     for col, justify in (("tier", "left"), ("subjects", "right"), ("share", "right"), ("", "left")):
@@ -93,6 +98,8 @@ def tiers(
 
 
 def explanation(console: Console, e: Explanation, *, json: bool) -> None:
+    from rich.table import Table
+
     from credo.services.rating.explanation_json import explanation_json
 
     data = explanation_json(e)

@@ -5,16 +5,46 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from rich.console import Console
 
 from credo.bootstrap import Context, bootstrap
-from credo.settings import Settings
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from credo.settings import Settings
+
+
+class _FirstUse:
+    """A rich `Console` made when first printed to: rich takes longer to import than `credo
+    --help` may take to answer, and help is printed by Typer, not through these. Anything rich
+    itself is handed (a progress bar's console) is the console itself: `real`."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr, highlight=False)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def real(console: Console) -> Console:
+    """The console behind `out` or `err`, for rich to hold; any other as it is."""
+    return console.real if isinstance(console, _FirstUse) else console
+
+
+out = cast("Console", _FirstUse(stderr=False))
+err = cast("Console", _FirstUse(stderr=True))
 
 DbOption = Annotated[
     str | None,
@@ -36,6 +66,8 @@ class State:
     _context: Context | None = None
 
     def settings(self) -> Settings:
+        from credo.settings import Settings
+
         return Settings(database_url=self.db) if self.db else Settings()
 
     def context(self) -> Context:
