@@ -1,6 +1,6 @@
 """`make bench`: every figure printed beside a reference measured in the same run.
 
-python -m benchmarks [--records N] [--only ingest|scoring|recompute|api|portal]
+python -m benchmarks [--records N] [--only cli|ingest|scoring|recompute|api|portal|audit]
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import api, audit, ingest, portal, recompute, scoring
+from benchmarks import api, audit, cli, ingest, portal, recompute, scoring
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -18,7 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument(
-        "--only", choices=["ingest", "scoring", "recompute", "api", "portal", "audit"]
+        "--only", choices=["cli", "ingest", "scoring", "recompute", "api", "portal", "audit"]
     )
     parser.add_argument(
         "--sizes",
@@ -28,6 +28,8 @@ def main() -> None:
     parser.add_argument("--spark-size", type=int, default=10_000_000)
     args = parser.parse_args()
     report = Report()
+    if args.only in (None, "cli"):
+        cli.run(report)
     if args.only in (None, "scoring"):
         scoring.run(report, min(args.records, 1_000_000))
     if args.only in (None, "ingest"):
