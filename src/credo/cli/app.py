@@ -14,8 +14,10 @@ from credo.cli import render
 from credo.cli.attest import attest, rotate_signing, verify
 from credo.cli.audit import audit_app
 from credo.cli.due_process import decide, notices_app, object_cmd, objections, withdraw
+from credo.cli.pack_diff import pack_diff
 from credo.cli.serve import keys_app, serve
 from credo.cli.shared import AsOf, DbOption, Json, as_of_date, err, out, parse_date, state
+from credo.cli.simulate import simulate_cmd
 from credo.domain.errors import CredoError
 
 app = typer.Typer(
@@ -267,3 +269,5 @@ app.add_typer(audit_app, name="audit")
 app.command()(attest)
 app.command()(verify)
 keys_app.command("rotate-signing")(rotate_signing)
+pack_app.command("diff")(pack_diff)
+app.command("simulate")(simulate_cmd)

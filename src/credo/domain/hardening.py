@@ -98,9 +98,17 @@ def _harder_points(
 def _harder_lists(
     records: Sequence[LedgerRecord], before: Rulebook, after: Rulebook, dates: _VersionDates
 ) -> Iterator[Hardened]:
-    """Entries the subject would be held on (black) or lose (red) on some date."""
-    if not any(_may_list(rb, lr.record) for rb in (before, after) for lr in records):
+    """Entries the subject would be held on (black) or lose (red) on some date. Only records a
+    list admits open entries, and only records with a case_ref can repair them: the others
+    (most of a ledger) are left out, with their dates."""
+    listed = {
+        lr.record.record_id
+        for lr in records
+        if any(_may_list(rb, lr.record) for rb in (before, after))
+    }
+    if not listed:
         return
+    records = [lr for lr in records if lr.record.record_id in listed or lr.record.case_ref]
     first = min(lr.record.occurred_at for lr in records)
     days = {lr.record.occurred_at for lr in records} | set(dates.from_(first))
     ends: set[date] = set()

@@ -30,6 +30,7 @@ class Recomputed:
     contributions: pa.Table | None  # record_id, subject_id, rule, points, expires_on, reason
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)  # pack → (version, checksum)
     unjudged: pa.Table | None = None  # subject_id, region, kind, pack, reason: left out, and why
+    standing: pa.Table | None = None  # subject_id, region, kind: where each is (with `detail`)
     records: int = 0
     seconds: float = 0.0
 
@@ -50,7 +51,8 @@ class PopulationEngine(Protocol):
         progress: Progress | None = None,
     ) -> Recomputed:
         """Score every subject of the ledger on `as_of`. `detail` keeps the per-record verdicts
-        (what the differential tests compare); `progress` is told each stage as it starts."""
+        (what the differential tests compare) and each scored subject's region and kind;
+        `progress` is told each stage as it starts."""
 
 
 class Session(Protocol):

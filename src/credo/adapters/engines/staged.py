@@ -160,6 +160,10 @@ def run(
     result.unjudged = session.fetch(sql(stages.unjudged)).cast(UNJUDGED_SCHEMA)
     if detail:
         result.contributions = session.fetch(sql(stages.verdicts))
+        result.standing = session.fetch(
+            "SELECT subject_id, region, kind FROM standing "
+            "WHERE subject_id IN (SELECT subject_id FROM scores)"
+        )
     session.close()
     result.seconds = time.perf_counter() - started
     return result

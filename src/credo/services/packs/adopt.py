@@ -40,9 +40,12 @@ def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted
 
 
 def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
+    refuse_inconsistent(current_rulebook(store), pack)
+
+
+def refuse_inconsistent(rulebook: Rulebook, pack: Pack) -> None:
     """A pack keeps its jurisdiction and kinds across versions, its versions take effect in
     order, and no two packs govern the same subjects."""
-    rulebook = current_rulebook(store)
     for other in rulebook.packs.values():
         kinds = set(pack.subject_kinds)
         if other.id == pack.pack:
@@ -75,14 +78,21 @@ def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
 SHOWN = 10  # records named when a version is refused for judging them more harshly
 
 
-def _refuse_harsher(store: LedgerStore, pack: Pack) -> None:
-    """Nothing is made harsher after the fact (SPEC §3): a version that would judge a record
-    already in the ledger more harshly than the rulebook in force does is refused, naming how
-    many and the first of them. Only subjects with a record where the pack governs can be
-    judged differently."""
-    before = current_rulebook(store)
+@dataclass(frozen=True, slots=True)
+class Harsher:
+    """The records a version would judge more harshly than the rulebook it is added to."""
+
+    count: int
+    first: tuple[Hardened, ...]  # at most SHOWN, in ledger order
+
+
+def harsher_records(store: LedgerStore, before: Rulebook, pack: Pack) -> Harsher:
+    """What `pack` added to `before` would judge more harshly among the store's records. Only
+    subjects with a record where the pack governs can be judged differently."""
     if any(v.id == pack.pack and v.version == pack.version for v in before.all_versions()):
-        return  # the same version again: the store tells same content from a conflict
+        return Harsher(
+            0, ()
+        )  # the same version again: the store tells same content from a conflict
     after = Rulebook([*before.all_versions(), PackVersion(pack)])
     kinds = set(pack.subject_kinds)
     found: list[Hardened] = []
@@ -98,6 +108,15 @@ def _refuse_harsher(store: LedgerStore, pack: Pack) -> None:
             count += 1
             if len(found) < SHOWN:
                 found.append(worse)
+    return Harsher(count, tuple(found))
+
+
+def _refuse_harsher(store: LedgerStore, pack: Pack) -> None:
+    """Nothing is made harsher after the fact (SPEC §3): a version that would judge a record
+    already in the ledger more harshly than the rulebook in force does is refused, naming how
+    many and the first of them."""
+    harsher = harsher_records(store, current_rulebook(store), pack)
+    count, found = harsher.count, harsher.first
     if count:
         shown = "; ".join(
             f"{h.record.record_id} ({h.record.source} {h.record.source_ref}, occurred "
