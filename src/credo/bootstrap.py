@@ -172,13 +172,23 @@ def _duckdb() -> PopulationEngine:
     return DuckDbEngine()
 
 
+def _fold() -> PopulationEngine:
+    from credo.adapters.engines.fold_engine import FoldEngine
+
+    return FoldEngine()
+
+
 def _spark() -> PopulationEngine:
     from credo.adapters.engines.spark_engine import SparkEngine
 
     return SparkEngine()
 
 
-ENGINES: dict[str, Callable[[], PopulationEngine]] = {"duckdb": _duckdb, "spark": _spark}
+ENGINES: dict[str, Callable[[], PopulationEngine]] = {
+    "fold": _fold,
+    "duckdb": _duckdb,
+    "spark": _spark,
+}
 """The population engines by name, as `credo recompute --engine` takes them; each is imported
 only when built, so a command that needs none loads neither DuckDB nor Spark."""
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.fold_engine import FoldEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
 from credo.domain.entries import Entry
 from credo.domain.records import LedgerRecord
@@ -55,6 +56,16 @@ worlds = st.tuples(pack_versions(), st.lists(ledgers(), min_size=1, max_size=3))
 @given(worlds, as_of_dates, st.sampled_from(views.SHAPES))
 def test_duckdb_agrees_with_the_online_path(world: World, as_of: date, shape: str) -> None:
     agree(ENGINE, [world], as_of, shape)
+
+
+# The fold judges each example's ledger on DuckDB first: several worlds side by side per example
+# keep the number of judgements, and so the time, down.
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(worlds, min_size=2, max_size=4), as_of_dates, st.sampled_from(views.SHAPES))
+def test_the_fold_agrees_with_the_online_path(
+    side_by_side: list[World], as_of: date, shape: str
+) -> None:
+    agree(FoldEngine(threads=1), side_by_side, as_of, shape)
 
 
 # Spark answers a small ledger in seconds, not milliseconds, whatever its size: each example puts

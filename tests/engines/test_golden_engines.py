@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.fold_engine import FoldEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
 from tests.engines import batched, views
 from tests.engines.spark import SPARK
-from tests.golden.cases import ROOT, case_files, load_case
+from tests.golden.cases import ROOT, GoldenCase, case_files, load_case
 
 DUCKDB = DuckDbEngine(threads=1)
+FOLD = FoldEngine(threads=1)
 
 CASES = case_files()
 IDS = [p.relative_to(ROOT).as_posix() for p in CASES]
@@ -40,8 +42,27 @@ def spark_answers(shape: str) -> dict[str, tuple[views.View, views.View]]:
     return answers(SPARK, shape)
 
 
+@cache
+def fold_answers(shape: str) -> dict[str, tuple[views.View, views.View]]:
+    """The fold's views of every golden case, judged and folded in one batch per shape."""
+    return answers(FOLD, shape)
+
+
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+@pytest.mark.parametrize("shape", views.SHAPES)
+def test_the_fold_agrees_with_the_online_path(shape: str, path: Path) -> None:
+    got, expected = fold_answers(shape)[load_case(path).id]
+    assert_same(got, expected)
+
+
+@cache
+def namespaced_cases() -> tuple[GoldenCase, ...]:
+    """Every golden case in its namespace, read once for every batch."""
+    return tuple(batched.namespaced(load_case(p), k) for k, p in enumerate(CASES))
+
+
 def answers(engine: PopulationEngine, shape: str) -> dict[str, tuple[views.View, views.View]]:
-    cases = [batched.namespaced(load_case(p), k) for k, p in enumerate(CASES)]
+    cases = list(namespaced_cases())
     whole = batched.batch(cases)
     rulebook = whole.rulebook()
     source = LedgerSource(

@@ -128,8 +128,12 @@ def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
 def recompute(
     as_of: AsOf = None,
     engine: Annotated[
-        str, typer.Option(help=f"One of {', '.join(ENGINES)}: duckdb here, spark for a cluster.")
-    ] = "duckdb",
+        str,
+        typer.Option(
+            help=f"One of {', '.join(ENGINES)}: fold (judge once on DuckDB, then fold) here, "
+            "duckdb for every stage in SQL, spark for a cluster."
+        ),
+    ] = "fold",
     from_dir: Annotated[
         Path | None,
         typer.Option(
@@ -142,6 +146,13 @@ def recompute(
     snapshot: Annotated[
         Path | None, typer.Option(help="Also write the scores as Parquet under this folder.")
     ] = None,
+    rejudge: Annotated[
+        bool,
+        typer.Option(
+            "--rejudge",
+            help="Judge a --from ledger again, rebuilding the judged ledger kept beside it.",
+        ),
+    ] = False,
 ) -> None:
     """Score every subject on a date with a population engine; store the scores."""
     from credo.cli.population import run_recompute
@@ -155,6 +166,7 @@ def recompute(
         engine=engine,
         from_dir=from_dir,
         snapshot=snapshot,
+        rejudge=rejudge,
     )
 
 

@@ -18,7 +18,9 @@ from credo.services.packs.rulebook import current_rulebook
 from credo.services.rating.recompute import RecomputeReport, recompute
 
 
-def ledger_dir(directory: Path) -> LedgerSource:
+def ledger_dir(directory: Path, *, rejudge: bool = False) -> LedgerSource:
+    """The Parquet ledger in `directory`; an engine that folds keeps its judged ledger in
+    `directory/judged`."""
     records = sorted(directory.glob("records*.parquet"))
     if not records:
         raise CredoError(f"{directory} holds no records*.parquet files")
@@ -26,6 +28,8 @@ def ledger_dir(directory: Path) -> LedgerSource:
     return LedgerSource(
         str(directory / "records*.parquet"),
         str(directory / "entries*.parquet") if entries else None,
+        judged=directory / "judged",
+        rejudge=rejudge,
     )
 
 
@@ -39,11 +43,12 @@ def run_recompute(
     from_dir: Path | None,
     snapshot: Path | None,
     write_store: bool = True,
+    rejudge: bool = False,
 ) -> RecomputeReport:
     rulebook = current_rulebook(ctx.store)
     if not rulebook.packs:
         raise CredoError("no pack is adopted yet: run `credo pack adopt FILE` first")
-    source = ledger_dir(from_dir) if from_dir else None
+    source = ledger_dir(from_dir, rejudge=rejudge) if from_dir else None
     with err.status("recomputing") as status:
         report = recompute(
             ctx.store,

@@ -19,6 +19,26 @@ from credo.adapters.engines.sql import date_plus, query, value
 from credo.domain.rulebook import PackVersion
 
 
+def repair_tests(versions: list[PackVersion], list_id: str) -> tuple[exp.Expr, exp.Expr]:
+    """(`repaired`: record `r` repairs the entry the version numbered `a.v_then` admitted;
+    `repairing`: `r`'s type is one a repair of `list_id` can have, to find the few candidates)."""
+    repairs = {
+        i: spec
+        for i, v in enumerate(versions, start=1)
+        if list_id in v.lists and (spec := v.lists[list_id].spec.repair) is not None
+    }
+    if not repairs:
+        return exp.false(), exp.false()
+    # Which version admitted the entry decides what repairs it.
+    repaired = version_cases(
+        versions,
+        {i: list_match(spec, versions[i - 1]) for i, spec in repairs.items()},
+        table="a",
+    ).else_(exp.false(), copy=False)
+    types = sorted({spec.record for spec in repairs.values()})
+    return repaired, exp.In(this=exp.column("type"), expressions=[value(t) for t in types])
+
+
 def entries(
     judged: str, versions: list[PackVersion], now: PackVersion, as_of: date
 ) -> exp.Expr | None:
@@ -31,18 +51,7 @@ def entries(
             for i, v in enumerate(versions, start=1)
             if list_id in v.lists
         }
-        repairs = {
-            i: v.lists[list_id].spec.repair
-            for i, v in enumerate(versions, start=1)
-            if list_id in v.lists and v.lists[list_id].spec.repair is not None
-        }
-        # Which version admitted the entry decides what repairs it.
-        repaired = version_cases(
-            versions,
-            {i: list_match(spec, versions[i - 1]) for i, spec in repairs.items()},
-            table="a",
-        ).else_(exp.false(), copy=False)
-        repair_types = sorted({spec.record for spec in repairs.values() if spec is not None})
+        repaired, repairing = repair_tests(versions, list_id)
         branches.append(
             query(
                 f"""
@@ -74,12 +83,8 @@ def entries(
                 until=date_plus(
                     exp.column("occurred_at", "j"), version_cases(versions, duration, table="j")
                 ),
-                repairing=exp.In(
-                    this=exp.column("type"), expressions=[value(t) for t in repair_types]
-                )
-                if repair_types
-                else exp.false(),
-                repaired=repaired if repairs else exp.false(),
+                repairing=repairing,
+                repaired=repaired,
                 list_id=value(list_id),
                 as_of=value(as_of),
             )

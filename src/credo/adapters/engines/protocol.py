@@ -16,10 +16,14 @@ from credo.domain.rulebook import Rulebook
 @dataclass(frozen=True)
 class LedgerSource:
     """Where a ledger is: Parquet files (the ingest format or a store export), or Arrow
-    tables already in memory. `entries` (withdrawals, objections, decisions) is optional."""
+    tables already in memory. `entries` (withdrawals, objections, decisions) is optional.
+    `judged`: a folder where an engine that folds keeps the judged ledger of these files
+    (`credo.domain.fold`), keyed by their checksums and the rulebook's; `rejudge` rebuilds it."""
 
     records: str | Path | pa.Table
     entries: str | Path | pa.Table | None = None
+    judged: Path | None = None
+    rejudge: bool = False
 
 
 @dataclass

@@ -94,36 +94,7 @@ def run(
         return query if isinstance(query, str) else query.sql(dialect=session.dialect)
 
     tell("reading the ledger")
-    session.register("raw_records", source.records)
-    session.register(
-        "raw_entries",
-        source.entries if source.entries is not None else ENTRIES_SCHEMA.empty_table(),
-    )
-    # Attributes come as JSON text (store exports) or as a typed struct (`credo synth` Parquet).
-    struct_fields = session.struct_fields("raw_records", "attributes")
-    columns = session.columns("raw_records")
-    ingest_format = "subject" in columns
-    # A store export and a `credo synth` directory carry each record's id; an ingest-format file
-    # from elsewhere may not, and then the id is hashed from source and source_ref.
-    ids_from_source = ingest_format and "record_id" not in columns
-    flat = (
-        ledger_sql.flat_from_ingest_format(
-            "raw_records",
-            struct_attributes=struct_fields is not None,
-            record_ids=not ids_from_source,
-        )
-        if ingest_format
-        else f"SELECT {', '.join(ledger_sql.FLAT_COLUMNS)} FROM raw_records"
-    )
-    # `flat` and `ledger` are views: each pack's `judged` reads the source once, and only the
-    # columns it needs.
-    session.view("flat", sql(flat))
-    session.create("status", sql(ledger_sql.statuses("raw_entries")))
-    session.register("governance", _governance(session, rulebook))
-    fields = attribute_fields(rulebook.packs.values())
-    session.view(
-        "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ids_from_source))
-    )
+    read_ledger(session, source, rulebook)
     result = Recomputed(as_of, SCORES_SCHEMA.empty_table(), LIST_ENTRIES_SCHEMA.empty_table(), None)
     judged_tables, entry_tables = ["judged_none"], []
     session.create("judged_none", sql(unjudged_records(as_of)))
@@ -167,6 +138,45 @@ def run(
     session.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def read_ledger(session: Session, source: LedgerSource, rulebook: Rulebook) -> None:
+    """Registers `ledger` (see `ledger_sql.ledger`), `governance` and `status` over the source,
+    as every stage (and the fold's judge) reads them."""
+
+    def sql(query: exp.Expr | str) -> str:
+        return query if isinstance(query, str) else query.sql(dialect=session.dialect)
+
+    session.register("raw_records", source.records)
+    session.register(
+        "raw_entries",
+        source.entries if source.entries is not None else ENTRIES_SCHEMA.empty_table(),
+    )
+    # Attributes come as JSON text (store exports) or as a typed struct (`credo synth` Parquet).
+    struct_fields = session.struct_fields("raw_records", "attributes")
+    columns = session.columns("raw_records")
+    ingest_format = "subject" in columns
+    # A store export and a `credo synth` directory carry each record's id; an ingest-format file
+    # from elsewhere may not, and then the id is hashed from source and source_ref.
+    ids_from_source = ingest_format and "record_id" not in columns
+    flat = (
+        ledger_sql.flat_from_ingest_format(
+            "raw_records",
+            struct_attributes=struct_fields is not None,
+            record_ids=not ids_from_source,
+        )
+        if ingest_format
+        else f"SELECT {', '.join(ledger_sql.FLAT_COLUMNS)} FROM raw_records"
+    )
+    # `flat` and `ledger` are views: each pack's `judged` reads the source once, and only the
+    # columns it needs.
+    session.view("flat", sql(flat))
+    session.create("status", sql(ledger_sql.statuses("raw_entries")))
+    session.register("governance", _governance(session, rulebook))
+    fields = attribute_fields(rulebook.packs.values())
+    session.view(
+        "ledger", sql(ledger_sql.ledger(fields, struct_fields, ids_from_source=ids_from_source))
+    )
 
 
 def _union(tables: Sequence[str], columns: str) -> exp.Expr:

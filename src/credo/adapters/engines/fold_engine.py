@@ -1,0 +1,402 @@
+"""The fold engine: the ledger judged once on DuckDB (`judge_sql`), then folded for a date in
+NumPy (`credo.domain.fold`). For a Parquet ledger on disk the judged ledger is kept as Parquet
+beside it (`LedgerSource.judged`), keyed by the files' checksums and the rulebook's, so that
+every later recompute of that ledger, on any date, is a fold."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from sqlglot import exp
+
+from credo.adapters.engines import staged
+from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.judge_sql import (
+    assemble,
+    judged_lists,
+    judged_records,
+    points_columns,
+    union,
+    unjudged_records,
+)
+from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.domain.fold import (
+    LATER,
+    NEVER,
+    REASONS,
+    Day,
+    Folded,
+    JudgedLists,
+    JudgedRecords,
+    Numbering,
+    fold,
+)
+from credo.domain.rulebook import Rulebook
+
+FORMAT = "credo-judged-1"  # the judged ledger's layout: a new one is judged afresh
+TABLES = ("records", "lists", "subjects", "places")
+
+
+@dataclass(frozen=True)
+class JudgedLedger:
+    """The judged ledger's tables: `records` and `lists` as `judge_sql.assemble` gives them,
+    `subjects` (subject_id by subject number) and `places` (region, kind by place number)."""
+
+    records: pa.Table
+    lists: pa.Table
+    subjects: pa.Table
+    places: pa.Table
+
+
+def judge(
+    source: LedgerSource, rulebook: Rulebook, engine: DuckDbEngine, tell: Progress
+) -> JudgedLedger:
+    session = engine.session()
+
+    def sql(query: exp.Expr) -> str:
+        return query.sql(dialect=session.dialect)
+
+    tell("reading the ledger")
+    staged.read_ledger(session, source, rulebook)
+    numbering = Numbering.of(rulebook)
+    histories = list(rulebook.packs.values())
+    tell("judging every record")
+    # One table per query, then their union: DuckDB plans one query over every pack slowly.
+    parts = [unjudged_records(numbering)]
+    parts += [judged_records(h, p, numbering) for p, h in enumerate(histories)]
+    for i, part in enumerate(parts):
+        session.create(f"judged_{i}", sql(part))
+    session.view("judged_raw", sql(union([f"judged_{i}" for i in range(len(parts))])))
+    lists = [q for p, h in enumerate(histories) for q in judged_lists(h, p, numbering)]
+    for i, part in enumerate(lists):
+        session.create(f"judged_lists_{i}", sql(part))
+    names = [f"judged_lists_{i}" for i in range(len(lists))]
+    session.view("judged_lists_raw", sql(union(names, lists=True)))
+    tell("sorting the judged ledger")
+    shapes = assemble(numbering)
+    for name in ("subjects", "places", "cases"):
+        session.create(name, sql(shapes[name]))
+    records = _narrow(session.fetch(sql(shapes["records"])), numbering)
+    judged = JudgedLedger(
+        records,
+        session.fetch(sql(shapes["lists"])),
+        session.fetch("SELECT subject_id FROM subjects ORDER BY subject"),
+        session.fetch("SELECT region, kind FROM places ORDER BY place"),
+    )
+    session.close()
+    return judged
+
+
+def _narrow(records: pa.Table, numbering: Numbering) -> pa.Table:
+    """Points as 32-bit integers where they fit, as they nearly always do: half the memory."""
+    for name in points_columns(numbering.versions):
+        bounds = pc.min_max(records.column(name)).as_py()
+        low, high = bounds["min"] or 0, bounds["max"] or 0
+        if low >= -(2**31) and high < 2**31:
+            i = records.schema.get_field_index(name)
+            records = records.set_column(i, name, records.column(name).cast(pa.int32()))
+    return records
+
+
+# The judged ledger beside the files -------------------------------------------------------
+
+
+def judged_ledger(
+    source: LedgerSource, rulebook: Rulebook, engine: DuckDbEngine, tell: Progress
+) -> JudgedLedger:
+    """The source's judged ledger: kept beside its files when it has a `judged` folder (read
+    from there if it matches the files and the rulebook, else judged and written there)."""
+    files = _files(source)
+    if source.judged is None or files is None:
+        return judge(source, rulebook, engine, tell)
+    tell("checking the ledger's checksums")
+    key = cache_key(files, rulebook, source.judged)
+    folder = source.judged / key
+    if not source.rejudge and (folder / "meta.json").exists():
+        tell("reading the judged ledger")
+        return load(folder)
+    judged = judge(source, rulebook, engine, tell)
+    tell("writing the judged ledger")
+    save(judged, folder, {"format": FORMAT, "key": key, "files": [f.name for f in files]})
+    return judged
+
+
+def _files(source: LedgerSource) -> list[Path] | None:
+    """The ledger's files, or None when it is not on disk."""
+    found: list[Path] = []
+    for part in (source.records, source.entries):
+        if part is None:
+            continue
+        if isinstance(part, pa.Table):
+            return None
+        found += [Path(p) for p in sorted(glob.glob(str(part)))]
+    return found
+
+
+def cache_key(files: Iterable[Path], rulebook: Rulebook, folder: Path) -> str:
+    """A hash of the layout, every file's name and content, and every adopted version."""
+    h = hashlib.sha256(FORMAT.encode())
+    for path in files:
+        h.update(f"\0{path.name}\0{file_checksum(path, folder)}".encode())
+    for v in sorted(rulebook.all_versions(), key=lambda v: (v.id, v.version)):
+        h.update(f"\0{v.id}\0{v.version}\0{v.checksum}".encode())
+    return h.hexdigest()[:32]
+
+
+def file_checksum(path: Path, folder: Path) -> str:
+    """The SHA-256 of a file's content, remembered by its size, modification time and inode in
+    `folder/checksums.json`, so a ledger file is read through once per version of it."""
+    book = folder / "checksums.json"
+    known: dict[str, list[object]] = {}
+    if book.exists():
+        try:
+            known = json.loads(book.read_text())
+        except ValueError:  # a torn write by a concurrent run: work the sums out again
+            known = {}
+    st = path.stat()
+    stamp: list[object] = [st.st_size, st.st_mtime_ns, st.st_ino]
+    entry = known.get(str(path.resolve()))
+    if entry is not None and entry[:3] == stamp:
+        return str(entry[3])
+    with path.open("rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    known[str(path.resolve())] = [*stamp, digest]
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomically(book, json.dumps(known))
+    return digest
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def save(judged: JudgedLedger, folder: Path, meta: dict[str, object]) -> None:
+    """Written into a fresh folder and renamed into place, so a reader never sees half of it;
+    other keys' folders are removed (a ledger or rulebook they no longer match)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".judging-"))
+    for name in TABLES:
+        pq.write_table(getattr(judged, name), tmp / f"{name}.parquet", compression="lz4")
+    (tmp / "meta.json").write_text(json.dumps(meta))
+    if folder.exists():
+        shutil.rmtree(folder)
+    try:
+        os.rename(tmp, folder)
+    except OSError:  # another run wrote the same key meanwhile: the same content
+        shutil.rmtree(tmp, ignore_errors=True)
+    for other in folder.parent.iterdir():
+        if other.is_dir() and other.name != folder.name and not other.name.startswith("."):
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def load(folder: Path) -> JudgedLedger:
+    return JudgedLedger(*(pq.read_table(folder / f"{name}.parquet") for name in TABLES))
+
+
+# The fold -----------------------------------------------------------------------------------
+
+
+def _ints(table: pa.Table, name: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+    return np.ascontiguousarray(table.column(name).to_numpy(), dtype=dtype)
+
+
+class Folder:
+    """A judged ledger held as arrays, folded for any date (`on`)."""
+
+    def __init__(self, judged: JudgedLedger, rulebook: Rulebook) -> None:
+        self.judged = judged
+        self.rulebook = rulebook
+        self.numbering = Numbering.of(rulebook)
+        r, li = judged.records, judged.lists
+        subject = _ints(r, "subject", np.int32)
+        self.records = JudgedRecords(
+            subject=subject,
+            starts=np.searchsorted(subject, np.arange(judged.subjects.num_rows)).astype(np.int64),
+            occurred=_ints(r, "occurred", np.int32),
+            expires=_ints(r, "expires", np.int32),
+            pack=_ints(r, "pack", np.int16),
+            rule=_ints(r, "rule", np.int32),
+            fate=_ints(r, "fate", np.int8),
+            disputed=_ints(r, "disputed", np.bool_),
+            case=_ints(r, "case_no", np.int32),
+            place=_ints(r, "place", np.int32),
+            points=tuple(
+                np.ascontiguousarray(r.column(c).to_numpy())
+                for c in points_columns(self.numbering.versions)
+            ),
+        )
+        self.lists = JudgedLists(
+            subject=_ints(li, "subject", np.int32),
+            list=_ints(li, "list", np.int32),
+            pack=_ints(li, "pack", np.int16),
+            since=_ints(li, "since", np.int32),
+            days=_ints(li, "days", np.int32),
+            repaired=_ints(li, "repaired", np.int32),
+            disputed=_ints(li, "disputed", np.bool_),
+        )
+        places = judged.places.to_pylist()
+        self.places = [(p["region"], p["kind"]) for p in places]
+
+    def on(self, as_of: date, *, detail: bool = False) -> Recomputed:
+        day = Day.on(self.rulebook, self.numbering, self.places, as_of)
+        f = fold(self.records, self.lists, day, detail=detail)
+        histories = list(self.rulebook.packs.values())
+        result = Recomputed(as_of, staged.SCORES_SCHEMA.empty_table(), pa.table({}), None)
+        version_no = np.zeros(len(histories) + 1, np.int32)
+        for p, h in enumerate(histories):
+            if day.version[p] >= 0:
+                v = h.versions[int(day.version[p])]
+                result.versions[h.id] = (v.version, v.checksum)
+                version_no[p] = v.version
+        pack_ids = pa.array([*self.numbering.packs, None], pa.string())
+        known = np.flatnonzero(f.known)
+        subject_ids = self.judged.subjects.column("subject_id")
+        result.scores = pa.table(
+            {
+                "subject_id": subject_ids.take(known),
+                "score": pa.array(f.score[known], pa.int64()),
+                "tier": pa.array(day.tier_names, pa.string()).take(f.tier[known])
+                if known.size
+                else pa.array([], pa.string()),
+                "valid_until": _dates(f.valid_until[known]),
+                "pack": _names(pack_ids, f.pack[known]),
+                "version": pa.array(version_no[f.pack[known]], pa.int32()),
+            },
+            schema=staged.SCORES_SCHEMA,
+        )
+        rows = np.flatnonzero(f.open)
+        li = self.lists
+        result.entries = pa.table(
+            {
+                "subject_id": subject_ids.take(li.subject[rows]),
+                "list_id": pa.array(self.numbering.lists, pa.string()).take(li.list[rows])
+                if rows.size
+                else pa.array([], pa.string()),
+                "record_id": self.judged.lists.column("record_id").take(rows),
+                "since": _dates(li.since[rows]),
+                "until": _dates(f.until[rows]),
+                "pack": _names(pack_ids, li.pack[rows]),
+            },
+            schema=staged.LIST_ENTRIES_SCHEMA,
+        )
+        result.unjudged = self._unjudged(f.known, f.place, f.pack, subject_ids)
+        result.records = int(self.records.subject.size)
+        if detail:
+            result.contributions = self._verdicts(f, subject_ids)
+        return result
+
+    def _unjudged(
+        self,
+        known: npt.NDArray[np.bool_],
+        place: npt.NDArray[np.int32],
+        pack: npt.NDArray[np.int32],
+        subject_ids: pa.ChunkedArray,
+    ) -> pa.Table:
+        rows = []
+        for s in np.flatnonzero(~known).tolist():
+            region, kind = self.places[int(place[s])]
+            p = int(pack[s])
+            pack_id = self.numbering.packs[p] if p >= 0 else None
+            reason = (
+                f"no pack governs {kind}s in {region}"
+                if pack_id is None
+                else f"pack {pack_id} has no version in force"
+            )
+            rows.append(
+                {
+                    "subject_id": subject_ids[s].as_py(),
+                    "region": region,
+                    "kind": kind,
+                    "pack": pack_id,
+                    "reason": reason,
+                }
+            )
+        return pa.Table.from_pylist(rows, schema=staged.UNJUDGED_SCHEMA)
+
+    def _verdicts(self, f: Folded, subject_ids: pa.ChunkedArray) -> pa.Table:
+        r = self.records
+        assert f.reason is not None
+        assert f.points is not None
+        assert f.counted is not None
+        rows = np.flatnonzero((f.reason != LATER) & f.known[r.subject])
+        rule_ids = pa.array([*self.numbering.rule_ids, None], pa.string())
+        reasons = pa.array(list(REASONS), pa.string())
+        return pa.table(
+            {
+                "record_id": self.judged.records.column("record_id").take(rows),
+                "subject_id": subject_ids.take(r.subject[rows]),
+                "rule": _names(rule_ids, r.rule[rows]),
+                "points": pa.array(f.points[rows], pa.int64()),
+                "expires_on": _dates(r.expires[rows]),
+                "reason": reasons.take(f.reason[rows]),
+                "counted": pa.array(f.counted[rows], pa.int64()),
+            }
+        )
+
+
+def _names(names: pa.Array, numbers: npt.NDArray[Any]) -> pa.Array:
+    """`names[numbers]`, where number -1 (none) takes the last name, which is NULL."""
+    return names.take(np.where(numbers < 0, len(names) - 1, numbers))
+
+
+def _dates(days: npt.NDArray[Any]) -> pa.Array:
+    """Day numbers as dates, NEVER as NULL."""
+    return pa.array(days.astype(np.int32), pa.int32(), mask=days == NEVER).cast(pa.date32())
+
+
+class FoldEngine:
+    """`threads`, `memory_limit` and `temp_directory` are the judge's DuckDB settings."""
+
+    name = "fold"
+
+    def __init__(
+        self,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+        temp_directory: Path | None = None,
+    ) -> None:
+        self.duckdb = DuckDbEngine(
+            threads=threads, memory_limit=memory_limit, temp_directory=temp_directory
+        )
+
+    def judged(
+        self, source: LedgerSource, rulebook: Rulebook, progress: Progress | None = None
+    ) -> JudgedLedger:
+        return judged_ledger(source, rulebook, self.duckdb, progress or (lambda _stage: None))
+
+    def recompute(
+        self,
+        source: LedgerSource,
+        rulebook: Rulebook,
+        as_of: date,
+        *,
+        detail: bool = False,
+        progress: Progress | None = None,
+    ) -> Recomputed:
+        started = time.perf_counter()
+        tell = progress or (lambda _stage: None)
+        folder = Folder(self.judged(source, rulebook, tell), rulebook)
+        tell("folding")
+        result = folder.on(as_of, detail=detail)
+        result.seconds = time.perf_counter() - started
+        return result
