@@ -51,6 +51,7 @@ from credo.domain.rulebook import Rulebook
 
 FORMAT = "credo-judged-1"  # the judged ledger's layout: a new one is judged afresh
 TABLES = ("records", "lists", "subjects", "places")
+KEPT = 2  # judged ledgers kept beside one ledger: this rulebook's and the one before
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def save(judged: JudgedLedger, folder: Path, meta: dict[str, object]) -> None:
-    """Written into a fresh folder and renamed into place, so a reader never sees half of it;
-    other keys' folders are removed (a ledger or rulebook they no longer match)."""
+    """Written into a fresh folder and renamed into place, so a reader never sees half of it.
+    Of other keys' folders (another ledger or rulebook) the latest is kept, so that a simulation
+    (the rulebook as adopted and as proposed) folds both; older ones are removed."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".judging-"))
     for name in TABLES:
@@ -203,9 +205,14 @@ def save(judged: JudgedLedger, folder: Path, meta: dict[str, object]) -> None:
         os.rename(tmp, folder)
     except OSError:  # another run wrote the same key meanwhile: the same content
         shutil.rmtree(tmp, ignore_errors=True)
-    for other in folder.parent.iterdir():
-        if other.is_dir() and other.name != folder.name and not other.name.startswith("."):
-            shutil.rmtree(other, ignore_errors=True)
+    others = [
+        p
+        for p in folder.parent.iterdir()
+        if p.is_dir() and p.name != folder.name and not p.name.startswith(".")
+    ]
+    others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for other in others[KEPT - 1 :]:
+        shutil.rmtree(other, ignore_errors=True)
 
 
 def load(folder: Path) -> JudgedLedger:
@@ -302,6 +309,14 @@ class Folder:
         result.records = int(self.records.subject.size)
         if detail:
             result.contributions = self._verdicts(f, subject_ids)
+            places = self.judged.places
+            result.standing = pa.table(
+                {
+                    "subject_id": subject_ids.take(known),
+                    "region": places.column("region").take(f.place[known]),
+                    "kind": places.column("kind").take(f.place[known]),
+                }
+            )
         return result
 
     def _unjudged(
