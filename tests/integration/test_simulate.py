@@ -148,6 +148,11 @@ def test_simulate_then_adopt_then_recompute_gives_what_was_simulated(
     _simulate_adopt_recompute(credo, tmp_path)
 
 
+def test_simulated_and_recomputed_on_duckdb_in_sql_alike(credo: Credo, tmp_path: Path) -> None:
+    ledger(credo, tmp_path)
+    _simulate_adopt_recompute(credo, tmp_path, "--engine", "duckdb")
+
+
 @pytest.mark.slow
 def test_simulate_on_spark_prints_what_duckdb_prints(
     credo: Credo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -186,3 +191,32 @@ def test_a_harsher_backdated_proposal_is_reported_as_refused(credo: Credo, tmp_p
     refused = credo("pack", "adopt", str(harsher))
     assert refused.code == 1
     assert f"would judge {hardened['records']} record" in refused.err
+
+
+def test_the_report_in_both_languages_with_plots_and_no_small_cells(
+    credo: Credo, tmp_path: Path
+) -> None:
+    from xml.dom import minidom
+
+    ledger(credo, tmp_path, subjects=40, records=400)
+    folder = tmp_path / "report"
+    ran = credo("simulate", "--as-of", AS_OF, "--pack", str(V3), "--report", str(folder))
+    assert ran.code == 0, ran.err
+    report = json.loads((folder / "report.json").read_text())
+    [pack] = report["packs"]
+    assert all(c["subjects"] is None or c["subjects"] >= 10 for c in pack["transitions"])
+    assert all(
+        v is None or v == 0 or v >= 10
+        for row in pack["breakdown"]
+        for k, v in row.items()
+        if k not in ("region", "kind")
+    )
+    english = (folder / "report.html").read_text()
+    chinese = (folder / "report.zh.html").read_text()
+    assert "What the proposal would change" in english
+    assert "提案将带来的变化" in chinese
+    for name in ("transitions", "scores", "decisions"):
+        svg = (folder / f"rongcheng-{name}.svg").read_text()
+        minidom.parseString(svg)  # well-formed, or no browser draws it
+        assert "style=" not in svg  # the portal's policy applies no inline style
+        assert f"rongcheng-{name}.svg" in english

@@ -29,8 +29,18 @@ def simulate_cmd(
             file_okay=False,
         ),
     ] = None,
-    engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
+    engine: Annotated[
+        str, typer.Option(help=f"One of {', '.join(ENGINES)}, as for `credo recompute`.")
+    ] = "fold",
     json: Json = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write report.html, report.zh.html (Chinese), their plots and report.json "
+            "(cells under 10 subjects left out) into this folder.",
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Score the population under the rulebook as adopted and with the proposed versions added,
     on the same engine and ledger, and show what changes per pack: tiers, scores, lists,
@@ -60,6 +70,11 @@ def simulate_cmd(
             progress=lambda stage: status.update(stage),
         )
     data = simulation_json(sim)
+    if report is not None:
+        from credo.web.simulation_report import write_report
+
+        written = write_report(report, simulation_json(sim, published=True))
+        err.print(f"report: {', '.join(str(p) for p in written)}", markup=False)
     if json:
         render.print_json(out, data)
     else:

@@ -357,11 +357,35 @@ def effect_json(e: PackEffect, *, published: bool = False) -> dict[str, Any]:
                     "points_proposed": pa_,
                     "records": n,
                 }
-                for (rb, ra, pb, pa_), n in e.by_rule.most_common(BY_RULE_SHOWN)
+                for (rb, ra, pb, pa_), n in sorted(
+                    e.by_rule.items(), key=lambda kv: (-kv[1], repr(kv[0]))
+                )[:BY_RULE_SHOWN]
             ],
         },
         "breakdown": _breakdown(e),
+        "histogram": _histogram(e, published=published),
     }
+
+
+HISTOGRAM_BINS = 24
+
+
+def _histogram(e: PackEffect, *, published: bool) -> dict[str, Any]:
+    """Scores now and as proposed, counted in the same bins (published: no bin under
+    MIN_CELL subjects)."""
+    both = e.scores_now + e.scores_proposed
+    if not both:
+        return {"edges": [], "now": [], "proposed": []}
+    low, high = min(both), max(both) + 1
+    width = max(1, -(-(high - low) // HISTOGRAM_BINS))
+    edges = [low + i * width for i in range(-(-(high - low) // width) + 1)]
+
+    def counts(scores: list[int]) -> list[int | None]:
+        c = Counter((s - low) // width for s in scores)
+        n = [c[i] for i in range(len(edges) - 1)]
+        return [suppressed(x) for x in n] if published else list(n)
+
+    return {"edges": edges, "now": counts(e.scores_now), "proposed": counts(e.scores_proposed)}
 
 
 def _breakdown(e: PackEffect) -> list[dict[str, Any]]:
