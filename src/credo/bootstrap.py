@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from credo.adapters.stores.feeds import FeedStore
     from credo.adapters.stores.listings import ListingStore
     from credo.adapters.stores.portal import PortalQueries
+    from credo.adapters.stores.proposals import ProposalStore
     from credo.adapters.stores.protocol import LedgerStore
     from credo.adapters.stores.sessions import SessionStore
     from credo.settings import Settings
@@ -51,6 +52,7 @@ class Companions:
     feeds: FeedStore
     sessions: SessionStore
     portal: PortalQueries
+    proposals: ProposalStore
 
 
 def build_companions(store: LedgerStore) -> Companions:
@@ -62,6 +64,7 @@ def build_companions(store: LedgerStore) -> Companions:
         from credo.adapters.stores.feeds import SqlFeeds
         from credo.adapters.stores.listings import SqlListings
         from credo.adapters.stores.portal import SqlPortalQueries
+        from credo.adapters.stores.proposals import SqlProposals
         from credo.adapters.stores.sessions import SqlSessionStore
 
         engine = store.engine
@@ -71,11 +74,13 @@ def build_companions(store: LedgerStore) -> Companions:
             SqlFeeds(engine),
             SqlSessionStore(engine),
             SqlPortalQueries(engine),
+            SqlProposals(engine),
         )
     from credo.adapters.stores.access import MemoryAccessStore
     from credo.adapters.stores.feeds import MemoryFeeds
     from credo.adapters.stores.listings import MemoryListings
     from credo.adapters.stores.portal import MemoryPortalQueries
+    from credo.adapters.stores.proposals import MemoryProposals
     from credo.adapters.stores.sessions import MemorySessionStore
 
     access = MemoryAccessStore()
@@ -85,6 +90,7 @@ def build_companions(store: LedgerStore) -> Companions:
         MemoryFeeds(access, store.ledger_size),
         MemorySessionStore(),
         MemoryPortalQueries(store),
+        MemoryProposals(),
     )
 
 
@@ -134,6 +140,7 @@ class Context:
     feeds: FeedStore = field(init=False)
     sessions: SessionStore = field(init=False)
     portal: PortalQueries = field(init=False)
+    proposals: ProposalStore = field(init=False)
 
     def __post_init__(self) -> None:
         from credo.adapters.signing import SigningKeys, generated
@@ -143,7 +150,7 @@ class Context:
             self.keys = signer if isinstance(signer, SigningKeys) else generated()
         c = build_companions(self.store)
         self.access, self.listings, self.feeds = c.access, c.listings, c.feeds
-        self.sessions, self.portal = c.sessions, c.portal
+        self.sessions, self.portal, self.proposals = c.sessions, c.portal, c.proposals
 
     def signing(self) -> SigningKeys:
         """The keys that sign the ledger's heads and attestations, old public keys included."""

@@ -220,3 +220,27 @@ def test_the_report_in_both_languages_with_plots_and_no_small_cells(
         minidom.parseString(svg)  # well-formed, or no browser draws it
         assert "style=" not in svg  # the portal's policy applies no inline style
         assert f"rongcheng-{name}.svg" in english
+
+
+def test_propose_records_the_report_and_adopt_names_the_proposal(
+    credo: Credo, tmp_path: Path
+) -> None:
+    ledger(credo, tmp_path, subjects=30, records=300)
+    harsher = tmp_path / "v3-harsher.yaml"
+    harsher.write_text(
+        (RONGCHENG / "v2.yaml")
+        .read_text()
+        .replace("version: 2\neffective_from: 2026-07-01", "version: 3\neffective_from: 2026-08-01")
+        .replace("    points: -3\n", "    points: -30\n", 1)
+    )
+    refused = credo("pack", "propose", str(harsher), "--as-of", AS_OF)
+    assert refused.code == 1
+    assert "it is not proposed" in refused.err
+    proposed = credo("pack", "propose", str(V3), "--as-of", AS_OF)
+    assert proposed.code == 0, proposed.err
+    assert "proposal 1: rongcheng v3 recorded" in proposed.out
+    adopted = credo("pack", "adopt", str(V3))
+    assert "it carries out proposal 1" in adopted.out
+    again = credo("pack", "propose", str(V3), "--as-of", AS_OF)
+    assert again.code == 1
+    assert "adopted already" in again.err

@@ -12,6 +12,7 @@ import pytest
 from credo.domain.records import record_id_for
 from tests.web.conftest import Portal, judgment, record
 from tests.web.live import ARTIFACTS, AXE
+from tests.web.test_proposals import propose
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +27,8 @@ def pages(objection: str) -> list[tuple[str | None, str, str]]:
         (None, "rulebook", "/rulebook"),
         (None, "list", "/lists/judgment-defaulters"),
         (None, "population", "/population"),
+        (None, "pack-diff", "/rulebook/rongcheng/diff?from=1&to=2"),
+        (None, "proposals", "/rulebook/proposals"),
         (None, "login", "/login"),
         (None, "verify", "/verify"),
         ("subject_a", "me", "/me"),
@@ -65,6 +68,7 @@ def seed(portal: Portal) -> str:
         "consumer_a",
         json={"subject": "p-1", "context": "rail.high-speed-ticket"},
     )
+    propose(portal)
     return str(filed.json()["objection_id"])
 
 
@@ -90,7 +94,7 @@ def test_every_page_is_accessible_and_photographed(live: tuple[Portal, str], chr
         page = contexts[who].new_page()
         for lang in ("en", "zh"):
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-            page.goto(f"{path}?lang={lang}")
+            page.goto(f"{path}{'&' if '?' in path else '?'}lang={lang}")
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})
                 page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{width}.png"), full_page=True)

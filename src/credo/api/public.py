@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from credo.api.deps import StateDep, anonymous
 from credo.api.problems import responses
 from credo.api.schemas.common import IsoDate
+from credo.api.schemas.proposals import PackDiffRead, ProposalRead, ProposalsRead
 from credo.api.schemas.public import (
     ListedRead,
     PackVersionRead,
@@ -46,6 +47,46 @@ def get_rulebook(
             body = version.pack.model_dump(mode="json")
             packs.append(PackVersionRead.model_validate({**body, "checksum": version.checksum}))
     return RulebookRead(as_of=day, packs=packs)
+
+
+@router.get(
+    "/rulebook/proposals",
+    summary="Proposed pack versions",
+    response_model=ProposalsRead,
+    responses=responses(429, 503),
+    description="Every version proposed with `credo pack propose`, the newest first, with its "
+    "simulation report (what it would do to the population, no cell under 10 subjects), the "
+    "diff from the version it would follow, and when it was adopted, if it was.",
+)
+def get_proposals(state: StateDep) -> ProposalsRead:
+    from credo.services.packs.proposals import proposal_views
+
+    ctx = state.context
+    return ProposalsRead(
+        items=[ProposalRead.of(v) for v in proposal_views(ctx.store, ctx.proposals)]
+    )
+
+
+@router.get(
+    "/rulebook/{pack}/diff",
+    summary="What one version of a pack changes from another",
+    response_model=PackDiffRead,
+    responses=responses(404, 422, 429, 503),
+    description="Two adopted versions of a pack compared, as `credo pack diff` prints them: "
+    "rules added, removed, changed or moved (the first rule that matches gives the points), "
+    "tiers, record types, caps, lists, measures, score and objection settings.",
+)
+def get_pack_diff(
+    state: StateDep,
+    pack: Annotated[str, Path(pattern=NAME_PATTERN, description="The pack's id.")],
+    from_: Annotated[
+        int, Query(alias="from", ge=1, le=2**31 - 1, description="The older version.")
+    ],
+    to: Annotated[int, Query(ge=1, le=2**31 - 1, description="The newer version.")],
+) -> PackDiffRead:
+    from credo.services.packs.diff import diff_adopted
+
+    return PackDiffRead.of(diff_adopted(state.context.store, pack, from_, to))
 
 
 @router.get(

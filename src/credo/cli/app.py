@@ -17,7 +17,7 @@ from credo.cli.due_process import decide, notices_app, object_cmd, objections, w
 from credo.cli.pack_diff import pack_diff
 from credo.cli.serve import keys_app, serve
 from credo.cli.shared import AsOf, DbOption, Json, as_of_date, err, out, parse_date, state
-from credo.cli.simulate import simulate_cmd
+from credo.cli.simulate import pack_propose, simulate_cmd
 from credo.domain.errors import CredoError
 
 app = typer.Typer(
@@ -76,13 +76,14 @@ def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay
 
     ctx = state.context()
     for path in files:
-        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock())
+        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock(), proposals=ctx.proposals)
         for warning in adopted.warnings:
             err.print(str(warning), markup=False, soft_wrap=True)
         verb = "adopted" if adopted.new else "already adopted"
+        carries = f"; it carries out proposal {adopted.proposal}" if adopted.proposal else ""
         out.print(
             f"{verb}: {adopted.pack.pack} v{adopted.pack.version} "
-            f"(in force from {adopted.pack.effective_from}, {adopted.checksum[:19]}…)"
+            f"(in force from {adopted.pack.effective_from}, {adopted.checksum[:19]}…){carries}"
         )
 
 
@@ -282,4 +283,5 @@ app.command()(attest)
 app.command()(verify)
 keys_app.command("rotate-signing")(rotate_signing)
 pack_app.command("diff")(pack_diff)
+pack_app.command("propose")(pack_propose)
 app.command("simulate")(simulate_cmd)

@@ -158,3 +158,37 @@ def _pack(console: Console, p: dict[str, Any]) -> None:
             f"{why['rule_proposed'] or 'no rule'} ({why['points_proposed']})",
             markup=False,
         )
+
+
+def pack_propose(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    as_of: AsOf = None,
+    engine: Annotated[
+        str, typer.Option(help=f"One of {', '.join(ENGINES)}, as for `credo recompute`.")
+    ] = "fold",
+) -> None:
+    """Record a proposed pack version with its simulation report (as `credo simulate`), for
+    anyone to read at /rulebook/proposals before it is adopted. A version `pack adopt` would
+    refuse is not proposed."""
+    from credo.bootstrap import build_engine
+    from credo.services.packs.propose import propose_pack_file
+    from credo.services.packs.simulate import default_as_of, read_proposals, simulation_json
+
+    ctx = state.context()
+    day = parse_date(as_of, lambda: default_as_of(ctx.today(), read_proposals([file])))
+    with err.status("simulating") as status:
+        stored, sim = propose_pack_file(
+            ctx.store,
+            ctx.proposals,
+            build_engine(engine),
+            file,
+            as_of=day,
+            now=ctx.clock(),
+            progress=lambda stage: status.update(stage),
+        )
+    summary(out, simulation_json(sim))
+    out.print(
+        f"\nproposal {stored.proposal_id}: {stored.pack_id} v{stored.version} recorded with its "
+        f"report; the portal shows it at /rulebook/proposals",
+        markup=False,
+    )

@@ -10,12 +10,13 @@ from starlette.staticfiles import StaticFiles
 
 from credo.services.portal.history import HistoryCache
 from credo.web.settings import WebSettings
-from credo.web.views import admin, audit, auth, provider, public, review, subject
+from credo.web.views import admin, audit, auth, proposals, provider, public, review, subject
 
 STATIC = Path(__file__).parent / "static"
 
 ROUTERS = [
     public.router,
+    proposals.router,
     auth.router,
     subject.router,
     audit.router,

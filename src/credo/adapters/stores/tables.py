@@ -347,3 +347,21 @@ def transaction(engine: Engine, *, write: bool, what: str) -> Iterator[Connectio
                 yield conn
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
         raise StoreUnavailable(f"the {what} database is unavailable: {e.orig or e}") from e
+
+
+# Proposed pack versions with their simulation reports (`credo pack propose`): public before
+# they take effect, and marked when the version they propose is adopted.
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("proposal_id", Integer, Identity(), primary_key=True),
+    Column("pack_id", key_type(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("effective_from", Date, nullable=False),
+    Column("checksum", String(), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("report", Text, nullable=False),
+    Column("proposed_at", UtcDateTime, nullable=False),
+    Column("adopted_at", UtcDateTime),
+    Index("ix_proposals_version", "pack_id", "version"),
+)

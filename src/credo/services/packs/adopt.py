@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from credo.adapters.stores.proposals import ProposalStore
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackConflict, PackInvalid, WouldHarden
 from credo.domain.hardening import Hardened, hardened
@@ -23,11 +24,19 @@ class Adopted:
     checksum: str
     new: bool
     warnings: tuple[PackProblem, ...] = ()
+    proposal: int | None = None  # the proposal this adoption carries out
 
 
-def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted:
+def adopt_pack_file(
+    store: LedgerStore,
+    path: Path,
+    *,
+    now: datetime,
+    proposals: ProposalStore | None = None,
+) -> Adopted:
     """Adopt the pack in `path`. Errors refuse it, every one listed; warnings come back with
-    the adopted pack, for they say what it does not do, not that it is wrong."""
+    the adopted pack, for they say what it does not do, not that it is wrong. A version adopted
+    as it was proposed carries out that proposal, which is marked so."""
     text = path.read_text(encoding="utf-8")
     pack, problems = check_pack_text(text, str(path))
     if pack is None:
@@ -36,7 +45,11 @@ def adopt_pack_file(store: LedgerStore, path: Path, *, now: datetime) -> Adopted
     _refuse_harsher(store, pack)
     digest = checksum(pack)
     stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
-    return Adopted(pack, digest, store.adopt_pack(stored), tuple(warnings(problems)))
+    new = store.adopt_pack(stored)
+    carried = None
+    if new and proposals is not None:
+        carried = proposals.carried_out(pack.pack, pack.version, digest, at=now)
+    return Adopted(pack, digest, new, tuple(warnings(problems)), carried)
 
 
 def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
