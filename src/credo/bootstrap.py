@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from credo.adapters.engines.protocol import PopulationEngine
+    from credo.adapters.notifiers import Notifier
     from credo.adapters.signing import SigningKeys
     from credo.adapters.stores.access import AccessStore
     from credo.adapters.stores.feeds import FeedStore
@@ -111,6 +112,25 @@ def signing_key_path(settings: Settings) -> Path:
 def webhook_secret_path(settings: Settings) -> Path:
     keys = signing_key_path(settings)
     return keys.with_name(keys.name.replace("signing-keys.json", "webhook-secret"))
+
+
+def build_notifier(
+    settings: Settings, *, log: Path | None = None, webhook: str | None = None
+) -> Notifier:
+    """Where notices go: appended to a JSON-lines file, or POSTed to a webhook signed with
+    CREDO_WEBHOOK_SECRET or else the secret in the file beside the signing keys (made on first
+    use, for the receiver to check with)."""
+    from credo.adapters.notifiers import LogNotifier, WebhookNotifier, webhook_secret
+
+    if (log is None) == (webhook is None):
+        raise ValueError("notices go to one place: a log file or a webhook")
+    if log is not None:
+        return LogNotifier(log)
+    assert webhook is not None
+    given = settings.webhook_secret
+    if given is not None:
+        return WebhookNotifier(webhook, secret=given.get_secret_value())
+    return WebhookNotifier(webhook, secret=webhook_secret(webhook_secret_path(settings)))
 
 
 def build_keys(settings: Settings) -> SigningKeys:

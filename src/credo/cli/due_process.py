@@ -16,8 +16,6 @@ from credo.cli.shared import Json, err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 
 if TYPE_CHECKING:
-    from credo.adapters.notifiers import Notifier, WebhookNotifier
-    from credo.bootstrap import Context
     from credo.domain.objections import Objection
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
@@ -189,11 +187,14 @@ def notices_deliver(
     run, and the next run starts again from there."""
     if (log is None) == (webhook is None):
         raise typer.BadParameter("give exactly one of --log FILE or --webhook URL")
-    from credo.adapters.notifiers import LogNotifier
+    from credo.bootstrap import build_notifier, webhook_secret_path
     from credo.services.due_process.notices import deliver_notices
 
     ctx = state.context()
-    notifier: Notifier = LogNotifier(log) if log is not None else _webhook(str(webhook), ctx)
+    notifier = build_notifier(ctx.settings, log=log, webhook=webhook)
+    if webhook is not None and ctx.settings.webhook_secret is None:
+        path = webhook_secret_path(ctx.settings)
+        err.print(f"signing with the webhook secret in {path} (its receiver checks with it)")
     while True:
         done = deliver_notices(ctx.store, ctx.feeds, notifier, now=ctx.clock())
         out.print(
@@ -208,20 +209,6 @@ def notices_deliver(
         time.sleep(every)
     if done.error:
         raise CredoError(f"delivery stopped: {done.error}; the next run starts again there")
-
-
-def _webhook(url: str, ctx: Context) -> WebhookNotifier:
-    """Signed with CREDO_WEBHOOK_SECRET, or the secret in the file beside the signing keys."""
-    from credo.adapters.notifiers import WebhookNotifier, webhook_secret
-    from credo.bootstrap import webhook_secret_path
-
-    given = ctx.settings.webhook_secret
-    if given is not None:
-        return WebhookNotifier(url, secret=given.get_secret_value())
-    path = webhook_secret_path(ctx.settings)
-    secret = webhook_secret(path)
-    err.print(f"signing with the webhook secret in {path} (its receiver checks with it)")
-    return WebhookNotifier(url, secret=secret)
 
 
 def _objection_json(o: Objection, today: date) -> dict[str, object]:
