@@ -7,7 +7,6 @@ from datetime import date
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.protocol import LedgerStore
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.rulebook import current_rulebook
@@ -29,7 +28,7 @@ def test_the_export_scores_as_the_store_does(store: LedgerStore) -> None:
     store.append_entry(entry("objection", penalties[2], 3, objection_id="o-2"))
     store.append_entry(entry("decision", penalties[2], 4, objection_id="o-2", outcome="overturned"))
 
-    records, entries = export_ledger(store)
+    records, entries = store.export()
     assert records.num_rows == 13
     assert entries.num_rows == 4
     rulebook = current_rulebook(store)
@@ -49,10 +48,10 @@ def test_an_export_sees_what_was_written_after_the_last_one(store: LedgerStore) 
     adopt_pack_file(store, packs_dir() / "rongcheng" / "v1.yaml", now=NOW)
     first = record("TP-1")
     store.append_records([first], recorded_at=NOW)
-    assert export_ledger(store)[1].num_rows == 0
+    assert store.export()[1].num_rows == 0
     store.append_entry(entry("withdrawal", first, 1))
     store.append_records([record("TP-2")], recorded_at=NOW)
-    records, entries = export_ledger(store)
+    records, entries = store.export()
     assert (records.num_rows, entries.num_rows) == (2, 1)
 
 
@@ -65,7 +64,7 @@ def test_columns_empty_for_thousands_of_rows_export_as_text(store: LedgerStore) 
     store.append_entries([entry("notice", r, 1) for r in records[:3_000]])
     store.append_entry(entry("objection", records[-1], 2, objection_id="o-1"))
     store.append_entry(entry("decision", records[-1], 3, objection_id="o-1", outcome="upheld"))
-    exported, entries = export_ledger(store)
+    exported, entries = store.export()
     assert exported.column("case_ref").to_pylist().count("K-1") == 1
     assert exported.column("case_ref").null_count == 3_000
     assert sorted(v for v in entries.column("objection_id").to_pylist() if v) == ["o-1", "o-1"]

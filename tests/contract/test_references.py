@@ -10,7 +10,6 @@ import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.records import Record, record_id_for
 from credo.services.packs.adopt import adopt_pack_file
@@ -107,7 +106,7 @@ def test_an_engine_hashes_and_joins_them_as_the_online_path_does(
     store.append_records(records, recorded_at=NOW)
     rulebook = current_rulebook(store)
     day = date(2026, 5, 1)
-    exported, entries = export_ledger(store)
+    exported, entries = store.export()
     source = exported if shape == "export" else views.records_in("ingest", records)
     result = DuckDbEngine(threads=1).recompute(
         LedgerSource(source, entries), rulebook, day, detail=True

@@ -15,7 +15,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.sql import SqlLedgerStore, alembic_config
@@ -267,5 +266,5 @@ def test_records_kept_before_regions_per_record_read_their_subjects_region(
         conn.execute(records.update().values(region=None))
     [lr] = sql_store.records_of("p-1")
     assert lr.record.subject.region == "CN-SD"
-    exported, _ = export_ledger(sql_store)
+    exported, _ = sql_store.export()
     assert exported.column("region").to_pylist() == ["CN-SD"]

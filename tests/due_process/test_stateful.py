@@ -23,7 +23,6 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.ledger_sql import statuses
 from credo.adapters.engines.protocol import LedgerSource
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context
 from credo.domain.entries import Entry, EntryKind, status_from
@@ -355,7 +354,7 @@ class DueProcess(RuleBasedStateMachine):
     def the_engine_equals_the_model(self) -> None:
         if not self.model:
             return
-        records, entries = export_ledger(self.store)
+        records, entries = self.store.export()
         result = ENGINE.recompute(LedgerSource(records, entries), self.rulebook, TODAY)
         got = {r["subject_id"]: (r["score"], r["tier"]) for r in result.scores.to_pylist()}
         listed = {r["subject_id"] for r in result.entries.to_pylist()}

@@ -1,5 +1,6 @@
 """The ledger as Arrow tables, for the population engines: read by ADBC, column by column,
-never record by record in Python (the memory store excepted: it holds Python objects)."""
+never record by record in Python (the memory store excepted: it holds Python objects). Each
+store's `export()` calls its function here, so these heavy imports wait until a recompute."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
-from credo.adapters.stores.protocol import LedgerStore
 
 RECORDS_SCHEMA = pa.schema(
     [
@@ -37,26 +37,11 @@ FROM entries
 """
 
 
-def export_ledger(store: LedgerStore) -> tuple[pa.Table, pa.Table]:
-    """(records, entries) in the shape `credo.adapters.engines.ledger_sql` reads."""
-    from credo.adapters.stores.memory import MemoryLedgerStore
-    from credo.adapters.stores.postgres import PostgresLedgerStore
-    from credo.adapters.stores.sqlite import SqliteLedgerStore
-
-    if isinstance(store, SqliteLedgerStore):
-        return _sqlite(store)
-    if isinstance(store, PostgresLedgerStore):
-        return _postgres(store)
-    if isinstance(store, MemoryLedgerStore):
-        return _memory(store)
-    raise TypeError(f"cannot export a {type(store).__name__}")
-
-
 def _typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema) if table.num_rows else schema.empty_table()
 
 
-def _sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
+def export_sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
     import adbc_driver_sqlite.dbapi as adbc
 
     path = store.engine.url.database
@@ -102,7 +87,7 @@ def _null_if_empty(table: pa.Table, *names: str) -> pa.Table:
     return table
 
 
-def _postgres(store: Any) -> tuple[pa.Table, pa.Table]:
+def export_postgres(store: Any) -> tuple[pa.Table, pa.Table]:
     import adbc_driver_postgresql.dbapi as adbc
 
     url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -120,7 +105,7 @@ def _postgres(store: Any) -> tuple[pa.Table, pa.Table]:
     return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
 
 
-def _memory(store: Any) -> tuple[pa.Table, pa.Table]:
+def export_memory(store: Any) -> tuple[pa.Table, pa.Table]:
     rows, entries = [], []
     for batch in store.iter_records():
         for lr in batch:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from credo.adapters import signing
 from credo.adapters.stores.protocol import Outcome, ScoreRun, StoredPack, StoredScore
@@ -34,6 +35,9 @@ from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
 from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 
 class MemoryLedgerStore:
     def __init__(self, *, signer: HeadSigner | None = None) -> None:
@@ -55,6 +59,11 @@ class MemoryLedgerStore:
 
     def migrate(self) -> None:
         """Nothing to do: memory has no schema."""
+
+    def export(self) -> tuple[pa.Table, pa.Table]:
+        from credo.adapters.stores.export import export_memory
+
+        return export_memory(self)
 
     def schema_is_current(self) -> bool:
         return True

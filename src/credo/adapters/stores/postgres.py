@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 import psycopg
@@ -56,6 +56,9 @@ from credo.adapters.stores.tables import (
     subjects,
 )
 from credo.domain.tree_heads import HeadSigner
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DRIVER = "postgresql+psycopg"
 _MIGRATION_LOCK = zlib.crc32(b"credo.migrate")
@@ -198,6 +201,11 @@ class PostgresLedgerStore(SqlLedgerStore):
         )
         event.listen(engine, "checkout", _drop_if_closed)
         super().__init__(engine, signer)
+
+    def export(self) -> tuple[pa.Table, pa.Table]:
+        from credo.adapters.stores.export import export_postgres
+
+        return export_postgres(self)
 
     @contextmanager
     def _read(self, **options: Any) -> Iterator[Connection]:

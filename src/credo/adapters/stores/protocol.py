@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from credo.domain.entries import Entry
 from credo.domain.leaves import Held, Leaf, LeafKind
@@ -14,6 +14,9 @@ from credo.domain.merkle import Hash
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
 from credo.domain.tree_heads import HeadSigner, TreeHead
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Outcome(StrEnum):
@@ -126,6 +129,10 @@ class LedgerStore(ScoreStore, AuditLogStore, Protocol):
 
     def migrate(self) -> None:
         """Bring the schema up to date (idempotent)."""
+
+    def export(self) -> tuple[pa.Table, pa.Table]:
+        """The whole ledger as Arrow tables (records, entries), in the shape the population
+        engines read (`credo.adapters.engines.ledger_sql`)."""
 
     def schema_is_current(self) -> bool:
         """Whether every migration has been applied (what a readiness probe asks)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import ColumnElement, create_engine, event, func, select
@@ -17,6 +17,9 @@ from sqlalchemy.sql.dml import Insert
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
 from credo.domain.tree_heads import HeadSigner
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _BUSY_MS = 30_000
 _CACHE_KIB = 64 * 1024  # the default 2 MiB stops holding the key indexes early in a bulk load
@@ -86,6 +89,11 @@ class SqliteLedgerStore(SqlLedgerStore):
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         super().__init__(engine, signer)
+
+    def export(self) -> tuple[pa.Table, pa.Table]:
+        from credo.adapters.stores.export import export_sqlite
+
+        return export_sqlite(self)
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return sqlite.insert(table).on_conflict_do_nothing()

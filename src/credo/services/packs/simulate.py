@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine, Progress
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import PackConflict
 from credo.domain.packs import Pack
@@ -100,7 +99,7 @@ def simulate(
     if source is None:
         if progress:
             progress("exporting the ledger")
-        records, entries = export_ledger(store)
+        records, entries = store.export()
         source = LedgerSource(records, entries)
 
     def told(run: str) -> Progress | None:

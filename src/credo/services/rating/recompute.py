@@ -12,7 +12,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine, Progress, Recomputed
-from credo.adapters.stores.export import export_ledger
 from credo.adapters.stores.protocol import LedgerStore, ListMark, ScoreRun, StoredScore
 from credo.domain.rulebook import Rulebook
 
@@ -49,7 +48,7 @@ def recompute(
     if source is None:
         if progress:
             progress("exporting the ledger")
-        records, entries = export_ledger(store)
+        records, entries = store.export()
         source = LedgerSource(records, entries)
     result = engine.recompute(source, rulebook, as_of, progress=progress)
     run_id = None
