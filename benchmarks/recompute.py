@@ -84,6 +84,114 @@ print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru
 """)
 
 
+def judge_seconds(path: Path, judged: Path) -> tuple[float, float]:
+    """`credo recompute --from DIR --rejudge` less the fold: the ledger judged from the raw files
+    and the judged ledger written beside them as Parquet."""
+    return _child(f"""
+import resource, time
+from pathlib import Path
+from benchmarks.recompute import rulebook
+from credo.adapters.engines.fold_engine import FoldEngine
+from credo.adapters.engines.protocol import LedgerSource
+src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"),
+                   rejudge=True)
+rb = rulebook()
+started = time.perf_counter()
+FoldEngine().judged(src, rb)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""")
+
+
+def fold_seconds(path: Path, judged: Path) -> dict[str, float]:
+    """In a fresh process over the kept judged ledger: reading it (Parquet to arrays), the fold
+    alone on each date (best), the whole `recompute` as `credo recompute --from DIR` runs it
+    (checksums, reading, fold, result tables), one `np.bincount` of the points by subject (the
+    machine's floor for anything that touches every record once), and the peak memory."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"""
+import json, resource, time
+from datetime import date
+from pathlib import Path
+import numpy as np
+from benchmarks.recompute import FOLD_DATES, rulebook
+from credo.adapters.engines.fold_engine import Folder, FoldEngine
+from credo.adapters.engines.protocol import LedgerSource
+from credo.domain.fold import Day, fold
+src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+rb = rulebook()
+engine = FoldEngine()
+started = time.perf_counter()
+engine.recompute(src, rb, date.fromisoformat("{AS_OF}"))
+whole = time.perf_counter() - started
+started = time.perf_counter()
+folder = Folder(engine.judged(src, rb), rb)
+read = time.perf_counter() - started
+alone = []
+for d in FOLD_DATES:
+    day = Day.on(rb, folder.numbering, folder.places, d)
+    started = time.perf_counter()
+    fold(folder.records, folder.lists, day)
+    alone.append(time.perf_counter() - started)
+r = folder.records
+started = time.perf_counter()
+np.bincount(r.subject, weights=r.points[0], minlength=r.subjects)
+bincount = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+print(json.dumps(dict(whole=whole, read=read, fold=min(alone), bincount=bincount, peak=peak)))
+""",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+# Dates straddling every version change of the shipped packs, and the ledger's own date.
+FOLD_DATES = (date(2025, 1, 1), date(2026, 6, 30), date(2026, 7, 1), AS_OF)
+
+
+def differing(path: Path, judged: Path) -> int:
+    """Subjects whose score, tier, validity, pack or version differ between the fold and the
+    staged engine, or that only one of them scores, over `FOLD_DATES`; list entries too."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"""
+from pathlib import Path
+from benchmarks.recompute import FOLD_DATES, rulebook
+from credo.adapters.engines.duckdb_engine import DuckDbEngine
+from credo.adapters.engines.fold_engine import Folder, FoldEngine
+from credo.adapters.engines.protocol import LedgerSource
+src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+rb = rulebook()
+folder = Folder(FoldEngine().judged(src, rb), rb)
+staged = DuckDbEngine()
+bad = 0
+for d in FOLD_DATES:
+    a, b = folder.on(d), staged.recompute(src, rb, d)
+    def rows(t):
+        return dict((r["subject_id"], r) for r in t.to_pylist())
+    x, y = rows(a.scores), rows(b.scores)
+    bad += sum(x.get(k) != y.get(k) for k in x.keys() | y.keys())
+    def entries(t):
+        return set(tuple(sorted(r.items())) for r in t.to_pylist())
+    bad += len(entries(a.entries) ^ entries(b.entries))
+print(bad)
+""",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
+
+
 def best_of(repeat: int, measure: Callable[[], tuple[float, float]]) -> tuple[float, float]:
     """The fastest of `repeat` runs (other work may share the machine), with the highest peak."""
     runs = [measure() for _ in range(repeat)]
@@ -201,6 +309,7 @@ def run(
         report.ratio(
             f"reference / reference with statuses at {n:,} records", ceiling / floor, goal=0
         )
+        judge_fold(report, path, n, seconds, ceiling, repeat)
         if online is None:  # measured once, on 1 M records as the goal says, whatever the sizes
             online = online_rate(ledger_dir(out, ONLINE_SIZE))
             report.figure("online path, per record", online, "records/s")
@@ -222,3 +331,55 @@ def run(
         spark, _ = engine_seconds(path, "spark")  # the peak is the JVM's, not this child's
         report.figure(f"recompute {spark_size:,} records (Spark local[2])", spark, "s")
         report.ratio("DuckDB / Spark local[2] speed", spark / duck, goal=0)
+
+
+def judge_fold(
+    report: Report, path: Path, n: int, engine: float, ceiling: float, repeat: int
+) -> None:
+    """Judge once (`--rejudge`) against today's engine, the fold against the reference query,
+    and the fold's exactness against today's engine on dates straddling every version change."""
+    judged = path / "judged"
+    judge, judge_peak = best_of(repeat, lambda: judge_seconds(path, judged))
+    runs = [fold_seconds(path, judged) for _ in range(repeat)]
+    best = {k: min(r[k] for r in runs) for k in runs[0]}
+    peak = max(r["peak"] for r in runs)
+    report.figure(f"judge {n:,} records (--rejudge)", judge, "s")
+    report.figure(f"judge {n:,} records peak memory", judge_peak, "GiB")
+    report.figure(
+        f"fold {n:,} records, the fold alone (best of {len(FOLD_DATES)} dates)",
+        best["fold"] * 1000,
+        "ms",
+    )
+    report.figure(f"fold {n:,} records, reading the judged ledger", best["read"] * 1000, "ms")
+    report.figure(
+        f"fold {n:,} records, whole recompute from the judged ledger", best["whole"] * 1000, "ms"
+    )
+    report.figure(f"fold {n:,} records peak memory", peak, "GiB")
+    report.figure(f"one np.bincount over {n:,} points", best["bincount"] * 1000, "ms")
+    report.ratio(
+        f"reference / fold alone at {n:,} records (goal: fold ≤ 0.33x the reference)",
+        ceiling / best["fold"],
+        goal=3,
+    )
+    report.ratio(
+        f"reference / whole recompute from the judged ledger at {n:,} records",
+        ceiling / best["whole"],
+        goal=3,
+    )
+    report.ratio(
+        f"np.bincount / fold alone at {n:,} records (moonshot: fold within 3x)",
+        best["bincount"] / best["fold"],
+        goal=1 / 3,
+    )
+    report.ratio(
+        f"today's engine / judge at {n:,} records (goal: judge ≤ 1x today's recompute)",
+        engine / judge,
+        goal=1,
+    )
+    bad = differing(path, judged)
+    report.figure(
+        f"subjects and list entries differing, fold vs today's engine, {n:,} records, "
+        f"{len(FOLD_DATES)} dates",
+        bad,
+        "(goal: 0)",
+    )

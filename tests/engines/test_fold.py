@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
@@ -103,7 +104,7 @@ def test_the_judged_ledger_is_kept_beside_the_files(tmp_path: Path) -> None:
     assert again.scores.num_rows > 0
 
     # --rejudge rebuilds it from the ledger: the same tables, the same answer.
-    before = {n: pq.read_table(kept / f"{n}.parquet") for n in ("records", "lists", "subjects")}
+    before = {n: feather.read_table(kept / f"{n}.arrow") for n in ("records", "lists", "subjects")}
     stages.clear()
     rejudged = engine.recompute(
         LedgerSource(source.records, source.entries, judged=source.judged, rejudge=True),
@@ -114,7 +115,7 @@ def test_the_judged_ledger_is_kept_beside_the_files(tmp_path: Path) -> None:
     )
     assert "judging every record" in stages
     for name, table in before.items():
-        assert pq.read_table(kept / f"{name}.parquet").equals(table)
+        assert feather.read_table(kept / f"{name}.arrow").equals(table)
     assert rows(rejudged) == rows(first)
 
 

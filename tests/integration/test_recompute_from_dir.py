@@ -28,12 +28,12 @@ def test_the_second_recompute_of_a_ledger_is_a_fold(credo: Credo, tmp_path: Path
     assert "recomputed" in first
     assert "rongcheng v2" in first
     (kept,) = [p for p in (ledger / "judged").iterdir() if p.is_dir()]
-    written = (kept / "records.parquet").stat().st_mtime_ns
+    written = (kept / "records.arrow").stat().st_mtime_ns
     assert recompute() == first
-    assert (kept / "records.parquet").stat().st_mtime_ns == written  # read, not judged again
+    assert (kept / "records.arrow").stat().st_mtime_ns == written  # read, not judged again
     assert recompute("--rejudge") == first
     (again,) = [p for p in (ledger / "judged").iterdir() if p.is_dir()]
     assert again.name == kept.name
-    assert (again / "records.parquet").stat().st_mtime_ns != written
+    assert (again / "records.arrow").stat().st_mtime_ns != written
     # The staged engine agrees with the fold, line for line.
     assert recompute("--engine", "duckdb") == first

@@ -277,13 +277,15 @@ def fold(j: JudgedRecords, lists: JudgedLists, day: Day, *, detail: bool = False
             np.zeros(lists.subject.size, np.bool_),
             np.zeros(lists.subject.size, np.int64),
         )
-    version = day.version[j.pack]
-    points = _points_on(j, day, version)
+    points = _points_on(j, day)
     occurred = j.occurred <= d
     counts = occurred & (j.expires > d) & (j.fate == MAY_COUNT)
     suspended = None
     if day.suspend.any():
-        suspended = j.disputed & day.suspend[j.pack]
+        # Few records are disputed: their packs are looked up, not everyone's.
+        disputed = np.flatnonzero(j.disputed)
+        suspended = np.zeros(n, np.bool_)
+        suspended[disputed[day.suspend[j.pack[disputed]]]] = True
         counts &= ~suspended
     merged = _merge(j, points, counts)
     counts[merged] = False
@@ -347,13 +349,16 @@ def fold(j: JudgedRecords, lists: JudgedLists, day: Day, *, detail: bool = False
     )
 
 
-def _points_on(j: JudgedRecords, day: Day, version: Int32s) -> IntArray:
+def _points_on(j: JudgedRecords, day: Day) -> IntArray:
     """Each record's points under its pack's version in force on D (version -1: its pack has
-    none, so the record occurs later and never counts; any column will do)."""
+    none, so the record occurs later and never counts; any column will do). When every pack is
+    at the same version the column is read as it is."""
     used = sorted({int(v) for v in day.version[:-1] if v >= 0}) or [0]
     points = j.points[used[0]]
-    for k in used[1:]:
-        points = np.where(version == k, j.points[k], points)
+    if len(used) > 1:
+        version = day.version[j.pack]
+        for k in used[1:]:
+            points = np.where(version == k, j.points[k], points)
     return points
 
 
@@ -380,10 +385,12 @@ def _cap(j: JudgedRecords, day: Day, points: IntArray, counts: Bools) -> IntArra
     rows, caps = rows[held], caps[held]
     if rows.size == 0:
         return points
-    # Rows are ascending, so within a (subject, cap) group they stay oldest first.
-    order = np.lexsort((rows, caps, j.subject[rows]))
-    rows, caps = rows[order], caps[order]
+    # Rows are ascending, so by subject and oldest first: a stable sort by cap keeps that
+    # order within each (subject, cap); with one cap in force there is nothing to sort.
     subjects = j.subject[rows]
+    if day.cap_max.size > 2:
+        order = np.argsort(subjects.astype(np.int64) * day.cap_max.size + caps, kind="stable")
+        rows, caps, subjects = rows[order], caps[order], subjects[order]
     given = points[rows].astype(np.int64)
     starts = np.ones(rows.size, np.bool_)
     starts[1:] = (subjects[1:] != subjects[:-1]) | (caps[1:] != caps[:-1])
@@ -392,6 +399,6 @@ def _cap(j: JudgedRecords, day: Day, points: IntArray, counts: Bools) -> IntArra
     lengths = np.diff(np.append(first, rows.size))
     before = running - np.repeat(running[first] - given[first], lengths) - given
     allowed = np.minimum(given, np.maximum(0, day.cap_max[caps] - before))
-    out = points.astype(np.int64, copy=True)
-    out[rows] = allowed
+    out = points.copy()
+    out[rows] = allowed  # never more than the points given, so the type holds them
     return out

@@ -225,7 +225,8 @@ def assemble(numbering: Numbering) -> dict[str, exp.Expr]:
               CAST(DATEDIFF('day', DATE '1970-01-01', j.occurred_at) AS INT) AS occurred,
               CAST(COALESCE(DATEDIFF('day', DATE '1970-01-01', j.expires_on), :never) AS INT)
                 AS expires,
-              j.pack, j.rule, j.fate, j.disputed, CAST(COALESCE(c.case_no, -1) AS INT) AS case_no,
+              j.pack, j.rule, j.fate, CAST(j.disputed AS TINYINT) AS disputed,
+              CAST(COALESCE(c.case_no, -1) AS INT) AS case_no,
               pl.place, {pts}
             FROM judged_raw AS j
             JOIN subjects AS s ON s.subject_id = j.subject_id
@@ -241,7 +242,7 @@ def assemble(numbering: Numbering) -> dict[str, exp.Expr]:
               CAST(DATEDIFF('day', DATE '1970-01-01', j.since) AS INT) AS since, j.days,
               CAST(COALESCE(DATEDIFF('day', DATE '1970-01-01', j.repaired_on), :never) AS INT)
                 AS repaired,
-              j.disputed
+              CAST(j.disputed AS TINYINT) AS disputed
             FROM judged_lists_raw AS j JOIN subjects AS s ON s.subject_id = j.subject_id
             """,
             never=never,
