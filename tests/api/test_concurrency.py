@@ -1,14 +1,21 @@
 """The idempotency key holds under load: 50 identical submissions at once give one record and
-49 answers of "already present", on SQLite and on PostgreSQL."""
+49 answers of "already present", on SQLite and on PostgreSQL; and requests that arrive while
+an append waits share the next one."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx2
 
-from tests.api.conftest import MakeApi, record
+from credo.services.access.keys import authenticate
+from credo.services.intake.records_api import GroupCommit, ItemResult
+from tests.api.conftest import NOW, SECRET, TODAY, MakeApi, record
 
 
 async def _post_all(api_app: object, token: str, body: object, n: int) -> list[str]:
@@ -49,3 +56,52 @@ def test_concurrent_conflicting_submissions_keep_the_first(make_api: MakeApi, ba
     assert Counter(one + two)["created"] == 1
     assert set(one + two) == {"created", "already present", "conflict"}
     assert api.ctx.store.count_records() == 1
+
+
+def test_requests_that_wait_on_an_append_share_the_next_one(make_api: MakeApi) -> None:
+    """While one request's append waits for the ledger, ten more gather; they are appended
+    together, in one transaction (one signed head), and each gets its own answers."""
+    api = make_api("sqlite")
+    state = api.app.state.api
+    group: GroupCommit = state.records
+    provider = authenticate(api.ctx.access, SECRET.encode(), api.tokens["provider_a"])
+    assert provider is not None
+    rulebook = state.rulebook()
+    heads = len(api.ctx.store.signed_heads())
+
+    def submit(n: int) -> list[ItemResult]:
+        items = [record(f"p-{n}", ref=f"TP-g{n}")]
+        if n == 3:  # a request with a bad item keeps it out, and its good one in
+            items.insert(0, record(f"p-{n}", ref=f"TP-bad{n}", occurred_at="2026-13-01"))
+        return group.submit(rulebook, provider, items, today=TODAY, now=NOW)
+
+    database = api.ctx.settings.database_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the ledger's write lock, held from outside
+    try:
+        with ThreadPoolExecutor(11) as pool:
+            first = pool.submit(submit, 0)
+            _until(lambda: group._leading and not group._gathered)
+            rest = [pool.submit(submit, n) for n in range(1, 11)]
+            _until(lambda: len(group._gathered) == 10)
+            holder.execute("ROLLBACK")
+            answers = [first.result(), *(f.result() for f in rest)]
+    finally:
+        holder.close()
+    assert [[r.status for r in a] for a in answers] == [
+        ["rejected", "created"] if n == 3 else ["created"] for n in range(11)
+    ]
+    assert [a[-1].index for a in answers] == [1 if n == 3 else 0 for n in range(11)]
+    for n, a in enumerate(answers):
+        assert api.ctx.store.records_of(f"p-{n}")[0].record.record_id == a[-1].record_id
+        assert api.ctx.store.stored_score(f"p-{n}") is not None  # settled before answering
+    assert len(api.ctx.store.signed_heads()) == heads + 2
+    assert not group._leading
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(2_000):
+        if condition():
+            return
+        time.sleep(0.005)
+    raise AssertionError("the group never got there")

@@ -64,3 +64,16 @@ def test_notices_go_in_with_the_records_that_owe_them(store: LedgerStore, n: int
     assert store.entries_of_kind(["notice"], subject_id="p-0") == []
     store.append_records(fresh, recorded_at=NOW, notices=owed)  # a replay: nothing owed
     assert len(store.entries_of_kind(["notice"])) == n
+
+
+def test_ledgers_read_together_are_each_subjects_records_and_size(store: LedgerStore) -> None:
+    a, b, c = record("TP-1", who="p-1"), record("TP-2", who="p-1"), record("TP-3", who="p-2")
+    store.append_records([a, b, c], recorded_at=NOW)
+    store.append_entries([entry("notice", a, 1), entry("withdrawal", c, 2)])
+    found = store.ledgers_of(["p-1", "p-2", "nobody"])
+    assert sorted(found) == ["p-1", "p-2"]
+    for subject_id, (size, records) in found.items():
+        assert size == store.ledger_size(subject_id)
+        assert records == store.records_of(subject_id)
+    assert found["p-2"][1][0].status.withdrawn
+    assert store.ledgers_of([]) == {}

@@ -81,3 +81,21 @@ def test_a_score_judged_on_a_smaller_ledger_never_replaces_a_newer_one(
     held = store.stored_score("p-1")
     assert held is not None
     assert held.score == 950
+
+
+def test_scores_put_together_keep_each_subjects_newest(store: LedgerStore) -> None:
+    store.put_score(replace(score("p-1", 980), ledger_size=5))
+    store.put_scores(
+        [
+            replace(score("p-1", 990), ledger_size=4),  # older than the one held: kept out
+            replace(score("p-2", 970), ledger_size=2),
+            score("p-3", 960),
+        ]
+    )
+    held = {s: store.stored_score(s) for s in ("p-1", "p-2", "p-3")}
+    assert {s: h.score if h else None for s, h in held.items()} == {
+        "p-1": 980,
+        "p-2": 970,
+        "p-3": 960,
+    }
+    store.put_scores([])

@@ -30,7 +30,9 @@ from credo.api.observe import Observed
 from credo.api.query import known_query_only
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
+from credo.services.intake.records_api import GroupCommit
 from credo.services.packs.rulebook_cache import CachedRulebook
+from credo.services.rating.subject import Explanations
 from credo.web import app as portal
 from credo.web.settings import WebSettings
 
@@ -85,6 +87,8 @@ def create_app(
         limiter=RateLimiter(settings.api_burst_seconds),
         metrics=metrics,
         rulebook=CachedRulebook(context.store, settings.api_rulebook_seconds),
+        records=GroupCommit(context.store, context.feeds),
+        explanations=Explanations(),
     )
     for router in ROUTERS:
         app.include_router(router)

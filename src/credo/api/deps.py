@@ -19,7 +19,9 @@ from credo.bootstrap import Context
 from credo.domain.errors import UnknownSubject
 from credo.domain.ids import ID_PATTERN
 from credo.services.access.keys import Caller, Role
+from credo.services.intake.records_api import GroupCommit
 from credo.services.packs.rulebook_cache import CachedRulebook
+from credo.services.rating.subject import Explanations
 
 T = TypeVar("T")
 
@@ -35,6 +37,8 @@ class ApiState:
     limiter: RateLimiter
     metrics: Metrics
     rulebook: CachedRulebook
+    records: GroupCommit  # where requests' records are appended together
+    explanations: Explanations  # shared by the API's explanation and the portal's /me
 
     def change(self, use_case: Callable[..., T], /, **arguments: Any) -> T:
         """Run a use case that appends to the ledger: with the ledger and its feeds, the rulebook

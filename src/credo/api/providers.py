@@ -17,7 +17,6 @@ from credo.api.schemas.records import MAX_RECORDS, RecordResult, RecordsCreate, 
 from credo.domain.errors import InvalidRecord
 from credo.domain.ids import RECORD_ID_PATTERN
 from credo.services.due_process.withdrawals import withdraw_record
-from credo.services.intake.records_api import submit_records
 
 router = APIRouter(prefix="/v1", tags=["providers"])
 
@@ -51,9 +50,7 @@ async def post_records(
     items = body if isinstance(body, list) else [body]
     results = await run_in_threadpool(
         partial(
-            submit_records,
-            ctx.store,
-            ctx.feeds,
+            state.records.submit,
             state.rulebook(),
             provider,
             [item.submitted() for item in items],

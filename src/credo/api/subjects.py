@@ -65,7 +65,13 @@ def get_explanation(
 ) -> ExplanationRead:
     ctx = state.context
     with scored():
-        e = explain_subject(ctx.store, subject_id, as_of=as_of or ctx.today())
+        e = explain_subject(
+            ctx.store,
+            subject_id,
+            as_of=as_of or ctx.today(),
+            rulebook=state.rulebook(),
+            explained=state.explanations,
+        )
     return ExplanationRead.of(e)
 
 

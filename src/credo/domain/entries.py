@@ -75,6 +75,10 @@ def withdrawal_in(entries: Iterable[Entry]) -> Entry | None:
     return next((e for e in entries if e.kind == "withdrawal"), None)
 
 
+STATUS_KINDS: tuple[EntryKind, ...] = ("withdrawal", "objection", "decision")
+"""The entries a record's status is made of (`status_from`); a notice changes nothing."""
+
+
 def status_from(entries: Iterable[Entry]) -> RecordStatus:
     """Withdrawn once withdrawn; overturned if its last ruled objection was overturned;
     disputed while an objection has no decision. A `moot` decision (the objection closed by

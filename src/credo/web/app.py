@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from markupsafe import Markup
 from starlette.staticfiles import StaticFiles
 
-from credo.services.portal.history import HistoryCache
+from credo.services.portal.subject_file import FileCache
+from credo.services.rating.subject import ByRevision
 from credo.web.settings import WebSettings
 from credo.web.views import admin, audit, auth, proposals, provider, public, review, subject
 
@@ -28,7 +30,8 @@ ROUTERS = [
 
 def install(app: FastAPI, settings: WebSettings | None = None) -> None:
     app.state.web = settings or WebSettings()
-    app.state.histories = HistoryCache()
+    app.state.files = FileCache()
+    app.state.bodies = ByRevision[Markup](size=64)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

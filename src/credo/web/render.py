@@ -8,9 +8,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, Response
 
+from credo.services.portal.subject_file import SubjectFile
+from credo.services.rating.subject import ByRevision
 from credo.web import i18n
+from credo.web.chart import chart
 from credo.web.conditions import describe
 from credo.web.context import CSRF_COOKIE, LANG_COOKIE, Page
 from credo.web.words import RECORD_LABELS
@@ -54,6 +58,21 @@ def environment(lang: str) -> Environment:
     env.globals["lang"] = lang
     env.globals["html_lang"] = i18n.HTML_LANG[lang]
     return env
+
+
+def file_body(lang: str, file: SubjectFile, held: ByRevision[Markup]) -> Markup:
+    """The part of `/me` that follows from the subject's ledger (`_me_body.html`: the chart,
+    every record's card, list entries, objections and notices), rendered once per revision of
+    their file and language (`held`): a hundred record cards and as many notices are most of
+    what the page costs to render."""
+    key = (lang, *file.revision)
+    body = held.get(key)
+    if body is None:
+        shown = chart(file.history, file.explanation.next_change)
+        template = environment(lang).get_template("_me_body.html")
+        body = Markup(template.render(file=file, chart=shown))
+        held.put(key, body)
+    return body
 
 
 def with_lang(page: Page, lang: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Column,
@@ -23,12 +23,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     exists,
     func,
-    literal,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from credo.adapters.stores.access import AccessStore, checks_log
@@ -36,8 +37,9 @@ from credo.adapters.stores.tables import (
     SEQ,
     UtcDateTime,
     key_type,
-    ledger_size_of,
+    ledger_sizes,
     metadata,
+    records,
     transaction,
 )
 
@@ -85,6 +87,10 @@ class Cursor:
     error: str | None = None
 
 
+Judged = tuple[Sequence[DecisionChange], int]
+"""A subject's decisions, and the size of the ledger they were judged on."""
+
+
 class FeedStore(Protocol):
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
         """Append each decision that differs from the last one recorded for its subject in
@@ -92,6 +98,11 @@ class FeedStore(Protocol):
         one step that concurrent writers cannot interleave. The decisions are about one
         subject, judged on its ledger when it held `ledger_size` records and entries; if it
         has grown since, nothing is appended and the answer is False: they are out of date."""
+
+    def note_decisions_of(self, judged: Sequence[Judged]) -> set[str]:
+        """`note_decisions` for several subjects, each with the size of the ledger it was
+        judged on, in one transaction; returns the subjects whose ledger has grown since, for
+        which nothing was appended."""
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -113,32 +124,30 @@ class SqlFeeds:
         return transaction(self.engine, write=write, what="ledger")
 
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
-        if not decisions:
-            return True
-        subject = decisions[0].subject_id
+        return not self.note_decisions_of([(decisions, ledger_size)])
+
+    def note_decisions_of(self, judged: Sequence[Judged]) -> set[str]:
+        by_subject = {ds[0].subject_id: (ds, size) for ds, size in judged if ds}
+        if not by_subject:
+            return set()
+        stale: set[str] = set()
+        noted: list[dict[str, object]] = []
         with self._connect(write=True) as conn:
-            if conn.dialect.name == "postgresql":
-                # Two requests about one subject would both read the same last decision;
-                # this transaction-scoped lock makes the second wait for the first.
-                conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(subject))))
-            if int(conn.execute(ledger_size_of(subject)).scalar_one()) != ledger_size:
-                return False
-            for d in decisions:
-                noted, told = _latest(decision_changes, d), _latest(checks_log, d)
-                differs = func.coalesce(noted, told, "allow") != d.decision
-                values = select(
-                    literal(d.subject_id, key_type()),
-                    literal(d.context),
-                    literal(d.decision),
-                    literal(d.as_of, Date()),
-                    literal(d.recheck_on, Date()),
-                    literal(d.at, UtcDateTime()),
-                ).where(differs)
-                insert = decision_changes.insert().from_select(
-                    ["subject_id", "context", "decision", "as_of", "recheck_on", "at"], values
-                )
-                conn.execute(insert)
-        return True
+            for subject in sorted(by_subject):
+                if conn.dialect.name == "postgresql":
+                    # Two requests about one subject would both read the same last decision;
+                    # this transaction-scoped lock makes the second wait for the first. Taken
+                    # in subject order, so that two batches cannot wait on each other.
+                    conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(subject))))
+            sizes = ledger_sizes(conn, records.c.subject_id.in_(sorted(by_subject)))
+            for subject, (decisions, size) in sorted(by_subject.items()):
+                if sizes.get(subject, 0) != size:
+                    stale.add(subject)
+                    continue
+                noted += [_note_values(d) for d in decisions]
+            if noted:
+                conn.execute(_NOTE_IF_CHANGED, noted)
+        return stale
 
     def changes(
         self, consumer: str, contexts: Collection[str], *, after: int, limit: int
@@ -179,16 +188,46 @@ class SqlFeeds:
                 conn.execute(outbox_cursors.insert().values(channel=cursor.channel, **values))
 
 
-def _latest(table: Table, d: DecisionChange) -> ScalarSelect[str]:
-    """The latest decision `table` holds for the subject and context of `d`."""
+def _latest(table: Table) -> ScalarSelect[str]:
+    """The latest decision `table` holds for the subject and context noted."""
     c = table.c
     return (
         select(c.decision)
-        .where(c.subject_id == d.subject_id, c.context == d.context)
+        .where(c.subject_id == _NOTED["subject_id"], c.context == _NOTED["context"])
         .order_by(c.seq.desc())
         .limit(1)
         .scalar_subquery()
     )
+
+
+_NOTED: dict[str, BindParameter[Any]] = {
+    "subject_id": bindparam("subject_id", type_=key_type()),
+    "context": bindparam("context", type_=String()),
+    "decision": bindparam("decision", type_=String()),
+    "as_of": bindparam("as_of", type_=Date()),
+    "recheck_on": bindparam("recheck_on", type_=Date()),
+    "at": bindparam("at", type_=UtcDateTime()),
+}
+_NOTE_IF_CHANGED = decision_changes.insert().from_select(
+    list(_NOTED),
+    select(*_NOTED.values()).where(
+        # Against the last decision noted, else the last answer a check gave, else `allow`.
+        func.coalesce(_latest(decision_changes), _latest(checks_log), "allow") != _NOTED["decision"]
+    ),
+)
+"""A decision appended where it differs from the last one consumers were told, built once
+and sent for many decisions at a time."""
+
+
+def _note_values(d: DecisionChange) -> dict[str, object]:
+    return {
+        "subject_id": d.subject_id,
+        "context": d.context,
+        "decision": d.decision,
+        "as_of": d.as_of,
+        "recheck_on": d.recheck_on,
+        "at": d.at,
+    }
 
 
 class MemoryFeeds:
@@ -201,18 +240,24 @@ class MemoryFeeds:
         self._seq = itertools.count(1)
 
     def note_decisions(self, decisions: Sequence[DecisionChange], *, ledger_size: int) -> bool:
+        return not self.note_decisions_of([(decisions, ledger_size)])
+
+    def note_decisions_of(self, judged: Sequence[Judged]) -> set[str]:
+        stale: set[str] = set()
         with self._lock:
-            if decisions and self._ledger_size(decisions[0].subject_id) != ledger_size:
-                return False
-            for d in decisions:
-                mine = [
-                    ch.decision
-                    for ch in self._changes
-                    if (ch.subject_id, ch.context) == (d.subject_id, d.context)
-                ]
-                if (mine[-1] if mine else self._told(d)) != d.decision:
-                    self._changes.append(replace(d, seq=next(self._seq)))
-        return True
+            for decisions, ledger_size in judged:
+                if decisions and self._ledger_size(decisions[0].subject_id) != ledger_size:
+                    stale.add(decisions[0].subject_id)
+                    continue
+                for d in decisions:
+                    mine = [
+                        ch.decision
+                        for ch in self._changes
+                        if (ch.subject_id, ch.context) == (d.subject_id, d.context)
+                    ]
+                    if (mine[-1] if mine else self._told(d)) != d.decision:
+                        self._changes.append(replace(d, seq=next(self._seq)))
+        return stale
 
     def _told(self, d: DecisionChange) -> str:
         """The decision consumers were last told about the subject in that context."""

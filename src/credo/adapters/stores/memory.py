@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from credo.adapters import signing
-from credo.adapters.stores.protocol import Outcome, ScoreRun, StoredPack, StoredScore
+from credo.adapters.stores.protocol import Ledger, Outcome, ScoreRun, StoredPack, StoredScore
 from credo.domain.entries import (
     Entry,
     StepTaken,
@@ -137,6 +137,14 @@ class MemoryLedgerStore:
         with self._lock:
             return self._ledger(self._by_subject.get(subject_id, []))
 
+    def ledgers_of(self, subject_ids: Collection[str]) -> dict[str, Ledger]:
+        with self._lock:
+            return {
+                sid: (self._size(ids), self._ledger(ids))
+                for sid in subject_ids
+                if (ids := self._by_subject.get(sid))
+            }
+
     def record(self, record_id: str) -> LedgerRecord | None:
         with self._lock:
             found = self._ledger([record_id] if record_id in self._records else [])
@@ -148,8 +156,10 @@ class MemoryLedgerStore:
 
     def ledger_size(self, subject_id: str) -> int:
         with self._lock:
-            ids = self._by_subject.get(subject_id, [])
-            return len(ids) + sum(len(self._entries.get(rid, [])) for rid in ids)
+            return self._size(self._by_subject.get(subject_id, []))
+
+    def _size(self, ids: list[str]) -> int:
+        return len(ids) + sum(len(self._entries.get(rid, [])) for rid in ids)
 
     def open_objections(self) -> list[Entry]:
         found = self.entries_of_kind(["objection", "decision"])
@@ -308,16 +318,20 @@ class MemoryLedgerStore:
             return run_id
 
     def put_score(self, score: StoredScore) -> None:
+        self.put_scores([score])
+
+    def put_scores(self, scores: Sequence[StoredScore]) -> None:
         with self._lock:
-            held = self._scores.get(score.subject_id)
-            if (
-                held
-                and held.ledger_size
-                and score.ledger_size
-                and held.ledger_size > score.ledger_size
-            ):
-                return
-            self._scores[score.subject_id] = score
+            for score in scores:
+                held = self._scores.get(score.subject_id)
+                if (
+                    held
+                    and held.ledger_size
+                    and score.ledger_size
+                    and held.ledger_size > score.ledger_size
+                ):
+                    continue
+                self._scores[score.subject_id] = score
 
     def stored_score(self, subject_id: str) -> StoredScore | None:
         with self._lock:

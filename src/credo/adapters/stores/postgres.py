@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import select as _select
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -241,11 +241,13 @@ class PostgresLedgerStore(SqlLedgerStore):
             return None
         return stored_from_row(row._replace(computed_at=as_utc(row.computed_at)))
 
-    def put_score(self, score: StoredScore) -> None:
-        # One statement: no transaction around a delete and an insert.
+    def put_scores(self, items: Sequence[StoredScore]) -> None:
+        # An upsert: no transaction around a delete and an insert, and each score stands alone.
+        if not items:
+            return
         with self._errors(), self.engine.connect() as conn:
             conn.execution_options(**_AUTOCOMMIT)
-            conn.execute(_UPSERT_SCORE, [score_row(score, score.run_id)])
+            conn.execute(_UPSERT_SCORE, [score_row(s, s.run_id) for s in items])
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()

@@ -76,6 +76,10 @@ class ScoreRun:
     finished_at: datetime
 
 
+Ledger = tuple[int, list[LedgerRecord]]
+"""A subject's ledger as read: its size (records and entries) and its records, oldest first."""
+
+
 class ScoreStore(Protocol):
     """Materialised scores. Derived, so replaced rather than appended; a ledger store that is
     also a score store forgets a subject's score in the same transaction that changes its
@@ -87,6 +91,9 @@ class ScoreStore(Protocol):
     def put_score(self, score: StoredScore) -> None:
         """Store or replace one subject's score; never over one judged on a larger ledger
         (`ledger_size`), which a slower request computing concurrently must not undo."""
+
+    def put_scores(self, scores: Sequence[StoredScore]) -> None:
+        """`put_score` for each, one subject apiece, in one transaction."""
 
     def stored_score(self, subject_id: str) -> StoredScore | None: ...
 
@@ -159,6 +166,10 @@ class LedgerStore(ScoreStore, AuditLogStore, Protocol):
     def records_of(self, subject_id: str) -> list[LedgerRecord]:
         """Every record of a subject with its current status, oldest first: by `occurred_at`,
         then in the order appended (within one batch, by record id)."""
+
+    def ledgers_of(self, subject_ids: Collection[str]) -> dict[str, Ledger]:
+        """`ledger_size` and `records_of` for each of these subjects that has records, read in
+        one snapshot: the size counts exactly what the records show."""
 
     def record(self, record_id: str) -> LedgerRecord | None: ...
 

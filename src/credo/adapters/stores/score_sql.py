@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from itertools import islice
 from typing import Any
@@ -96,13 +96,22 @@ class SqlScores:
             conn.execute(delete(scores).where(where))
 
     def put_score(self, score: StoredScore) -> None:
-        mine = scores.c.subject_id == score.subject_id
+        self.put_scores([score])
+
+    def put_scores(self, items: Sequence[StoredScore]) -> None:
+        if not items:
+            return
+        ids = [s.subject_id for s in items]
+        mine = self._one_of(scores.c.subject_id, ids)  # type: ignore[attr-defined]
         with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
-            held = conn.execute(select(scores.c.ledger_size).where(mine)).first()
-            if held is not None and _newer(held.ledger_size, score.ledger_size):
+            query = select(scores.c.subject_id, scores.c.ledger_size).where(mine)
+            held = dict(conn.execute(query).all())
+            kept = [s for s in items if not _newer(held.get(s.subject_id), s.ledger_size)]
+            if not kept:
                 return
-            conn.execute(delete(scores).where(mine))
-            conn.execute(insert(scores), [score_row(score, score.run_id)])
+            replaced = self._one_of(scores.c.subject_id, [s.subject_id for s in kept])  # type: ignore[attr-defined]
+            conn.execute(delete(scores).where(replaced))
+            conn.execute(insert(scores), [score_row(s, s.run_id) for s in kept])
 
     def stored_score(self, subject_id: str) -> StoredScore | None:
         with self._errors(), self._read() as conn:  # type: ignore[attr-defined]

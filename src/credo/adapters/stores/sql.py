@@ -19,7 +19,7 @@ from sqlalchemy.sql.dml import Insert
 from credo.adapters import signing
 from credo.adapters.stores import audit_sql
 from credo.adapters.stores.migrations import head_revision
-from credo.adapters.stores.protocol import Outcome, StoredPack
+from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
 from credo.adapters.stores.score_sql import SqlScores
 from credo.adapters.stores.tables import (
     RECORD_READ,
@@ -29,6 +29,7 @@ from credo.adapters.stores.tables import (
     entry_from_row,
     ledger_records,
     ledger_size_of,
+    ledger_sizes,
     objection_of,
     packs,
     record_row,
@@ -38,6 +39,7 @@ from credo.adapters.stores.tables import (
     subjects,
 )
 from credo.domain.entries import (
+    STATUS_KINDS,
     Entry,
     StepTaken,
     after_withdrawal,
@@ -308,6 +310,19 @@ class SqlLedgerStore(SqlScores):
         with self._errors(), self._read() as conn:
             return self._ledger(conn, RECORD_READ.where(where).order_by(*_ORDER), where)
 
+    def ledgers_of(self, subject_ids: Collection[str]) -> dict[str, Ledger]:
+        wanted = sorted(set(subject_ids))
+        if not wanted:
+            return {}
+        where = self._one_of(records.c.subject_id, wanted)
+        with self._errors(), self._read(**self.snapshot) as conn:
+            sizes = ledger_sizes(conn, where)
+            held = self._ledger(conn, RECORD_READ.where(where).order_by(*_ORDER), where)
+        found: dict[str, Ledger] = {s: (size, []) for s, size in sizes.items()}
+        for lr in held:
+            found[lr.record.subject.id][1].append(lr)
+        return found
+
     def record(self, record_id: str) -> LedgerRecord | None:
         where = records.c.record_id == record_id
         with self._errors(), self._read() as conn:
@@ -364,7 +379,7 @@ class SqlLedgerStore(SqlScores):
         query = (
             select(entries)
             .join_from(entries, records, entries.c.record_id == records.c.record_id)
-            .where(where)
+            .where(where, entries.c.kind.in_(STATUS_KINDS))
             .order_by(entries.c.seq)
         )
         by_record: dict[str, list[Entry]] = {}

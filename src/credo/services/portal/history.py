@@ -4,8 +4,6 @@ every score is, on what the ledger knows now (SPEC §4.7)."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -47,35 +45,3 @@ def score_history(
             points.append(ScorePoint(day, *now))
             previous = now
     return points
-
-
-class HistoryCache:
-    """Histories already worked out, by subject, the size of its ledger (any new record or
-    entry about it changes that), the rulebook's revision and the day: a subject reading their
-    page again, or after a check, is not judged on a hundred days again."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._held: OrderedDict[tuple[object, ...], list[ScorePoint]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __call__(
-        self,
-        subject_id: str,
-        rulebook: Rulebook,
-        records: Sequence[LedgerRecord],
-        today: date,
-        *,
-        ledger_size: int,
-    ) -> list[ScorePoint]:
-        key = (subject_id, ledger_size, id(rulebook), rulebook.revised_at, today)
-        with self._lock:
-            if key in self._held:
-                self._held.move_to_end(key)
-                return self._held[key]
-        found = score_history(subject_id, rulebook, records, today)
-        with self._lock:
-            self._held[key] = found
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
-        return found

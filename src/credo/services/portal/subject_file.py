@@ -14,8 +14,7 @@ from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.portal import PortalQueries
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
-from credo.domain.errors import UnknownSubject
-from credo.domain.explanation import Explanation, explain
+from credo.domain.explanation import Explanation
 from credo.domain.lists import ListEntry
 from credo.domain.objections import Objection, ObjectionWindow
 from credo.domain.packs import Rule
@@ -23,8 +22,9 @@ from credo.domain.records import LedgerRecord
 from credo.domain.rulebook import Rulebook
 from credo.services.due_process.notices import notices_of
 from credo.services.due_process.objections import objection_window, objections_of
-from credo.services.portal.history import HistoryCache, ScorePoint, score_history
+from credo.services.portal.history import ScorePoint, score_history
 from credo.services.rating.checks import checks_about
+from credo.services.rating.subject import ByRevision, Explanations, revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class ListPart:
 class SubjectFile:
     subject_id: str
     today: date
+    revision: tuple[object, ...]  # what all but its checks follow from (`rating.subject.revision`)
     explanation: Explanation
     records: tuple[RecordPart, ...]
     lists: tuple[ListPart, ...]
@@ -90,14 +91,61 @@ def subject_file(
     *,
     today: date,
     checks: int = 100,
-    history: HistoryCache | None = None,
+    files: FileCache | None = None,
+    explained: Explanations | None = None,
 ) -> SubjectFile:
-    """`history`: a cache the caller keeps across requests; without it the history is worked
-    out anew."""
-    ledger = store.records_of(subject_id)
-    if not ledger:
-        raise UnknownSubject(f"no records about subject {subject_id!r}")
-    e = explain(subject_id, rulebook, ledger, today)
+    """`files`, `explained`: caches the caller keeps across requests (the second shared with
+    the API's explanation); without them everything is worked out anew. Only the checks made
+    about the subject are read every time: they are not in the ledger."""
+    size, ledger, e = (explained or Explanations(size=0))(store, subject_id, rulebook, today)
+    key = revision(subject_id, size, rulebook, today)
+    held = files.get(key) if files is not None else None
+    if held is None:
+        held = _from_ledger(store, portal, rulebook, subject_id, today, ledger, e)
+        if files is not None:
+            files.put(key, held)
+    parts, lists, notices, objections, history, while_disputed = held
+    return SubjectFile(
+        subject_id,
+        today,
+        key,
+        e,
+        parts,
+        lists,
+        notices,
+        objections,
+        tuple(checks_about(access, subject_id, limit=checks)),
+        history,
+        while_disputed,
+    )
+
+
+_FromLedger = tuple[
+    tuple[RecordPart, ...],
+    tuple[ListPart, ...],
+    tuple[Entry, ...],
+    tuple[Objection, ...],
+    tuple[ScorePoint, ...],
+    str,
+]
+"""What of a subject's file follows from its ledger, the rulebook and the day alone."""
+
+
+FileCache = ByRevision[_FromLedger]
+"""The parts of subjects' files that follow from their ledgers: a subject reading their page
+again, or after a check, is not judged again on the hundred days of their chart, nor are their
+notices and objections read again."""
+
+
+def _from_ledger(
+    store: LedgerStore,
+    portal: PortalQueries,
+    rulebook: Rulebook,
+    subject_id: str,
+    today: date,
+    ledger: list[LedgerRecord],
+    e: Explanation,
+) -> _FromLedger:
     a = e.assessment
     notices = tuple(notices_of(store, subject_id, limit=10_000))
     objections = tuple(objections_of(store, subject_id))
@@ -130,20 +178,12 @@ def subject_file(
                 latest.get(rid),
             )
         )
-    return SubjectFile(
-        subject_id,
-        today,
-        e,
+    return (
         tuple(parts),
         tuple(ListPart(entry, _repair(rulebook, entry)) for entry in a.lists),
         notices,
         objections,
-        tuple(checks_about(access, subject_id, limit=checks)),
-        tuple(
-            history(subject_id, rulebook, ledger, today, ledger_size=store.ledger_size(subject_id))
-            if history
-            else score_history(subject_id, rulebook, ledger, today)
-        ),
+        tuple(score_history(subject_id, rulebook, ledger, today)),
         a.version.pack.objection.while_disputed,
     )
 

@@ -47,10 +47,23 @@ def store_assessment(
 ) -> StoredScore:
     """Store `a`, the assessment of `records` (the subject's ledger as read, `size` records
     and entries if known), with the first day it may change by time alone."""
-    later = change_dates(rulebook, records, today) + [e.until for e in a.lists]
-    stored = materialise(a, min(later, default=None), now, size)
+    stored = to_store(rulebook, records, a, today=today, now=now, size=size)
     store.put_score(stored)
     return stored
+
+
+def to_store(
+    rulebook: Rulebook,
+    records: Sequence[LedgerRecord],
+    a: Assessment,
+    *,
+    today: date,
+    now: datetime,
+    size: int | None = None,
+) -> StoredScore:
+    """What `store_assessment` stores."""
+    later = change_dates(rulebook, records, today) + [e.until for e in a.lists]
+    return materialise(a, min(later, default=None), now, size)
 
 
 def stored_if_current(

@@ -16,9 +16,8 @@ from credo.services.access.keys import Role
 from credo.services.due_process.objections import file_objection, objection_by_id
 from credo.services.portal.downloads import file_csv, file_json
 from credo.services.portal.subject_file import SubjectFile, subject_file
-from credo.web.chart import chart
 from credo.web.context import Page, PageDep
-from credo.web.render import render, secure
+from credo.web.render import file_body, render, secure
 from credo.web.routing import check_csrf, require
 from credo.web.routing import router as page_router
 
@@ -36,7 +35,8 @@ def _file(page: Page) -> SubjectFile:
         page.state.rulebook(),
         page.viewer.principal,
         today=ctx.today(),
-        history=page.request.app.state.histories,
+        files=page.request.app.state.files,
+        explained=page.state.explanations,
     )
 
 
@@ -54,7 +54,7 @@ async def me(page: PageDep) -> Response:
         "me.html",
         twin=f"/v1/subjects/{found.subject_id}/explanation",
         file=found,
-        chart=chart(found.history, found.explanation.next_change),
+        body=file_body(page.lang, found, page.request.app.state.bodies),
     )
 
 
