@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: demo test lint check bench clean browser messages
+.PHONY: demo test lint check bench clean browser messages wrk
 
 # Compiled bytecode, as an installed package has: where PYTHONDONTWRITEBYTECODE is set, every
 # `credo` command and test process would otherwise compile SQLAlchemy and the rest again.
@@ -40,8 +40,14 @@ lint: $(READY)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-bench: $(READY)  ## benchmarks; each prints a ratio against a reference measured in the same run
+bench: $(READY) wrk  ## benchmarks; each prints a ratio against a reference measured in the same run
 	$(BIN)/python -m benchmarks
+
+# The API benchmark's load generator: Debian's wrk, installed here when missing.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+	fi
 
 clean:
 	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache .hypothesis test-artifacts
