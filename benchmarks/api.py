@@ -62,8 +62,7 @@ _TYPE = {"person": "traffic.violation", "organisation": "environment.violation"}
 
 # wrk's Lua: each thread numbers its requests; `done` prints what the Python side reads.
 _LUA = """
-local bodies, threads, counter = {}, {}, 0
-local prefix = "@RUN@"
+local bodies, threads, counter, prefix = {}, {}, 0, ""
 bad = 0  -- a global: `done` reads it from each thread
 function setup(thread)
   table.insert(threads, thread)
@@ -74,6 +73,7 @@ function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. args[2]
+  prefix = args[3]  -- new for every run of wrk: no source_ref is sent twice
   math.randomseed(7 + id)
 end
 function request()
@@ -170,7 +170,7 @@ def _wrk(
     url: str, script: Path, args: list[str], *, seconds: float, connections: int, pids: list[int]
 ) -> Load:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
-    command += ["-s", str(script), url, "--", *args]
+    command += ["-s", str(script), url, "--", *args, secrets.token_hex(6)]
     server_before, machine_before = _cpu_seconds(pids), _machine()
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True)
@@ -362,7 +362,7 @@ def measure(backend: str, *, seconds: float, connections: int) -> tuple[dict[str
             checks, records = _bodies(work, subjects)
             run_id = secrets.token_hex(4)
             lua, get_lua = work / "post.lua", work / "get.lua"
-            lua.write_text(_LUA.replace("@RUN@", run_id))
+            lua.write_text(_LUA)
             get_lua.write_text(_GET_LUA)
             port = _free_port()
             server = _start_server(url, secret, port)

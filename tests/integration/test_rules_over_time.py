@@ -15,7 +15,7 @@ from tests.integration.conftest import Credo
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"
 EVIDENCE = {"uri": "https://records.example/t.pdf", "sha256": "ab" * 32}
-_yaml = YAML(typ="safe")
+_yaml = YAML(typ="safe", pure=True)
 
 
 def record(

@@ -16,7 +16,7 @@ from credo.domain.subjects import Subject
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"
 EVIDENCE = Evidence("https://records.example/h.pdf", "0" * 64)
-_yaml = YAML(typ="safe")
+_yaml = YAML(typ="safe", pure=True)
 
 
 def pack(name: str, **changes: object) -> PackVersion:

@@ -47,7 +47,7 @@ rules:
 
 @pytest.fixture(scope="module")
 def rulebook() -> Rulebook:
-    return Rulebook([PackVersion(Pack.model_validate(YAML(typ="safe").load(PACK)))])
+    return Rulebook([PackVersion(Pack.model_validate(YAML(typ="safe", pure=True).load(PACK)))])
 
 
 def good(**overrides: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from credo.domain.packs import Pack
 from credo.shipped import packs_dir
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "pack_diff"
-_yaml = YAML(typ="safe")
+_yaml = YAML(typ="safe", pure=True)
 V2: dict[str, Any] = _yaml.load((packs_dir() / "rongcheng" / "v2.yaml").read_text(encoding="utf-8"))
 
 

@@ -49,7 +49,7 @@ FIELDS = {"severity": "BIGINT", "zone": "VARCHAR", "repeat": "BOOLEAN", "amount"
 
 
 def pack() -> Pack:
-    return Pack.model_validate(YAML(typ="safe").load(PACK))
+    return Pack.model_validate(YAML(typ="safe", pure=True).load(PACK))
 
 
 def column(name: str, _type: str) -> exp.Expr:
