@@ -1,6 +1,6 @@
 """`make bench`: every figure printed beside a reference measured in the same run.
 
-python -m benchmarks [--records N] [--only cli|ingest|scoring|recompute|api|portal|audit]
+python -m benchmarks [--records N] [--only cli|ingest|scoring|recompute|simulate|api|portal|audit]
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import api, audit, cli, ingest, portal, recompute, scoring
+from benchmarks import api, audit, cli, ingest, portal, recompute, scoring, simulate
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -18,7 +18,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument(
-        "--only", choices=["cli", "ingest", "scoring", "recompute", "api", "portal", "audit"]
+        "--only",
+        choices=["cli", "ingest", "scoring", "recompute", "simulate", "api", "portal", "audit"],
     )
     parser.add_argument(
         "--sizes",
@@ -26,6 +27,11 @@ def main() -> None:
         help="ledger sizes (records) for the recompute benchmark",
     )
     parser.add_argument("--spark-size", type=int, default=10_000_000)
+    parser.add_argument(
+        "--simulate-sizes",
+        default="10000000",
+        help="ledger sizes (records) for simulate beside recompute",
+    )
     args = parser.parse_args()
     report = Report()
     if args.only in (None, "cli"):
@@ -37,6 +43,8 @@ def main() -> None:
     if args.only in (None, "recompute"):
         sizes = [int(n) for n in args.sizes.split(",")]
         recompute.run(report, sizes, OUT, args.spark_size or None)
+    if args.only in (None, "simulate"):
+        simulate.run(report, [int(n) for n in args.simulate_sizes.split(",")], OUT)
     if args.only in (None, "audit"):
         audit.run(report, args.records, OUT)
     if args.only in (None, "api"):

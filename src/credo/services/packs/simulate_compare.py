@@ -9,13 +9,14 @@ points, after merges and caps, if it counts) or, counting in both, its expiry.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -59,21 +60,22 @@ class PackEffect:
     transitions: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
     tiers: list[str] = field(default_factory=list)  # the proposal's tiers, high to low
     list_ids: list[str] = field(default_factory=list)  # the proposal's lists
-    changes: list[int] = field(default_factory=list)  # score under the proposal less now
+    changes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     opened: Counter[str] = field(default_factory=Counter)  # list id → entries
     closed: Counter[str] = field(default_factory=Counter)
     decisions: dict[str, Decisions] = field(default_factory=dict)  # context → counts
     places: dict[tuple[str, str], Place] = field(default_factory=dict)
     records: Counter[str] = field(default_factory=Counter)  # softened, repealed, ...
     by_rule: Counter[tuple[str | None, str | None, int, int]] = field(default_factory=Counter)
-    scores_now: list[int] = field(default_factory=list)
-    scores_proposed: list[int] = field(default_factory=list)
+    # Each subject scored in both, now and as proposed; `changes` the second less the first.
+    scores_now: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    scores_proposed: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def changed(self) -> bool:
         return bool(
             any(a != b for a, b in self.transitions)
-            or any(self.changes)
+            or bool(np.any(self.changes))
             or self.opened
             or self.closed
             or any(d.changed for d in self.decisions.values())
@@ -81,14 +83,15 @@ class PackEffect:
         )
 
     def score_change(self) -> dict[str, int]:
-        c = self.changes
+        """The median is the lower middle one: a change some subject has."""
+        c = np.sort(self.changes)
         return {
-            "up": sum(d > 0 for d in c),
-            "down": sum(d < 0 for d in c),
-            "unchanged": sum(d == 0 for d in c),
-            "min": min(c, default=0),
-            "median": statistics.median_low(c) if c else 0,
-            "max": max(c, default=0),
+            "up": int(np.count_nonzero(c > 0)),
+            "down": int(np.count_nonzero(c < 0)),
+            "unchanged": int(np.count_nonzero(c == 0)),
+            "min": int(c[0]) if c.size else 0,
+            "median": int(c[(c.size - 1) // 2]) if c.size else 0,
+            "max": int(c[-1]) if c.size else 0,
         }
 
 
@@ -100,12 +103,11 @@ def compare(
     as_of: date,
     proposed: set[str],
 ) -> list[PackEffect]:
-    """Per pack, in pack order: every proposed pack, and any other whose population changes."""
-    b, a = _subjects(now), _subjects(then)
-    where = {**_places(now), **_places(then)}
-    lists_b, lists_a = _lists(now.entries), _lists(then.entries)
+    """Per pack, in pack order: every proposed pack, and any other whose population changes.
+
+    Subjects are counted in Arrow by what their decisions and counts depend on (pack, place,
+    tier and lists open, now and as proposed); each such group is then judged once."""
     effects: dict[str, PackEffect] = {}
-    owner: dict[str, str] = {}
 
     def effect(pack: str) -> PackEffect:
         if pack not in effects:
@@ -117,83 +119,147 @@ def compare(
             effects[pack] = e
         return effects[pack]
 
+    both = _side_by_side(now, then)
     judging = _Judging(before, after, as_of)
-    for subject in b.keys() | a.keys():
-        was, will = b.get(subject), a.get(subject)
-        pack = str((will or was)[2])  # type: ignore[index]
-        owner[subject] = pack
-        e = effect(pack)
-        e.subjects += 1
-        e.transitions[(was[1] if was else None, will[1] if will else None)] += 1
-        place = e.places.setdefault(where.get(subject, ("?", "?")), Place())
-        place.subjects += 1
-        if was and will:
-            e.changes.append(will[0] - was[0])
-            e.scores_now.append(was[0])
-            e.scores_proposed.append(will[0])
-            place.up += will[0] > was[0]
-            place.down += will[0] < was[0]
-        place.tier_changed += bool(was and will and was[1] != will[1])
-        standing_b = (was[2], was[1], lists_b.get(subject, frozenset())) if was else None
-        standing_a = (will[2], will[1], lists_a.get(subject, frozenset())) if will else None
+    for g in _groups(both):
+        e = effect(g["pack"])
+        n = g["n"]
+        e.subjects += n
+        e.transitions[(g["tier_b"], g["tier_a"])] += n
+        place = e.places.setdefault((g["region"] or "?", g["kind"] or "?"), Place())
+        place.subjects += n
+        place.up += g["up"]
+        place.down += g["down"]
+        place.tier_changed += g["tier_changed"]
+        standing_b = _judged(g, "b")
+        standing_a = _judged(g, "a")
         changed = judging.changes(standing_b, standing_a)
         for context, how in changed.items():
             d = e.decisions.setdefault(context, Decisions())
-            setattr(d, how, getattr(d, how) + 1)
-        place.decisions_changed += any(how for how in changed.values())
+            setattr(d, how, getattr(d, how) + n)
+        if changed:
+            place.decisions_changed += n
         for context in judging.contexts(standing_b, standing_a):
             e.decisions.setdefault(context, Decisions())
-    for key in _entry_keys(then.entries) - _entry_keys(now.entries):
+    scored = both.filter(pc.and_(pc.is_valid(both["score_b"]), pc.is_valid(both["score_a"])))
+    for pack in pc.unique(scored["pack"]).to_pylist():
+        mine = scored.filter(pc.equal(scored["pack"], pack))
+        e = effect(pack)
+        e.scores_now = mine["score_b"].to_numpy()
+        e.scores_proposed = mine["score_a"].to_numpy()
+        e.changes = e.scores_proposed - e.scores_now
+    opened = _entry_keys(then.entries) - _entry_keys(now.entries)
+    closed = _entry_keys(now.entries) - _entry_keys(then.entries)
+    owner = _owners(both, {k[0] for k in opened | closed})
+    for key in opened:
         effect(owner[key[0]]).opened[key[1]] += 1
-    for key in _entry_keys(now.entries) - _entry_keys(then.entries):
+    for key in closed:
         effect(owner[key[0]]).closed[key[1]] += 1
-    for row in _changed_records(now, then):
-        e = effect(owner[row["subject_id"]])
-        kind = _how(row)
+    for row in _records_by_rule(_changed_records(now, then), both):
+        e = effect(row["pack"])
+        kind = _how(row["eff_b"], row["eff_a"], row["expiry"])
         if kind:
-            e.records[kind] += 1
-            e.by_rule[(row["rule_b"], row["rule_a"], _eff(row, "b"), _eff(row, "a"))] += 1
+            e.records[kind] += row["one_sum"]
+            e.by_rule[(row["rule_b"], row["rule_a"], row["eff_b"], row["eff_a"])] += row["one_sum"]
     for pack in proposed:
         if pack in before.packs or pack in after.packs:
             effect(pack)
     return [effects[p] for p in sorted(effects) if p in proposed or effects[p].changed]
 
 
-def _subjects(r: Recomputed) -> dict[str, tuple[int, str, str]]:
-    """subject → (score, tier, pack)."""
-    s = r.scores
-    return {
-        sid: (score, tier, pack)
-        for sid, score, tier, pack in zip(
-            s.column("subject_id").to_pylist(),
-            s.column("score").to_pylist(),
-            s.column("tier").to_pylist(),
-            s.column("pack").to_pylist(),
-            strict=True,
-        )
-    }
+def _side_by_side(now: Recomputed, then: Recomputed) -> pa.Table:
+    """One row per subject scored in either run: score, tier, pack and open lists (as one
+    sorted, comma-joined key) in each, and where the subject is."""
 
+    def side(r: Recomputed, tag: str) -> pa.Table:
+        s = r.scores.select(["subject_id", "score", "tier", "pack"])
+        lists = _list_keys(r.entries)
+        t = s.join(lists, "subject_id", join_type="left outer")
+        names = ["subject_id", *(f"{c}_{tag}" for c in ("score", "tier", "pack", "lists"))]
+        return t.select(["subject_id", "score", "tier", "pack", "lists"]).rename_columns(names)
 
-def _places(r: Recomputed) -> dict[str, tuple[str, str]]:
-    if r.standing is None:
-        return {}
-    t = r.standing
-    return dict(
-        zip(
-            t.column("subject_id").to_pylist(),
-            zip(t.column("region").to_pylist(), t.column("kind").to_pylist(), strict=True),
-            strict=True,
-        )
+    both = side(now, "b").join(side(then, "a"), "subject_id", join_type="full outer")
+    places = [p for p in (then.standing, now.standing) if p is not None]
+    if places:
+        where = pa.concat_tables(places)
+        first = pc.index_in(both["subject_id"], value_set=where["subject_id"])
+        region, kind = where["region"].take(first), where["kind"].take(first)
+    else:
+        region = kind = pa.nulls(both.num_rows, pa.string())
+    return (
+        both.append_column("pack", pc.coalesce(both["pack_a"], both["pack_b"]))
+        .append_column("region", region)
+        .append_column("kind", kind)
     )
 
 
-def _lists(entries: pa.Table) -> dict[str, frozenset[str]]:
-    found: dict[str, set[str]] = {}
-    for sid, lid in zip(
-        entries.column("subject_id").to_pylist(), entries.column("list_id").to_pylist(), strict=True
-    ):
-        found.setdefault(sid, set()).add(lid)
-    return {sid: frozenset(ids) for sid, ids in found.items()}
+def _list_keys(entries: pa.Table) -> pa.Table:
+    """subject_id → the ids of the lists it is on, sorted and joined by commas."""
+    if entries.num_rows == 0:
+        return pa.table(
+            {"subject_id": pa.array([], pa.string()), "lists": pa.array([], pa.string())}
+        )
+    pairs = (
+        entries.group_by(["subject_id", "list_id"])
+        .aggregate([])
+        .sort_by([("subject_id", "ascending"), ("list_id", "ascending")])
+    )
+    grouped = pairs.group_by("subject_id", use_threads=False).aggregate([("list_id", "list")])
+    return pa.table(
+        {
+            "subject_id": grouped["subject_id"],
+            "lists": pc.binary_join(grouped["list_id_list"], ","),
+        }
+    )
+
+
+_KEYS = ["pack", "region", "kind", "pack_b", "tier_b", "lists_b", "pack_a", "tier_a", "lists_a"]
+
+
+def _groups(both: pa.Table) -> list[dict[str, Any]]:
+    """Subjects counted by everything their decisions and counts depend on."""
+    valid = pc.and_(pc.is_valid(both["score_b"]), pc.is_valid(both["score_a"]))
+    up = pc.and_(valid, pc.greater(both["score_a"], both["score_b"]))
+    down = pc.and_(valid, pc.less(both["score_a"], both["score_b"]))
+    moved = pc.and_(valid, pc.not_equal(both["tier_a"], both["tier_b"]))
+    t = both.select(_KEYS).append_column("one", pa.array(np.ones(both.num_rows, np.int64)))
+    for name, flag in (("up", up), ("down", down), ("tier_changed", moved)):
+        t = t.append_column(name, pc.cast(pc.fill_null(flag, False), pa.int64()))
+    rows = t.group_by(_KEYS).aggregate(
+        [("one", "sum"), ("up", "sum"), ("down", "sum"), ("tier_changed", "sum")]
+    )
+    out = []
+    for row in rows.to_pylist():
+        row["n"] = row.pop("one_sum")
+        for name in ("up", "down", "tier_changed"):
+            row[name] = row.pop(f"{name}_sum")
+        out.append(row)
+    return out
+
+
+def _records_by_rule(changed: pa.Table | None, both: pa.Table) -> list[dict[str, Any]]:
+    """The changed records counted by their subject's pack, rules and points."""
+    if changed is None or changed.num_rows == 0:
+        return []
+    owned = changed.join(both.select(["subject_id", "pack"]), "subject_id", join_type="left outer")
+    keys = ["pack", "rule_b", "rule_a", "eff_b", "eff_a", "expiry"]
+    rows: list[dict[str, Any]] = owned.group_by(keys).aggregate([("one", "sum")]).to_pylist()
+    return rows
+
+
+def _judged(g: Mapping[str, Any], side: str) -> Judged | None:
+    pack = g[f"pack_{side}"]
+    if pack is None:
+        return None
+    lists = g[f"lists_{side}"]
+    return pack, g[f"tier_{side}"], frozenset(lists.split(",")) if lists else frozenset()
+
+
+def _owners(both: pa.Table, subjects: set[str]) -> dict[str, str]:
+    if not subjects:
+        return {}
+    mine = both.filter(pc.is_in(both["subject_id"], value_set=pa.array(sorted(subjects))))
+    return dict(zip(mine["subject_id"].to_pylist(), mine["pack"].to_pylist(), strict=True))
 
 
 def _entry_keys(entries: pa.Table) -> set[tuple[str, str, str]]:
@@ -264,43 +330,63 @@ def _in_force(rulebook: Rulebook, as_of: date) -> dict[str, Pack]:
 _VERDICT = ["record_id", "subject_id", "rule", "expires_on", "reason", "counted"]
 
 
-def _changed_records(now: Recomputed, then: Recomputed) -> Iterable[Mapping[str, Any]]:
-    """The records whose verdict on `as_of` differs between the runs."""
+def _changed_records(now: Recomputed, then: Recomputed) -> pa.Table | None:
+    """The records whose verdict on `as_of` differs between the runs: their subject, rule and
+    what they add to the score in each, and whether, counting in both, their expiry moved."""
     if now.contributions is None or then.contributions is None:
-        return []
+        return None
     b = now.contributions.select(_VERDICT)
     a = then.contributions.select(_VERDICT)
-    joined = b.join(
-        a, keys="record_id", join_type="full outer", left_suffix="_b", right_suffix="_a"
-    )
+    if b.num_rows == a.num_rows and pc.all(pc.equal(b["record_id"], a["record_id"])).as_py():
+        # The same ledger in the same order (an engine's usual answer): side by side as it is.
+        joined = pa.table(
+            {
+                "record_id": b["record_id"],
+                **{f"{c}_b": b[c] for c in _VERDICT[1:]},
+                **{f"{c}_a": a[c] for c in _VERDICT[1:]},
+            }
+        )
+    else:
+        joined = b.join(
+            a, keys="record_id", join_type="full outer", left_suffix="_b", right_suffix="_a"
+        )
     differs = None
     for name in ("counted", "reason", "expires_on", "rule"):
         x, y = joined.column(f"{name}_b"), joined.column(f"{name}_a")
         one = pc.or_(pc.fill_null(pc.not_equal(x, y), False), pc.xor(pc.is_null(x), pc.is_null(y)))
         differs = one if differs is None else pc.or_(differs, one)
-    rows: list[dict[str, Any]] = joined.filter(differs).to_pylist()
-    for row in rows:
-        row["subject_id"] = row["subject_id_a"] or row["subject_id_b"]
-    return rows
+    changed = joined.filter(differs)
+    subject = pc.coalesce(changed["subject_id_a"], changed["subject_id_b"])
+    counts = pc.and_(pc.is_null(changed["reason_b"]), pc.is_null(changed["reason_a"]))
+    expiry = pc.fill_null(pc.not_equal(changed["expires_on_b"], changed["expires_on_a"]), True)
+    t = pa.table(
+        {
+            "subject_id": subject,
+            "rule_b": changed["rule_b"],
+            "rule_a": changed["rule_a"],
+            "eff_b": _eff(changed, "b"),
+            "eff_a": _eff(changed, "a"),
+            "expiry": pc.and_(counts, expiry),
+            "one": pa.array(np.ones(changed.num_rows, np.int64)),
+        }
+    )
+    return t
 
 
-def _eff(row: Mapping[str, Any], side: str) -> int:
-    """What the record adds to the score on `as_of`."""
-    if row[f"reason_{side}"] is not None:
-        return 0
-    return int(row[f"counted_{side}"] or 0)
+def _eff(t: pa.Table, side: str) -> pa.ChunkedArray:
+    """What each record adds to the score on `as_of`: its points if it counts, else 0."""
+    counted = pc.fill_null(t[f"counted_{side}"], 0)
+    return pc.if_else(pc.is_null(t[f"reason_{side}"]), counted, 0)
 
 
-def _how(row: Mapping[str, Any]) -> str | None:
-    was, will = _eff(row, "b"), _eff(row, "a")
+def _how(was: int, will: int, expiry: bool) -> str | None:
     if will > was:
         if was < 0:
             return "repealed" if will == 0 else "softened"
         return "rewarded"
     if will < was:
         return "lowered"
-    counts = row["reason_b"] is None and row["reason_a"] is None
-    return "expiry_changed" if counts and row["expires_on_b"] != row["expires_on_a"] else None
+    return "expiry_changed" if expiry else None
 
 
 def suppressed(n: int) -> int | None:
@@ -373,17 +459,17 @@ HISTOGRAM_BINS = 24
 def _histogram(e: PackEffect, *, published: bool) -> dict[str, Any]:
     """Scores now and as proposed, counted in the same bins (published: no bin under
     MIN_CELL subjects)."""
-    both = e.scores_now + e.scores_proposed
-    if not both:
+    if not e.scores_now.size:
         return {"edges": [], "now": [], "proposed": []}
-    low, high = min(both), max(both) + 1
+    low = int(min(e.scores_now.min(), e.scores_proposed.min()))
+    high = int(max(e.scores_now.max(), e.scores_proposed.max())) + 1
     width = max(1, -(-(high - low) // HISTOGRAM_BINS))
-    edges = [low + i * width for i in range(-(-(high - low) // width) + 1)]
+    bins = -(-(high - low) // width)
+    edges = [low + i * width for i in range(bins + 1)]
 
-    def counts(scores: list[int]) -> list[int | None]:
-        c = Counter((s - low) // width for s in scores)
-        n = [c[i] for i in range(len(edges) - 1)]
-        return [suppressed(x) for x in n] if published else list(n)
+    def counts(scores: npt.NDArray[np.int64]) -> list[int | None]:
+        n = np.bincount((scores - low) // width, minlength=bins).tolist()
+        return [suppressed(x) for x in n] if published else n
 
     return {"edges": edges, "now": counts(e.scores_now), "proposed": counts(e.scores_proposed)}
 
