@@ -149,7 +149,8 @@ def _pack(console: Console, p: dict[str, Any]) -> None:
     console.print(
         f"records counting differently: {r['softened']:,} softened, {r['repealed']:,} repealed, "
         f"{r['rewarded']:,} rewarded, {r['lowered']:,} lowered, "
-        f"{r['expiry_changed']:,} expiring on another day",
+        f"{r['expiry_changed']:,} expiring on another day, "
+        f"{r['merged']:,} merged into another record of their case or no longer",
         markup=False,
     )
     for why in r["by_rule"]:

@@ -157,7 +157,7 @@ def compare(
         effect(owner[key[0]]).closed[key[1]] += 1
     for row in _records_by_rule(_changed_records(now, then), both):
         e = effect(row["pack"])
-        kind = _how(row["eff_b"], row["eff_a"], row["expiry"])
+        kind = _how(row["eff_b"], row["eff_a"], row["expiry"], row["merged"])
         if kind:
             e.records[kind] += row["one_sum"]
             e.by_rule[(row["rule_b"], row["rule_a"], row["eff_b"], row["eff_a"])] += row["one_sum"]
@@ -242,7 +242,7 @@ def _records_by_rule(changed: pa.Table | None, both: pa.Table) -> list[dict[str,
     if changed is None or changed.num_rows == 0:
         return []
     owned = changed.join(both.select(["subject_id", "pack"]), "subject_id", join_type="left outer")
-    keys = ["pack", "rule_b", "rule_a", "eff_b", "eff_a", "expiry"]
+    keys = ["pack", "rule_b", "rule_a", "eff_b", "eff_a", "expiry", "merged"]
     rows: list[dict[str, Any]] = owned.group_by(keys).aggregate([("one", "sum")]).to_pylist()
     return rows
 
@@ -367,10 +367,15 @@ def _changed_records(now: Recomputed, then: Recomputed) -> pa.Table | None:
             "eff_b": _eff(changed, "b"),
             "eff_a": _eff(changed, "a"),
             "expiry": pc.and_(counts, expiry),
+            "merged": pc.xor(_merged(changed, "b"), _merged(changed, "a")),
             "one": pa.array(np.ones(changed.num_rows, np.int64)),
         }
     )
     return t
+
+
+def _merged(t: pa.Table, side: str) -> pa.ChunkedArray:
+    return pc.fill_null(pc.equal(t[f"reason_{side}"], "merged"), False)
 
 
 def _eff(t: pa.Table, side: str) -> pa.ChunkedArray:
@@ -379,7 +384,11 @@ def _eff(t: pa.Table, side: str) -> pa.ChunkedArray:
     return pc.if_else(pc.is_null(t[f"reason_{side}"]), counted, 0)
 
 
-def _how(was: int, will: int, expiry: bool) -> str | None:
+def _how(was: int, will: int, expiry: bool, merged: bool) -> str | None:
+    """A record merged into another of its case (or no longer) changes by the other's points,
+    not by a rule of its own."""
+    if merged and will != was:
+        return "merged"
     if will > was:
         if was < 0:
             return "repealed" if will == 0 else "softened"
@@ -435,6 +444,7 @@ def effect_json(e: PackEffect, *, published: bool = False) -> dict[str, Any]:
             "rewarded": e.records["rewarded"],
             "lowered": e.records["lowered"],
             "expiry_changed": e.records["expiry_changed"],
+            "merged": e.records["merged"],
             "by_rule": [
                 {
                     "rule_now": rb,
