@@ -221,7 +221,7 @@ def _ledger(backend: str, secret: str) -> Iterator[tuple[str, str, str, list[dic
             store.migrate()
             now = datetime.now(UTC)
             for pack in shipped_packs():
-                adopt_pack_file(store, pack, now=now)
+                adopt_pack_file(store, pack, now=now, actor="cli:bench")
             path = ledger_file(OUT, RECORDS)
             report = ingest_file(store, current_rulebook(store), path, today=TODAY, now=now)
             assert report.ok, report.rejected[:3]
@@ -236,7 +236,13 @@ def _ledger(backend: str, secret: str) -> Iterator[tuple[str, str, str, list[dic
             ctx = Context(Settings(database_url=url), store)
             key = secret.encode()
             consumer = create_key(
-                ctx.access, key, role=Role.CONSUMER, principal="bench", contexts=contexts, now=now
+                ctx.access,
+                key,
+                role=Role.CONSUMER,
+                principal="bench",
+                contexts=contexts,
+                now=now,
+                actor="cli:bench",
             )
             provider = create_key(
                 ctx.access,
@@ -245,6 +251,7 @@ def _ledger(backend: str, secret: str) -> Iterator[tuple[str, str, str, list[dic
                 principal="bench-provider",
                 types=types,
                 now=now,
+                actor="cli:bench",
             )
             subjects: dict[str, dict[str, str]] = {}
             with path.open() as f:

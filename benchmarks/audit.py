@@ -9,12 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
+from sqlalchemy import event
+
 from benchmarks.ingest import _ingest, ledger_file
 from benchmarks.report import Report
 from credo.adapters.signing import generated
 from credo.adapters.stores import sql
 from credo.adapters.stores.sqlite import SqliteLedgerStore
-from credo.services.audit.ledger import verify_ledger
+from credo.services.audit.ledger import consistency, inclusion, verify_ledger
 
 
 @contextmanager
@@ -70,4 +72,33 @@ def run(report: Report, n: int, out: Path) -> None:
     report.figure(f"audit verify per 1 M entries{note}", per_million, "s")
     report.ratio("10 s / audit verify of 1 M entries", 10 / per_million, goal=1.0)
     report.ratio("a plain read of the records / audit verify", read / seconds, goal=0.1)
+    _proofs(report, store, verdict.tree_size)
     store.close()
+
+
+def _proofs(report: Report, store: SqliteLedgerStore, size: int) -> None:
+    """Proofs at the latest head read stored subtrees: O(log n) queries of at most 8 rows each,
+    never every leaf. Their time, and how many queries each made."""
+    head = store.signed_head()
+    assert head is not None
+    firsts = [h.tree_size for h in store.signed_heads()][:-1] or [head.tree_size]
+    indexes = [i * (head.tree_size // 100) for i in range(100)]
+    queries = 0
+
+    def counted(*_: object) -> None:
+        nonlocal queries
+        queries += 1
+
+    event.listen(store.engine, "before_cursor_execute", counted)
+    started = time.perf_counter()
+    for index in indexes:
+        inclusion(store, index, head.tree_size)
+    for first in firsts:
+        consistency(store, first, head.tree_size)
+    seconds = time.perf_counter() - started
+    event.remove(store.engine, "before_cursor_execute", counted)
+    proofs = len(indexes) + len(firsts)
+    report.figure(f"a proof in a tree of {size:,} entries", seconds * 1000 / proofs, "ms")
+    report.figure(
+        f"queries per proof (log2 of the size: {size.bit_length()})", queries / proofs, "queries"
+    )

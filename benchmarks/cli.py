@@ -71,7 +71,7 @@ def _ledger(directory: Path) -> tuple[str, str]:
     store.migrate()
     now = datetime.now(UTC)
     for pack in shipped_packs():
-        adopt_pack_file(store, pack, now=now)
+        adopt_pack_file(store, pack, now=now, actor="cli:bench")
     path = ledger_file(OUT, RECORDS)
     report = ingest_file(store, current_rulebook(store), path, today=TODAY, now=now)
     assert report.ok, report.rejected[:3]

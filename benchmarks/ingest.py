@@ -45,7 +45,7 @@ def _ingest(store: LedgerStore, path: Path) -> tuple[float, int]:
     store.migrate()
     now = datetime.now(UTC)
     for pack in shipped_packs():
-        adopt_pack_file(store, pack, now=now)
+        adopt_pack_file(store, pack, now=now, actor="cli:bench")
     report = ingest_file(store, current_rulebook(store), path, today=TODAY, now=now)
     assert report.ok, report.rejected[:3]
     return report.rate, report.created

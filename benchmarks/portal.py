@@ -77,16 +77,24 @@ def run(report: Report, records: int = 100) -> None:
         store = SqliteLedgerStore(url)
         store.migrate()
         for path in shipped_packs():
-            adopt_pack_file(store, path, now=NOW)
+            adopt_pack_file(store, path, now=NOW, actor="cli:bench")
         ctx = Context(settings=Settings(database_url=url), store=store, clock=lambda: NOW)
         settings = ApiSettings(key_secret="bench", api_rate=1e6, api_anonymous_rate=1e6)
         app = create_app(ctx, settings)
         secret = b"bench"
         types = ["traffic.violation", "court.judgment_default"]
         provider = create_key(
-            ctx.access, secret, role=Role.PROVIDER, principal=SOURCE, types=types, now=NOW
+            ctx.access,
+            secret,
+            role=Role.PROVIDER,
+            principal=SOURCE,
+            types=types,
+            now=NOW,
+            actor="cli:bench",
         ).token
-        subject = create_key(ctx.access, secret, role=Role.SUBJECT, principal=SUBJECT, now=NOW)
+        subject = create_key(
+            ctx.access, secret, role=Role.SUBJECT, principal=SUBJECT, now=NOW, actor="cli:bench"
+        )
         with TestClient(app) as client:
             sent = client.post(
                 "/v1/records",

@@ -52,7 +52,7 @@ from credo.shipped import shipped_packs
 store = build_store("memory:")
 store.migrate()
 for p in shipped_packs():
-    adopt_pack_file(store, p, now=datetime.now(UTC))
+    adopt_pack_file(store, p, now=datetime.now(UTC), actor="cli:bench")
 proposal = read_proposals([Path("{V3}")])
 started = time.perf_counter()
 sim = simulate(store, FoldEngine(), proposal, as_of=as_of, source=src)

@@ -70,26 +70,29 @@ def build_companions(store: LedgerStore) -> Companions:
 
         engine = store.engine
         return Companions(
-            SqlAccessStore(engine),
+            SqlAccessStore(engine, store),
             SqlListings(engine),
             SqlFeeds(engine),
-            SqlSessionStore(engine),
+            SqlSessionStore(engine, store),
             SqlPortalQueries(engine),
             SqlProposals(engine),
         )
     from credo.adapters.stores.access import MemoryAccessStore
     from credo.adapters.stores.feeds import MemoryFeeds
     from credo.adapters.stores.listings import MemoryListings
+    from credo.adapters.stores.memory import MemoryLedgerStore
     from credo.adapters.stores.portal import MemoryPortalQueries
     from credo.adapters.stores.proposals import MemoryProposals
     from credo.adapters.stores.sessions import MemorySessionStore
 
-    access = MemoryAccessStore()
+    if not isinstance(store, MemoryLedgerStore):
+        raise TypeError(f"no companions for a {type(store).__name__}")
+    access = MemoryAccessStore(store)
     return Companions(
         access,
         MemoryListings(store),
         MemoryFeeds(access, store.ledger_size),
-        MemorySessionStore(),
+        MemorySessionStore(store),
         MemoryPortalQueries(store),
         MemoryProposals(),
     )

@@ -126,13 +126,19 @@ def make_api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeApi
         url, store = open_store(backend, request, tmp_path)
         store.migrate()
         for path in shipped_packs():
-            adopt_pack_file(store, path, now=NOW)
+            adopt_pack_file(store, path, now=NOW, actor="cli:test")
         ctx = Context(settings=Settings(database_url=url), store=store, clock=lambda: NOW)
         app = create_app(ctx, settings(**overrides))
         tokens = {}
         for who, (role, principal, scopes) in CALLERS.items():
             made = create_key(
-                ctx.access, SECRET.encode(), role=role, principal=principal, now=NOW, **scopes
+                ctx.access,
+                SECRET.encode(),
+                role=role,
+                principal=principal,
+                now=NOW,
+                **scopes,
+                actor="cli:test",
             )
             tokens[who] = made.token
         client = TestClient(app)

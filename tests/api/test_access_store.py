@@ -16,6 +16,7 @@ from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import build_companions
+from credo.domain.entries import AdminEntry
 from tests.api.conftest import NOW, TODAY
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -36,6 +37,10 @@ def access(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AccessSto
     store.close()
 
 
+MADE = AdminEntry("key", "cli:test", NOW, {"key_id": "k-1"})
+REVOKED = AdminEntry("key-revocation", "cli:test", NOW, {"key_id": "k-1"})
+
+
 def key(key_id: str, digest: str) -> StoredKey:
     return StoredKey(key_id, digest, "consumer", "rail", ("rail.high-speed-ticket",), None, NOW)
 
@@ -46,16 +51,16 @@ def logged(subject: str, n: int = 0) -> LoggedCheck:
 
 
 def test_keys_are_found_by_digest_and_revoked_once(access: AccessStore) -> None:
-    access.add_key(key("k-1", "d1"))
-    access.add_key(key("k-2", "d2"))
+    access.add_key(key("k-1", "d1"), audit=MADE)
+    access.add_key(key("k-2", "d2"), audit=MADE)
     assert access.key_by_digest("d2") == key("k-2", "d2")
     assert access.key_by_digest("nope") is None
-    first = access.revoke_key("k-1", at=NOW)
-    again = access.revoke_key("k-1", at=NOW + timedelta(days=1))
+    first = access.revoke_key("k-1", at=NOW, audit=REVOKED)
+    again = access.revoke_key("k-1", at=NOW + timedelta(days=1), audit=REVOKED)
     assert first is not None
     assert again is not None
     assert first.revoked_at == again.revoked_at == NOW
-    assert access.revoke_key("k-9", at=NOW) is None
+    assert access.revoke_key("k-9", at=NOW, audit=REVOKED) is None
     assert [k.key_id for k in access.all_keys()] == ["k-1", "k-2"]
 
 

@@ -15,6 +15,7 @@ def test_demo_keys_open_every_audience_route(api: Api) -> None:
         subject_id="p-1",
         provider_id="traffic-police-rc",
         now=NOW,
+        actor="cli:test",
     )
     assert set(keys) == set(Role)
 

@@ -25,9 +25,15 @@ def keys(api: Api) -> dict[str, str]:
             principal="police",
             now=NOW,
             types=["traffic.violation", "court.judgment_default"],
+            actor="cli:test",
         ),
         "mover": create_key(
-            api.ctx.access, SECRET.encode(), role=Role.SUBJECT, principal="p-9", now=NOW
+            api.ctx.access,
+            SECRET.encode(),
+            role=Role.SUBJECT,
+            principal="p-9",
+            now=NOW,
+            actor="cli:test",
         ),
     }
     return {who: {"Authorization": f"Bearer {k.token}"} for who, k in made.items()}  # type: ignore[misc]
@@ -44,7 +50,7 @@ def explanation(api: Api, headers: dict[str, str], as_of: str) -> dict[str, Any]
 def test_a_mover_through_the_api(make_api: MakeApi, backend: str) -> None:
     api = make_api(backend)
     for name in ("west-v1", "east-v1"):
-        adopt_pack_file(api.ctx.store, PACKS / f"{name}.yaml", now=NOW)
+        adopt_pack_file(api.ctx.store, PACKS / f"{name}.yaml", now=NOW, actor="cli:test")
     h = keys(api)
     east = record("p-9", ref="E-1", region="XT-E", occurred_at="2024-07-01")
     west = record("p-9", ref="W-1", region="XT-W", occurred_at="2024-03-01")
@@ -66,7 +72,7 @@ def test_a_more_specific_pack_leaves_the_past_explained_as_it_was(
     make_api: MakeApi, backend: str
 ) -> None:
     api = make_api(backend)
-    adopt_pack_file(api.ctx.store, PACKS / "province-v1.yaml", now=NOW)
+    adopt_pack_file(api.ctx.store, PACKS / "province-v1.yaml", now=NOW, actor="cli:test")
     h = keys(api)
     default = record(
         "p-9",
@@ -84,7 +90,7 @@ def test_a_more_specific_pack_leaves_the_past_explained_as_it_was(
     before = explanation(api, h["mover"], "2024-06-01")
     assert (before["pack"], before["score"]) == ("province", 70)
 
-    adopt_pack_file(api.ctx.store, PACKS / "county-v1.yaml", now=NOW)
+    adopt_pack_file(api.ctx.store, PACKS / "county-v1.yaml", now=NOW, actor="cli:test")
     after = explanation(api, h["mover"], "2024-06-01")
     assert (after["pack"], after["score"], after["lists"]) == ("province", 70, before["lists"])
     now = explanation(api, h["mover"], "2024-10-01")

@@ -49,11 +49,11 @@ def test_two_workers_serve_one_ledger(tmp_path: Path) -> None:
     ctx = bootstrap(Settings(database_url=url))
     now = datetime.now(UTC)
     for path in shipped_packs():
-        adopt_pack_file(ctx.store, path, now=now)
+        adopt_pack_file(ctx.store, path, now=now, actor="cli:test")
     secret = ApiSettings().secret_for(url)  # the file beside the ledger, as the workers read it
     token = create_key(
         ctx.access, secret, role=Role.PROVIDER, principal="traffic-police-rc",
-        types=["traffic.violation"], now=now,
+        types=["traffic.violation"], now=now, actor="cli:test",
     ).token  # fmt: skip
     ctx.store.close()
 

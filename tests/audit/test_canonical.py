@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.adapters.stores.protocol import StoredPack
-from credo.domain.canonical import canonical_json, rfc3339
+from credo.domain.canonical import canonical_json, number_text, rfc3339
 from credo.domain.entries import Entry
 from credo.domain.leaves import entry_json, hash_of, pack_json, record_json
 from credo.domain.merkle import leaf_hash
@@ -33,6 +33,14 @@ _json = st.recursive(
 @given(_json)
 def test_canonical_json_is_rfc8785(value: object) -> None:
     assert canonical_json(value) == rfc8785.dumps(value)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_are_written_as_the_library_writes_them(f: float) -> None:
+    assert number_text(f) == rfc8785.dumps(f)
+    assert canonical_json({"attributes": {"amount": f}}) == rfc8785.dumps(
+        {"attributes": {"amount": f}}
+    )
 
 
 def test_the_rfc_examples_of_ordering_and_numbers() -> None:

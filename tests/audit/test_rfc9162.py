@@ -5,6 +5,8 @@ form of its own, so their hashes are compared with the RFC's `PROOF`)."""
 
 from __future__ import annotations
 
+import functools
+
 import pymerkle
 import pytest
 
@@ -35,24 +37,25 @@ def _points(n: int) -> list[int]:
     return sorted(p for p in picked if 0 <= p < n)
 
 
-def _mth(leaves: list[bytes]) -> bytes:
-    """MTH(D[n]), RFC 9162 §2.1.1, as written there."""
-    n = len(leaves)
+@functools.cache
+def _mth(lo: int, hi: int) -> bytes:
+    """MTH(D[lo:hi]), RFC 9162 §2.1.1, as written there (remembered: the sizes share them)."""
+    n = hi - lo
     if n == 1:
-        return leaves[0]
+        return LEAVES[lo]
     k = 1 << ((n - 1).bit_length() - 1)
-    return merkle.node_hash(_mth(leaves[:k]), _mth(leaves[k:]))
+    return merkle.node_hash(_mth(lo, lo + k), _mth(lo + k, hi))
 
 
-def _subproof(m: int, leaves: list[bytes], whole: bool) -> list[bytes]:
-    """SUBPROOF(m, D[n], b), RFC 9162 §2.1.4.1, as written there."""
-    n = len(leaves)
+def _subproof(m: int, lo: int, hi: int, whole: bool) -> list[bytes]:
+    """SUBPROOF(m, D[lo:hi], b), RFC 9162 §2.1.4.1, as written there."""
+    n = hi - lo
     if m == n:
-        return [] if whole else [_mth(leaves)]
+        return [] if whole else [_mth(lo, hi)]
     k = 1 << ((n - 1).bit_length() - 1)
     if m <= k:
-        return [*_subproof(m, leaves[:k], whole), _mth(leaves[k:])]
-    return [*_subproof(m - k, leaves[k:], False), _mth(leaves[:k])]
+        return [*_subproof(m, lo, lo + k, whole), _mth(lo + k, hi)]
+    return [*_subproof(m - k, lo + k, hi, False), _mth(lo, lo + k)]
 
 
 def _flipped(h: bytes) -> bytes:
@@ -67,47 +70,96 @@ def test_leaf_and_node_hashes_are_prefixed() -> None:
     assert merkle.root_of([]) == hashlib.sha256(b"").digest()
 
 
-@pytest.mark.parametrize("n", range(1, MAX + 1))
-def test_root_and_frontier(oracle: pymerkle.InmemoryTree, n: int) -> None:
-    expected = oracle.get_root(n)
-    assert _mth(LEAVES[:n]) == expected
-    assert merkle.root_of(LEAVES[:n]) == expected
+SIZES = range(1, MAX + 1)
+
+
+def _at(n: int, m: int | None = None) -> str:
+    return f"tree size {n}" + (f", {m}" if m is not None else "")
+
+
+def test_roots_and_frontiers_for_every_size(oracle: pymerkle.InmemoryTree) -> None:
     frontier = merkle.Frontier()
-    for leaf in LEAVES[:n]:
-        frontier.append(leaf)
-    assert frontier.root() == expected
-    assert merkle.Frontier(n, frontier.hashes).root() == expected
+    for n in SIZES:
+        expected = oracle.get_root(n)
+        assert _mth(0, n) == expected, _at(n)
+        assert merkle.root_of(LEAVES[:n]) == expected, _at(n)
+        frontier.append(LEAVES[n - 1])
+        assert frontier.root() == expected, _at(n)
+        assert merkle.Frontier(n, frontier.hashes).root() == expected, _at(n)
 
 
-@pytest.mark.parametrize("n", range(1, MAX + 1))
-def test_inclusion_proofs(oracle: pymerkle.InmemoryTree, n: int) -> None:
-    root = oracle.get_root(n)
-    for m in _points(n):
-        proof = merkle.inclusion_proof(LEAVES[:n], m)
-        theirs = oracle.prove_inclusion(m + 1, n)  # pymerkle counts from 1
-        assert [bytes.fromhex(h) for h in theirs.serialize()["path"][1:]] == proof
-        assert merkle.verify_inclusion(m, n, LEAVES[m], proof, root)
-        assert not merkle.verify_inclusion(m, n, _flipped(LEAVES[m]), proof, root)
-        if proof:
-            assert not merkle.verify_inclusion(m, n, LEAVES[m], proof[:-1], root)
-            assert not merkle.verify_inclusion(m, n, LEAVES[m], [*proof, root], root)
-        if n > 1:
-            assert not merkle.verify_inclusion((m + 1) % n, n, LEAVES[m], proof, root)
+def test_the_subtrees_a_store_keeps_for_every_size() -> None:
+    """`Frontier.extend`, in batches of every width, keeps exactly the perfect subtrees on the
+    levels of `STRIDE`, each the root of its leaves; proofs folded from them and the leaves
+    are the proofs themselves."""
+    for width in (1, 3, 16, 299):
+        frontier, kept = merkle.Frontier(), {}
+        for lo in range(0, MAX, width):
+            for level, position, h in frontier.extend(LEAVES[lo : lo + width]):
+                kept[(level, position)] = h
+        for level in range(merkle.STRIDE, MAX.bit_length(), merkle.STRIDE):
+            for position in range(MAX >> level):
+                leaves = LEAVES[position << level : (position + 1) << level]
+                assert kept.pop((level, position)) == merkle.root_of(leaves), (width, level)
+        assert kept == {}, f"batches of {width} kept subtrees off the stored levels: {kept}"
+    assert merkle.stored_rows((9, 3)) == (8, 6, 2)
+    assert merkle.stored_rows((3, 5)) == (0, 40, 8)
+    assert merkle.stored_rows((4, 5)) == (4, 5, 1)
 
 
-@pytest.mark.parametrize("n", range(1, MAX + 1))
-def test_consistency_proofs(oracle: pymerkle.InmemoryTree, n: int) -> None:
-    second = oracle.get_root(n)
-    for m in (p + 1 for p in _points(n)):
-        first = oracle.get_root(m)
-        proof = merkle.consistency_proof(LEAVES[:n], m)
-        assert proof == _subproof(m, LEAVES[:n], True)
-        assert pymerkle.verify_consistency(first, second, oracle.prove_consistency(m, n)) is None
-        assert merkle.verify_consistency(m, n, first, second, proof)
-        if m < n:
-            assert not merkle.verify_consistency(m, n, _flipped(first), second, proof)
-            assert not merkle.verify_consistency(m, n, first, _flipped(second), proof)
-            assert not merkle.verify_consistency(m, n, first, second, proof[:-1])
+def _from_leaves(n: int, m: int) -> bool:
+    """Where the proof is also computed from the leaves themselves, as a reader without stored
+    subtrees would: every point of the small trees, the edges of the larger ones."""
+    return n <= 64 or m in (1, n - 1)
+
+
+def _nodes(spans: list[merkle.Span], n: int) -> dict[merkle.Node, bytes]:
+    """The subtrees `spans` are made of, as a store would give them."""
+    wanted = {node for span in spans for node in merkle.span_nodes(span)}
+    for level, position in wanted:
+        assert (position + 1) << level <= n, f"{_at(n)}: subtree {level, position} is outside"
+    return {(lv, p): _mth(p << lv, (p + 1) << lv) for lv, p in wanted}
+
+
+def test_inclusion_proofs_for_every_size(oracle: pymerkle.InmemoryTree) -> None:
+    for n in SIZES:
+        root = oracle.get_root(n)
+        for m in _points(n):
+            at = _at(n, f"leaf {m}")
+            # As the stores serve it: from the subtrees its spans are made of.
+            spans = merkle.inclusion_spans(n, m)
+            proof = merkle.proof_from_nodes(spans, _nodes(spans, n))
+            theirs = oracle.prove_inclusion(m + 1, n)  # pymerkle counts from 1
+            assert [bytes.fromhex(h) for h in theirs.serialize()["path"][1:]] == proof, at
+            if _from_leaves(n, m):
+                assert merkle.inclusion_proof(LEAVES[:n], m) == proof, at
+            assert merkle.verify_inclusion(m, n, LEAVES[m], proof, root), at
+            assert not merkle.verify_inclusion(m, n, _flipped(LEAVES[m]), proof, root), at
+            if proof:
+                assert not merkle.verify_inclusion(m, n, LEAVES[m], proof[:-1], root), at
+                assert not merkle.verify_inclusion(m, n, LEAVES[m], [*proof, root], root), at
+            if n > 1:
+                assert not merkle.verify_inclusion((m + 1) % n, n, LEAVES[m], proof, root), at
+
+
+def test_consistency_proofs_for_every_size(oracle: pymerkle.InmemoryTree) -> None:
+    for n in SIZES:
+        second = oracle.get_root(n)
+        for m in (p + 1 for p in _points(n)):
+            at = _at(n, f"from size {m}")
+            first = oracle.get_root(m)
+            spans = merkle.consistency_spans(m, n)
+            proof = merkle.proof_from_nodes(spans, _nodes(spans, n))
+            assert proof == _subproof(m, 0, n, True), at
+            if _from_leaves(n, m):
+                assert merkle.consistency_proof(LEAVES[:n], m) == proof, at
+            theirs = oracle.prove_consistency(m, n)
+            assert pymerkle.verify_consistency(first, second, theirs) is None, at
+            assert merkle.verify_consistency(m, n, first, second, proof), at
+            if m < n:
+                assert not merkle.verify_consistency(m, n, _flipped(first), second, proof), at
+                assert not merkle.verify_consistency(m, n, first, _flipped(second), proof), at
+                assert not merkle.verify_consistency(m, n, first, second, proof[:-1]), at
 
 
 def test_proofs_outside_the_tree_are_refused() -> None:

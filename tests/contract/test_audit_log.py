@@ -11,8 +11,9 @@ import pytest
 from credo.adapters.signing import SigningKeys
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.entries import Entry
+from credo.domain.errors import ProofError
 from credo.domain.leaves import hash_of, record_json
-from credo.domain.merkle import root_of
+from credo.domain.merkle import consistency_proof, inclusion_proof, root_of
 from credo.domain.tree_heads import head_fault
 from tests.contract.conftest import StoreFactory
 from tests.contract.samples import NOW, entry, pack, record
@@ -53,14 +54,43 @@ def test_each_batch_signs_a_head_of_the_grown_tree(store: LedgerStore) -> None:
     _fill(store)
     heads = store.signed_heads()
     assert [h.tree_size for h in heads] == [1, 5, 6, 7]
-    hashes = store.leaf_hashes(7)
+    hashes = [leaf.hash for leaf in store.leaves()]
     for head in heads:
         assert head.root_hash == root_of(hashes[: head.tree_size])
         assert head_fault(head, _keys(store)) is None
     assert store.signed_head() == heads[-1]
     assert store.signed_head(5) == heads[1]
     assert store.signed_head(4) is None
-    assert store.leaf_hashes(3) == hashes[:3]
+
+
+def test_proofs_read_stored_subtrees_and_agree_with_the_leaves(store: LedgerStore) -> None:
+    """Batches of every shape over 600 leaves: the subtrees a store keeps (every fourth level)
+    give the same proofs as the leaves themselves, for every signed size."""
+    from credo.services.audit.ledger import consistency, inclusion
+
+    store.adopt_pack(pack(1))
+    made = 1
+    for width in (1, 14, 1, 16, 33, 2, 190, 1, 255, 87):
+        batch = [record(f"TP-{made + i}", who=f"p-{made + i}") for i in range(width)]
+        store.append_records(batch, recorded_at=NOW)
+        made += width
+    hashes = [leaf.hash for leaf in store.leaves()]
+    assert len(hashes) == made == 601
+    sizes = [h.tree_size for h in store.signed_heads()]
+    for size in sizes:
+        for index in sorted({0, size // 2, size - 1, min(1, size - 1), min(256, size - 1)}):
+            assert inclusion(store, index, size) == inclusion_proof(hashes[:size], index), size
+        for first in sizes:
+            if first <= size:
+                assert consistency(store, first, size) == consistency_proof(hashes[:size], first)
+    nodes = store.subtrees([(8, 1), (9, 0), (4, 36), (5, 17), (0, 600)])
+    assert nodes[(8, 1)] == root_of(hashes[256:512])
+    assert nodes[(9, 0)] == root_of(hashes[:512])
+    assert nodes[(4, 36)] == root_of(hashes[576:592])
+    assert nodes[(5, 17)] == root_of(hashes[544:576])
+    assert nodes[(0, 600)] == hashes[600]
+    with pytest.raises(ProofError):
+        store.subtrees([(4, 37)])  # leaves 592 to 607: the log ends at 600
 
 
 def test_replays_add_neither_leaves_nor_heads(store: LedgerStore) -> None:
@@ -98,7 +128,7 @@ def test_concurrent_writers_grow_one_tree(new_store: StoreFactory) -> None:
     reader = stores[0]
     heads = reader.signed_heads()
     assert [h.tree_size for h in heads] == list(range(1, 17))
-    hashes = reader.leaf_hashes(16)
+    hashes = [leaf.hash for leaf in reader.leaves()]
     assert all(h.root_hash == root_of(hashes[: h.tree_size]) for h in heads)
 
 
@@ -112,3 +142,42 @@ def test_stored_content_hashes_as_appended_whatever_its_fields(store: LedgerStor
     held = {ref: h for kind, ref, h, _ in store.audit_contents() if kind == "record"}
     assert held == logged
     assert logged[odd[0].record_id] == hash_of(record_json(odd[0], NOW))
+
+
+def test_a_log_kept_before_stored_subtrees_gets_them_on_migrating(
+    sql_url: tuple[str, str | None],
+) -> None:
+    from alembic import command
+    from sqlalchemy import select
+
+    from credo.adapters.stores.postgres import PostgresLedgerStore
+    from credo.adapters.stores.sql import SqlLedgerStore, alembic_config
+    from credo.adapters.stores.sqlite import SqliteLedgerStore
+    from credo.adapters.stores.tables import audit_nodes
+    from credo.services.audit.ledger import inclusion
+
+    url, schema = sql_url
+    store: SqlLedgerStore = (
+        SqliteLedgerStore(url) if schema is None else PostgresLedgerStore(url, schema=schema)
+    )
+    store.migrate()
+    store.append_records([record(f"TP-{i}", who=f"p-{i}") for i in range(40)], recorded_at=NOW)
+    store.append_records([record(f"TP-{i}", who=f"p-{i}") for i in range(40, 300)], recorded_at=NOW)
+
+    def kept() -> list[tuple[int, int, bytes]]:
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(audit_nodes).order_by(audit_nodes.c.level, "position"))
+            return [(r.level, r.position, bytes(r.hash)) for r in rows]
+
+    before = kept()
+    assert [(level, pos) for level, pos, _ in before] == [
+        *((4, p) for p in range(18)),
+        (8, 0),
+    ]
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0010")
+    store.migrate()
+    assert kept() == before
+    hashes = [leaf.hash for leaf in store.leaves()]
+    assert inclusion(store, 299, 300) == inclusion_proof(hashes, 299)
+    store.close()

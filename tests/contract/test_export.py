@@ -19,7 +19,9 @@ DAY = date(2026, 11, 22)
 
 def test_the_export_scores_as_the_store_does(store: LedgerStore) -> None:
     for version in ("v1", "v2"):
-        adopt_pack_file(store, packs_dir() / "rongcheng" / f"{version}.yaml", now=NOW)
+        adopt_pack_file(
+            store, packs_dir() / "rongcheng" / f"{version}.yaml", now=NOW, actor="cli:test"
+        )
     penalties = [record(f"TP-{i}", who=f"p-{i % 4}", severity=i % 5 + 1) for i in range(12)]
     default = record("C-1", who="p-1", type_="court.judgment_default", case_ref="K-1", amount=9.5)
     store.append_records([*penalties, default], recorded_at=NOW)
@@ -45,7 +47,7 @@ def test_the_export_scores_as_the_store_does(store: LedgerStore) -> None:
 def test_an_export_sees_what_was_written_after_the_last_one(store: LedgerStore) -> None:
     # On SQLite the export reads through a second copy of the library in the same process,
     # which must not miss what the store's own connections wrote since.
-    adopt_pack_file(store, packs_dir() / "rongcheng" / "v1.yaml", now=NOW)
+    adopt_pack_file(store, packs_dir() / "rongcheng" / "v1.yaml", now=NOW, actor="cli:test")
     first = record("TP-1")
     store.append_records([first], recorded_at=NOW)
     assert store.export()[1].num_rows == 0

@@ -78,7 +78,9 @@ def test_an_engine_hashes_and_joins_them_as_the_online_path_does(
     """ "ingest" has no record_id column: the engine derives it from source and source_ref in
     SQL (md5 over their UTF-8 bytes), which must give the id the store keys the record by."""
     for version in ("v1", "v2"):
-        adopt_pack_file(store, packs_dir() / "rongcheng" / f"{version}.yaml", now=NOW)
+        adopt_pack_file(
+            store, packs_dir() / "rongcheng" / f"{version}.yaml", now=NOW, actor="cli:test"
+        )
     case = "（2026）鲁1082执123号"
     records = [
         record(REFS[0], who="p-1", source=POLICE, case_ref="案一", severity=2),

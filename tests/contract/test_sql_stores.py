@@ -67,6 +67,9 @@ def test_migrate_brings_an_older_schema_to_the_head(sql_url: UrlAndSchema) -> No
             conn.execute(text("DROP TABLE tree_heads"))
             conn.execute(text("DROP TABLE audit_leaves"))
             conn.execute(text("DROP TABLE proposals"))  # 0009's
+            conn.execute(text("DROP TABLE admin_entries"))  # 0010's
+            conn.execute(text("ALTER TABLE packs DROP COLUMN adopted_by"))
+            conn.execute(text("DROP TABLE audit_nodes"))  # 0011's
         assert store.schema_is_current() is False
         store.migrate()
         assert store.schema_is_current() is True

@@ -15,9 +15,11 @@ from credo.adapters.signing import SigningKeys, generated
 from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
-from credo.adapters.stores.tables import audit_leaves, entries, records, tree_heads
+from credo.adapters.stores.tables import admin_entries, audit_leaves, entries, records, tree_heads
+from credo.bootstrap import build_companions
 from credo.domain.entries import Entry
 from credo.domain.tree_heads import sign_head
+from credo.services.access.keys import Role, create_key, revoke_key
 from credo.services.audit.ledger import verify_ledger
 from tests.contract.samples import NOW, entry, pack, record
 
@@ -41,7 +43,17 @@ def _ledger(
     store.append_entry(entry("decision", a, 6, objection_id="o-1", outcome="upheld"))
     store.append_records([record("TP-4", who="p-1")], recorded_at=NOW)
     notice = store.entries_of_kind(["notice"])[1].seq
-    return store, {"record": b.record_id, "objection": str(objection), "notice": str(notice)}
+    # An administrator's acts: a subject's key made, then revoked (leaves 10 and 11).
+    access = build_companions(store).access
+    made = create_key(access, b"s", role=Role.SUBJECT, principal="p-1", now=NOW, actor="k-admin")
+    revoke_key(access, made.key.key_id, now=NOW, actor="cli:root")
+    [key_entry, _] = store.admin_entries()
+    return store, {
+        "record": b.record_id,
+        "objection": str(objection),
+        "notice": str(notice),
+        "admin": str(key_entry.seq),
+    }
 
 
 def _record_byte(conn: Connection, ids: dict[str, str]) -> None:
@@ -59,6 +71,16 @@ def _entry_byte(which: str) -> Tamper:
         conn.execute(update(entries).where(where).values(data=data))
 
     return tamper
+
+
+def _admin_actor(conn: Connection, ids: dict[str, str]) -> None:
+    """Someone covering their tracks: the key's maker changed to another administrator."""
+    where = admin_entries.c.seq == int(ids["admin"])
+    conn.execute(update(admin_entries).where(where).values(actor="k-someone-else"))
+
+
+def _delete_revocation(conn: Connection, ids: dict[str, str]) -> None:
+    conn.execute(delete(admin_entries).where(admin_entries.c.seq == int(ids["admin"]) + 1))
 
 
 def _delete(conn: Connection, ids: dict[str, str]) -> None:
@@ -125,10 +147,12 @@ CORPUS: dict[str, tuple[Tamper, str, str]] = {
     "record byte": (_record_byte, "changed: entry 2 (record {record})", ""),
     "objection byte": (_entry_byte("objection"), "changed: entry 7 (entry seq {objection})", ""),
     "notice byte": (_entry_byte("notice"), "changed: entry 5 (entry seq {notice})", ""),
+    "admin entry byte": (_admin_actor, "changed: entry 10 (admin seq {admin})", ""),
+    "deleted revocation": (_delete_revocation, "missing: entry 11 (admin seq", "no longer"),
     "deleted entry": (_delete, "missing: entry 5 (entry seq {notice})", ""),
     "inserted entry": (_insert, "inserted: entry", ""),
     "swapped entries": (_swap, "reordered: entry 6", "held"),
-    "truncated log": (_truncate, "missing: the log ends after 7 entries", ""),
+    "truncated log": (_truncate, "missing: the log ends after 9 entries", ""),
     "replaced head": (_replace_head, "head of size 7 does not verify", "signature"),
     "head by another key": (
         _other_key,
@@ -144,7 +168,7 @@ def test_the_untouched_ledger_verifies(sql_url: tuple[str, str | None]) -> None:
     store, _ = _ledger(*sql_url, keys)
     verdict = verify_ledger(store, keys.public_keys())
     assert verdict.ok, verdict.problem
-    assert verdict.tree_size == 10
+    assert verdict.tree_size == 12
     assert verdict.root == store.signed_head().root_hash  # type: ignore[union-attr]
     store.close()
 

@@ -100,7 +100,7 @@ class DueProcess(RuleBasedStateMachine):
         url = f"sqlite:///{self.dir / 'credo.db'}"
         self.store = SqliteLedgerStore(url)
         self.store.migrate()
-        adopt_pack_file(self.store, PACK, now=NOW)
+        adopt_pack_file(self.store, PACK, now=NOW, actor="cli:test")
         self.ctx = Context(Settings(database_url=url), self.store, clock=lambda: NOW)
         self.rulebook = current_rulebook(self.store)
         self.model: dict[str, Modelled] = {}

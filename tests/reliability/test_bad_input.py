@@ -36,7 +36,7 @@ HEADER = (
 def ledger() -> tuple[MemoryLedgerStore, Rulebook]:
     store = MemoryLedgerStore()
     for path in shipped_packs():
-        adopt_pack_file(store, path, now=NOW)
+        adopt_pack_file(store, path, now=NOW, actor="cli:test")
     return store, current_rulebook(store)
 
 
@@ -166,6 +166,14 @@ def test_api_refuses_a_key_sent_twice_and_bodies_not_utf8(api: Api) -> None:
 @pytest.mark.parametrize("rate", [0, 1e-300, 0.05, float("inf"), float("nan"), 1e7])
 def test_a_key_rate_limit_has_a_sane_range(api: Api, rate: float) -> None:
     with pytest.raises(InvalidKeyRequest, match=r"between 0\.1 and"):
-        create_key(api.ctx.access, b"s", role=Role.SUBJECT, principal="p-9", now=NOW, rate=rate)
+        create_key(
+            api.ctx.access,
+            b"s",
+            role=Role.SUBJECT,
+            principal="p-9",
+            now=NOW,
+            rate=rate,
+            actor="cli:test",
+        )
     body = {"role": "subject", "id": "p-9", "rate": rate if rate == rate and rate < 1e300 else 0}
     assert api.call("POST", "/v1/keys", "admin", json=body).status_code == 422

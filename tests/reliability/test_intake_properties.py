@@ -30,7 +30,7 @@ NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 STORE = MemoryLedgerStore()
 for _path in shipped_packs():
-    adopt_pack_file(STORE, _path, now=NOW)
+    adopt_pack_file(STORE, _path, now=NOW, actor="cli:test")
 RULEBOOK: Rulebook = current_rulebook(STORE)
 
 GOOD = json.dumps(record("p-1", ref="TP-good", source="traffic-police-rc")).encode()

@@ -176,7 +176,7 @@ def test_a_file_of_records_ingests_without_a_reject(
     assert written.entries == 0
     store = MemoryLedgerStore()
     for pack in shipped_packs():
-        adopt_pack_file(store, pack, now=NOW)
+        adopt_pack_file(store, pack, now=NOW, actor="cli:test")
     report = ingest_items(store, current_rulebook(store), read_records(path), today=TODAY, now=NOW)
     assert report.rejected == []
     assert report.created == ledger[0].num_rows == store.count_records()
@@ -203,7 +203,7 @@ def test_the_engine_scores_the_directory_as_the_online_path_does(
 ) -> None:
     store = MemoryLedgerStore()
     for pack in shipped_packs():
-        adopt_pack_file(store, pack, now=NOW)
+        adopt_pack_file(store, pack, now=NOW, actor="cli:test")
     rulebook = current_rulebook(store)
     # The record id is the engine's, not part of the ingest format: ingest the records without it.
     for path in sorted(_without_ids(out_dir, tmp_path / "ingest").glob("records*.parquet")):

@@ -64,7 +64,7 @@ def test_a_proposal_is_public_with_its_report_and_carried_out_by_adoption(
     assert listed["diff"]["from"]["version"] == 2
 
     ctx = portal.api.ctx
-    adopted = adopt_pack_file(ctx.store, V3, now=NOW, proposals=ctx.proposals)
+    adopted = adopt_pack_file(ctx.store, V3, now=NOW, proposals=ctx.proposals, actor="cli:test")
     assert adopted.proposal == number
     [listed] = portal.api.call("GET", "/v1/rulebook/proposals", None).json()["items"]
     assert listed["adopted_at"] is not None

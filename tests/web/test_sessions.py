@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
-from credo.services.access.keys import Role
+from credo.services.access.keys import Role, revoke_key
 from credo.services.portal.sessions import login_code
 from tests.api.conftest import NOW, SECRET, MakeApi
 from tests.web.conftest import Portal, csrf_of, sign_in
@@ -58,7 +58,13 @@ def test_a_bad_key_opens_nothing(portal: Portal) -> None:
 def test_a_login_code_works_once_and_for_fifteen_minutes(portal: Portal) -> None:
     ctx = portal.api.ctx
     code, caller = login_code(
-        ctx.access, ctx.sessions, SECRET.encode(), principal="review-office", role=None, now=NOW
+        ctx.access,
+        ctx.sessions,
+        SECRET.encode(),
+        principal="review-office",
+        role=None,
+        now=NOW,
+        actor="cli:test",
     )
     assert caller.role is Role.REVIEWER
     first = TestClient(portal.api.app)
@@ -70,7 +76,13 @@ def test_a_login_code_works_once_and_for_fifteen_minutes(portal: Portal) -> None
     assert again.status_code == 401
 
     late, _ = login_code(
-        ctx.access, ctx.sessions, SECRET.encode(), principal="review-office", role=None, now=NOW
+        ctx.access,
+        ctx.sessions,
+        SECRET.encode(),
+        principal="review-office",
+        role=None,
+        now=NOW,
+        actor="cli:test",
     )
     ctx.clock = lambda: NOW + timedelta(minutes=15)
     assert TestClient(portal.api.app).get(f"/login?code={late}").status_code == 401
@@ -95,14 +107,20 @@ def test_sessions_expire_end_on_sign_out_and_with_their_key(portal: Portal) -> N
     admin = portal.browser("admin")
     assert admin.get("/admin").status_code == 200
     key_id = next(k.key_id for k in ctx.access.all_keys() if k.principal == "operations")
-    ctx.access.revoke_key(key_id, at=NOW)
+    revoke_key(ctx.access, key_id, now=NOW, actor="cli:test")
     assert admin.get("/admin", follow_redirects=False).status_code == 303
 
 
 def test_login_link_command_prints_a_link(portal: Portal, tmp_path: object) -> None:
     ctx = portal.api.ctx
     code, _ = login_code(
-        ctx.access, ctx.sessions, SECRET.encode(), principal="p-1", role=Role.SUBJECT, now=NOW
+        ctx.access,
+        ctx.sessions,
+        SECRET.encode(),
+        principal="p-1",
+        role=Role.SUBJECT,
+        now=NOW,
+        actor="cli:test",
     )
     assert len(code) >= 24
     import pytest
@@ -111,7 +129,13 @@ def test_login_link_command_prints_a_link(portal: Portal, tmp_path: object) -> N
 
     with pytest.raises(NoKeyToSignIn):
         login_code(
-            ctx.access, ctx.sessions, SECRET.encode(), principal="nobody", role=None, now=NOW
+            ctx.access,
+            ctx.sessions,
+            SECRET.encode(),
+            principal="nobody",
+            role=None,
+            now=NOW,
+            actor="cli:test",
         )
 
 

@@ -7,10 +7,13 @@ from datetime import timedelta
 
 from credo.adapters.stores.feeds import Cursor
 from credo.adapters.stores.sessions import LoginCode, WebSession
+from credo.domain.entries import AdminEntry
 from credo.domain.records import record_id_for
 from tests.api.conftest import NOW, MakeApi
 from tests.api.test_lists import default
 from tests.web.conftest import judgment, record
+
+LINK = AdminEntry("login-link", "cli:test", NOW, {"key_id": "k-1", "role": "reviewer"})
 
 
 def test_sessions_and_codes(make_api: MakeApi, backend: str) -> None:
@@ -27,10 +30,10 @@ def test_sessions_and_codes(make_api: MakeApi, backend: str) -> None:
     assert not ended.live(NOW)
     assert sessions.session("nope") is None
 
-    sessions.add_code(LoginCode("c1", "key-digest", NOW, later))
+    sessions.add_code(LoginCode("c1", "key-digest", NOW, later), audit=LINK)
     assert sessions.use_code("c1", at=NOW) == "key-digest"
     assert sessions.use_code("c1", at=NOW) is None  # once
-    sessions.add_code(LoginCode("c2", "key-digest", NOW, later))
+    sessions.add_code(LoginCode("c2", "key-digest", NOW, later), audit=LINK)
     assert sessions.use_code("c2", at=later) is None  # not at or after its expiry
     sessions.forget_expired(before=later + timedelta(seconds=1))
     assert sessions.session("s1") is None

@@ -1,4 +1,4 @@
-"""Routes for administrators: API keys."""
+"""Routes for administrators: API keys, and the ledger's entries of what administrators did."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from credo.adapters.stores.access import StoredKey
 from credo.api.deps import AdminDep, StateDep
 from credo.api.problems import responses
 from credo.api.schemas.keys import (
+    AdminEntriesPage,
     ConsumerKeyCreate,
+    EntriesAfter,
+    EntriesLimit,
     KeyCreate,
     KeyCreated,
     KeyRead,
     ProviderKeyCreate,
 )
-from credo.services.access.keys import Role, create_key, list_keys, revoke_key
+from credo.services.access.keys import Role, admin_history, create_key, list_keys, revoke_key
 
 router = APIRouter(prefix="/v1/keys", tags=["admin"])
 
@@ -44,6 +47,24 @@ def get_keys(admin: AdminDep, state: StateDep) -> list[KeyRead]:
     return [_read(k) for k in list_keys(state.context.access)]
 
 
+@router.get(
+    "/history",
+    summary="What administrators did",
+    response_model=AdminEntriesPage,
+    responses=responses(401, 403, 422, 429, 503),
+    description="Every key made or revoked, sign-in link issued and signing key rotated, oldest "
+    "first, each with its actor and its leaf in the audit log; never a token.",
+)
+def get_history(
+    admin: AdminDep,
+    state: StateDep,
+    after: EntriesAfter = 0,
+    limit: EntriesLimit = 100,
+) -> AdminEntriesPage:
+    found = admin_history(state.context.store, after=after, limit=limit)
+    return AdminEntriesPage.of(found, limit)
+
+
 @router.post(
     "",
     summary="Make an API key",
@@ -67,6 +88,7 @@ def post_key(
         contexts=body.contexts if isinstance(body, ConsumerKeyCreate) else None,
         rate=body.rate,
         now=state.context.clock(),
+        actor=admin.key_id,
     )
     return KeyCreated(**_read(made.key).model_dump(), token=made.token)
 
@@ -84,4 +106,5 @@ def post_revocation(
     admin: AdminDep,
     state: StateDep,
 ) -> KeyRead:
-    return _read(revoke_key(state.context.access, key_id, now=state.context.clock()))
+    ctx = state.context
+    return _read(revoke_key(ctx.access, key_id, now=ctx.clock(), actor=admin.key_id))

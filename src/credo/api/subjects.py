@@ -18,7 +18,9 @@ from credo.api.schemas.due_process import (
     ObjectionRead,
     ObjectionsPage,
 )
+from credo.api.schemas.keys import AdminEntriesPage, EntriesAfter, EntriesLimit
 from credo.api.schemas.subjects import ExplanationRead, ScoreRead
+from credo.services.access.keys import admin_history
 from credo.services.due_process.notices import notice_json, notices_of
 from credo.services.due_process.objections import file_objection, objections_of
 from credo.services.rating.checks import checks_about
@@ -96,6 +98,27 @@ def get_checks(
     found = checks_about(state.context.access, subject_id, before=before, limit=limit)
     items = [LoggedCheckRead.of(c) for c in found]
     return ChecksPage(items=items, next=items[-1].seq if len(items) == limit else None)
+
+
+@router.get(
+    "/subjects/{subject_id}/keys",
+    summary="What was done with a subject's keys",
+    response_model=AdminEntriesPage,
+    responses=_READ,
+    description="The ledger's entries about the subject's own API keys, oldest first: each key "
+    "made or revoked and each sign-in link issued, who did it and when, with its leaf in the "
+    "audit log; never a token. Only the subject itself reads this; another subject's id is "
+    "answered 404.",
+)
+def get_key_history(
+    subject_id: SubjectId,
+    caller: OwnerDep,
+    state: StateDep,
+    after: EntriesAfter = 0,
+    limit: EntriesLimit = 100,
+) -> AdminEntriesPage:
+    found = admin_history(state.context.store, subject_id=subject_id, after=after, limit=limit)
+    return AdminEntriesPage.of(found, limit)
 
 
 @router.get(

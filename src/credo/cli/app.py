@@ -16,7 +16,17 @@ from credo.cli.audit import audit_app
 from credo.cli.due_process import decide, notices_app, object_cmd, objections, withdraw
 from credo.cli.pack_diff import pack_diff
 from credo.cli.serve import keys_app, serve
-from credo.cli.shared import AsOf, DbOption, Json, as_of_date, err, out, parse_date, state
+from credo.cli.shared import (
+    AsOf,
+    DbOption,
+    Json,
+    as_of_date,
+    cli_actor,
+    err,
+    out,
+    parse_date,
+    state,
+)
 from credo.cli.simulate import pack_propose, simulate_cmd
 from credo.domain.errors import CredoError
 
@@ -76,7 +86,9 @@ def pack_adopt(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay
 
     ctx = state.context()
     for path in files:
-        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock(), proposals=ctx.proposals)
+        adopted = adopt_pack_file(
+            ctx.store, path, now=ctx.clock(), actor=cli_actor(), proposals=ctx.proposals
+        )
         for warning in adopted.warnings:
             err.print(str(warning), markup=False, soft_wrap=True)
         verb = "adopted" if adopted.new else "already adopted"

@@ -10,7 +10,7 @@ import typer
 
 from credo.cli.audit import _jwks
 from credo.cli.render import print_json
-from credo.cli.shared import AsOf, as_of_date, err, out, state
+from credo.cli.shared import AsOf, as_of_date, cli_actor, err, out, state
 
 
 def attest(
@@ -113,9 +113,10 @@ def _own_keys() -> dict[str, bytes]:
 def rotate_signing() -> None:
     """Start a new signing key. The old public key stays published in /.well-known/jwks.json,
     so everything it signed still verifies; its private key is forgotten. Restart the service
-    to sign with the new key."""
-    from credo.adapters.signing import SigningKeyError, rotate
+    to sign with the new key. The rotation is a ledger entry naming who rotated."""
+    from credo.adapters.signing import SigningKeyError, SigningKeys, rotate
     from credo.bootstrap import signing_key_path
+    from credo.domain.entries import AdminEntry
 
     settings = state.settings()
     if settings.signing_key is not None:
@@ -124,7 +125,19 @@ def rotate_signing() -> None:
             "public key in the key file)"
         )
     path = signing_key_path(settings)
-    keys = rotate(path)
+    ctx = state.context()
+    retired = ctx.signing().key_id
+    rotated: list[SigningKeys] = []
+
+    def act() -> list[AdminEntry]:
+        # Inside the transaction that appends the entry: a ledger that cannot be reached
+        # stops the rotation before the key file changes.
+        rotated.append(rotate(path))
+        data = {"key_id": rotated[0].key_id, "retired": retired}
+        return [AdminEntry("signing-key-rotation", cli_actor(), ctx.clock(), data)]
+
+    ctx.store.append_admin(act)
+    keys = rotated[0]
     out.print(
         f"new signing key {keys.key_id} in {path}; {len(keys.published)} public keys published",
         markup=False,

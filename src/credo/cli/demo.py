@@ -13,6 +13,7 @@ from credo.adapters.writers import Written, write_ledger_chunks
 from credo.bootstrap import Context, bootstrap
 from credo.cli import render
 from credo.cli.population import run_recompute
+from credo.cli.shared import cli_actor
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.adopt import adopt_pack_file
@@ -56,7 +57,7 @@ def run_demo(
     ctx = bootstrap(Settings(database_url=url))
     today = ctx.today()
     for path in shipped_packs():
-        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock())
+        adopted = adopt_pack_file(ctx.store, path, now=ctx.clock(), actor=cli_actor())
         out.print(
             f"pack {adopted.pack.pack} v{adopted.pack.version} "
             f"({'adopted' if adopted.new else 'already adopted'})"

@@ -9,6 +9,7 @@ from rich.console import Console
 from credo.api.server import serve
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
+from credo.cli.shared import cli_actor
 from credo.services.access.demo_keys import demo_keys
 from credo.services.access.keys import Role
 from credo.services.packs.rulebook import current_rulebook
@@ -26,6 +27,7 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
         subject_id=subject,
         provider_id=PROVIDER,
         now=ctx.clock(),
+        actor=cli_actor(),
     )
     base = f"http://127.0.0.1:{port}"
     out.print("\n[bold]Demo keys[/] (shown once; each call of credo demo makes new ones):")
@@ -58,6 +60,7 @@ def serve_demo(out: Console, ctx: Context, subject: str, *, port: int = 8000) ->
             principal=key.key.principal,
             role=role,
             now=ctx.clock(),
+            actor=cli_actor(),
         )
         out.print(f"  {role:<9} {base}/login?code={code}", markup=False, soft_wrap=True)
     out.print(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from credo.cli.render import print_json
-from credo.cli.shared import err, out, state
+from credo.cli.shared import cli_actor, err, out, state
 
 keys_app = typer.Typer(help="Make, list and revoke API keys.", no_args_is_help=True)
 
@@ -83,6 +83,7 @@ def keys_create(
         contexts=_split(contexts),
         rate=rate,
         now=ctx.clock(),
+        actor=cli_actor(),
     )
     scopes = f" for {', '.join(made.key.scopes)}" if made.key.scopes else ""
     err.print(f"key {made.key.key_id}: {role} {id}{scopes}", markup=False)
@@ -116,6 +117,7 @@ def keys_login_link(
         principal=id,
         role=Role(role) if role else None,
         now=ctx.clock(),
+        actor=cli_actor(),
     )
     base = WebSettings().web_base_url.rstrip("/")
     err.print(
@@ -174,6 +176,6 @@ def keys_revoke(
     from credo.services.access.keys import revoke_key
 
     ctx = state.context()
-    key = revoke_key(ctx.access, key_id, now=ctx.clock())
+    key = revoke_key(ctx.access, key_id, now=ctx.clock(), actor=cli_actor())
     when = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "?"
     out.print(f"key {key.key_id} ({key.role} {key.principal}) revoked at {when}")

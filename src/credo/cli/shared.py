@@ -3,6 +3,8 @@ date, and the context it opens on first use (and closes when it ends)."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -83,6 +85,16 @@ class State:
 
 
 state = State()
+
+
+def cli_actor() -> str:
+    """Who acts from the command line, as the ledger's admin entries name them: `cli:` and the
+    operating system's user (its uid where the system has no name for it)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"cli:{user}"
 
 
 def parse_date(value: str | None, default: Callable[[], date], *, hint: str = "--as-of") -> date:

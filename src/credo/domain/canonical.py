@@ -3,13 +3,14 @@ head are hashed over, so a third party recomputes them from the JSON alone.
 
 The `rfc8785` library is the definition. Most of what the ledger holds (ASCII keys, strings,
 integers within ±2⁵³, booleans) is written identically by orjson with sorted keys, which is
-many times faster; anything else (a float, a key outside ASCII, a huge integer) goes through
-the library. A property test holds the two to the same bytes.
+many times faster; a float or a huge integer is written by the library and spliced into
+orjson's output; a key outside ASCII sends the whole value through the library. A property
+test holds the two to the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,12 +22,87 @@ _SAFE_INT = 2**53
 
 def canonical_json(value: Any, *, plain: bool | None = None) -> bytes:
     """`plain`: the caller knows whether `value` is plain (see `_plain`), so it is not walked."""
-    if plain if plain is not None else _plain(value):
-        try:
+    try:
+        if plain if plain is not None else _plain(value):
             return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:  # a lone surrogate: the library says what to do
-            pass
+        # Numbers are what makes most values not plain: each is written as the library
+        # writes it and spliced into orjson's output, which is otherwise the same bytes.
+        return orjson.dumps(_numbers_written(value), option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, _NotOrdered):  # a lone surrogate, a key beyond ASCII
+        pass
     return rfc8785.dumps(_as_doubles(value))
+
+
+class _NotOrdered(Exception):
+    """A key beyond ASCII: RFC 8785 sorts keys by UTF-16 code units, which orjson does not."""
+
+
+def _plain(value: Any) -> bool:
+    """Whether orjson's sorted output is already the RFC 8785 form of `value`: ASCII keys,
+    strings, integers within ±2⁵³, booleans, null. Exact types first, and loops rather than
+    generators: this runs once per ledger entry, on the ingest path and in `audit verify`."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_SAFE_INT < value < _SAFE_INT)
+    if kind is dict or (kind is not str and isinstance(value, Mapping)):
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                return False
+            if type(v) is not str and not _plain(v):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(type(v) is str or _plain(v) for v in value)
+    return False  # floats, and anything JSON has no form for: the library decides
+
+
+def _numbers_written(value: Any) -> Any:
+    """`value` with each float, and each integer beyond ±2⁵³, as an `orjson.Fragment` holding
+    its RFC 8785 form, which orjson splices in as it is; `_NotOrdered` for a key beyond ASCII."""
+    kind = type(value)
+    if kind is float:
+        return orjson.Fragment(number_text(value))
+    if kind is int:
+        if -_SAFE_INT < value < _SAFE_INT:
+            return value
+        return orjson.Fragment(number_text(float(value)))
+    if kind is str or kind is bool or value is None:
+        return value
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if type(k) is not str or not k.isascii():
+                raise _NotOrdered
+            out[k] = v if type(v) is str else _numbers_written(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_numbers_written(v) for v in value]
+    return value  # anything else: orjson refuses it as the library would
+
+
+def number_text(f: float) -> bytes:
+    """A double as RFC 8785 writes it (ECMAScript's Number::toString). Python's `repr` gives
+    the same shortest digits, and in its fixed range (1e-4 to 1e16) the same text but for a
+    trailing `.0`; anything else (exponents, NaN) is the library's to write or refuse."""
+    text = repr(f)
+    if "e" in text or "n" in text:  # 1e+16, 5e-05, inf, nan
+        return rfc8785.dumps(f)
+    if text.endswith(".0"):
+        text = text[:-2]
+    return b"0" if text == "-0" else text.encode()
+
+
+def numbers_written(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A flat mapping of scalars (a record's attributes) with its numbers written for orjson to
+    splice in (see `canonical_json`); None when a key is beyond ASCII."""
+    try:
+        written = _numbers_written(values)
+    except _NotOrdered:
+        return None
+    assert isinstance(written, dict)
+    return written
 
 
 def _as_doubles(value: Any) -> Any:
@@ -40,21 +116,6 @@ def _as_doubles(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_as_doubles(v) for v in value]
     return value
-
-
-def _plain(value: Any) -> bool:
-    """Whether orjson's sorted output is already the RFC 8785 form of `value`. Exact types
-    first: this runs once per ledger entry, on the ingest path."""
-    kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return bool(-_SAFE_INT < value < _SAFE_INT)
-    if kind is dict or (kind is not str and isinstance(value, Mapping)):
-        return all(type(k) is str and k.isascii() and _plain(v) for k, v in value.items())
-    if kind is list or kind is tuple or isinstance(value, Sequence):
-        return all(_plain(v) for v in value)
-    return False  # floats, and anything JSON has no form for: the library decides
 
 
 def plain_scalars(values: Mapping[str, Any]) -> bool:

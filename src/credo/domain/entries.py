@@ -1,4 +1,5 @@
-"""Ledger entries that refer to a record: withdrawals, objections, decisions and notices.
+"""Ledger entries: those that refer to a record (withdrawals, objections, decisions and
+notices), and those that record an administrator's act on who may reach the ledger.
 
 Records are never changed; their status on any day is derived from these entries. A notice
 changes no status: it is the ledger's proof that the subject was told.
@@ -15,6 +16,9 @@ from credo.domain.errors import Refused
 from credo.domain.records import RecordStatus
 
 EntryKind = Literal["withdrawal", "objection", "decision", "notice"]
+
+AdminKind = Literal["key", "key-revocation", "login-link", "signing-key-rotation"]
+ADMIN_KINDS: tuple[AdminKind, ...] = ("key", "key-revocation", "login-link", "signing-key-rotation")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +99,39 @@ def status_from(entries: Iterable[Entry]) -> RecordStatus:
             if e.data["outcome"] != "moot":
                 overturned = e.data["outcome"] == "overturned"
     return RecordStatus(withdrawn=withdrawn, overturned=overturned, disputed=bool(open_objections))
+
+
+@dataclass(frozen=True, slots=True)
+class AdminEntry:
+    """An act on who may reach the ledger: a key made (of any role) or revoked, a one-time
+    sign-in link issued, the signing key rotated. `actor` is who did it: an administrator's
+    key id, or `cli:<user>` for the command line. It never holds a secret: a key appears by
+    its id, role, holder and scope, never by its token, digest or a sign-in code."""
+
+    kind: AdminKind
+    actor: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    seq: int | None = None
+
+    @property
+    def subject_id(self) -> str | None:
+        """The subject whose key the entry is about, who may read it (SPEC §5: nothing secret
+        from its subject); None for an organisation's key or the signing key."""
+        return str(self.data["id"]) if self.data.get("role") == "subject" else None
+
+
+def about_key(
+    kind: AdminKind,
+    *,
+    key_id: str,
+    role: str,
+    holder: str,
+    scopes: Iterable[str],
+    actor: str,
+    at: datetime,
+    **more: Any,
+) -> AdminEntry:
+    """The entry for an act on one API key: what identifies the key and what it may do."""
+    data: dict[str, Any] = {"key_id": key_id, "role": role, "id": holder, "scopes": list(scopes)}
+    return AdminEntry(kind, actor, at, {**data, **more})

@@ -3,7 +3,8 @@
 Every kind of entry is one JSON object with an `entry` member naming the kind, holding exactly
 what the ledger keeps of it and what the API shows, so a leaf can be recomputed by anyone who
 can see the entry. The ledger order is the order leaves were appended: a batch's packs, then
-its records in record id order, then its entries in sequence order.
+its records in record id order, then its entries in sequence order; an administrator's act is
+a batch of its own.
 """
 
 from __future__ import annotations
@@ -15,22 +16,26 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from credo.domain.canonical import canonical_json, plain_scalars, rfc3339
-from credo.domain.entries import Entry
+from credo.domain.canonical import canonical_json, numbers_written, plain_scalars, rfc3339
+from credo.domain.entries import AdminEntry, Entry
 from credo.domain.merkle import Hash, leaf_hash
 from credo.domain.records import Record
 
-LeafKind = Literal["pack", "record", "entry"]
+LeafKind = Literal["pack", "record", "entry", "admin"]
 
 Held = tuple[LeafKind, str, Hash, int]
 """A row the ledger holds: the kind and ref of its leaf, the leaf hash of its content as stored
 now, and its sequence in its table (0 for a pack)."""
 
+SEQUENCED: tuple[LeafKind, ...] = ("record", "entry", "admin")
+"""The kinds whose rows are numbered in the log's order (packs are named, not numbered)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Leaf:
     """One leaf as the log keeps it: where it is, what it stands for and its hash. `ref` names
-    the row: a record's id, an entry's sequence number, a pack as `id@version`."""
+    the row: a record's id, an entry's or an admin entry's sequence number, a pack as
+    `id@version`."""
 
     index: int
     kind: LeafKind
@@ -80,6 +85,10 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
+def admin_json(entry: AdminEntry) -> dict[str, Any]:
+    return {"entry": entry.kind, "actor": entry.actor, "at": rfc3339(entry.at), "data": entry.data}
+
+
 class AdoptedPack(Protocol):
     """A pack version as the ledger keeps it."""
 
@@ -95,10 +104,16 @@ class AdoptedPack(Protocol):
     def source(self) -> str: ...
     @property
     def adopted_at(self) -> datetime: ...
+    @property
+    def adopted_by(self) -> str | None: ...
 
 
 def pack_json(pack: AdoptedPack) -> dict[str, Any]:
+    # Who adopted it is known since adoptions were audited; a pack adopted before has no
+    # `actor`, and hashes as it always did.
+    actor = {"actor": pack.adopted_by} if pack.adopted_by is not None else {}
     return {
+        **actor,
         "entry": "pack",
         "pack": pack.pack_id,
         "version": pack.version,
@@ -111,8 +126,14 @@ def pack_json(pack: AdoptedPack) -> dict[str, Any]:
 
 def hash_of(entry: dict[str, Any]) -> Hash:
     if entry["entry"] == "record":
-        # Every member but the attributes is a string by construction: only they need a look.
-        return leaf_hash(canonical_json(entry, plain=plain_scalars(entry["attributes"])))
+        # Every member but the attributes is a string by construction: only they need a look,
+        # and numbers among them are written once, in place.
+        attributes = entry["attributes"]
+        if plain_scalars(attributes):
+            return leaf_hash(canonical_json(entry, plain=True))
+        written = numbers_written(attributes)
+        if written is not None:
+            return leaf_hash(canonical_json({**entry, "attributes": written}, plain=True))
     return leaf_hash(canonical_json(entry))
 
 

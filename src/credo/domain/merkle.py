@@ -8,7 +8,7 @@ of n leaves splits at k, the largest power of two below n. Indexes start at 0.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from credo.domain.errors import ProofError
 
@@ -44,45 +44,104 @@ def root_of(leaves: Sequence[Hash]) -> Hash:
     return level[0]
 
 
-def inclusion_proof(leaves: Sequence[Hash], index: int) -> list[Hash]:
-    """PATH(m, D[n]) of RFC 9162 §2.1.3.1 for leaf `index` in the tree of `leaves`."""
-    n = len(leaves)
-    if not 0 <= index < n:
-        raise ProofError(f"leaf index {index} is outside a tree of size {n}")
-    proof: list[Hash] = []
-    lo, hi, m = 0, n, index
+Span = tuple[int, int]
+"""Leaves `[lo, hi)`: the range an interior hash of a proof stands for."""
+
+Node = tuple[int, int]
+"""`(level, position)`: the perfect subtree over leaves `[position << level, (position + 1) <<
+level)`. Level 0 is a leaf."""
+
+STRIDE = 4
+"""The levels whose nodes a store keeps: multiples of 4 (subtrees of 16, 256, 4,096… leaves).
+Any perfect subtree is then folded from at most 2**(STRIDE - 1) = 8 stored hashes, so a proof
+reads O(log n) rows, while appending writes one stored node per 15 leaves or so."""
+
+
+def inclusion_spans(size: int, index: int) -> list[Span]:
+    """What each hash of PATH(index, D[size]) (RFC 9162 §2.1.3.1) is the root of, in the
+    proof's order."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf index {index} is outside a tree of size {size}")
+    spans: list[Span] = []
+    lo, hi, m = 0, size, index
     while hi - lo > 1:
         k = _split(hi - lo)
         if m < k:
-            proof.append(root_of(leaves[lo + k : hi]))
+            spans.append((lo + k, hi))
             hi = lo + k
         else:
-            proof.append(root_of(leaves[lo : lo + k]))
+            spans.append((lo, lo + k))
             lo, m = lo + k, m - k
-    proof.reverse()
-    return proof
+    spans.reverse()
+    return spans
+
+
+def consistency_spans(first: int, size: int) -> list[Span]:
+    """What each hash of PROOF(first, D[size]) (RFC 9162 §2.1.4.1) is the root of, in the
+    proof's order."""
+    if not 0 < first <= size:
+        raise ProofError(f"no consistency proof from size {first} to size {size}")
+    spans: list[Span] = []
+    lo, hi, m, whole = 0, size, first, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            spans.append((lo + k, hi))
+            hi = lo + k
+        else:
+            spans.append((lo, lo + k))
+            lo, m, whole = lo + k, m - k, False
+    if not whole:
+        spans.append((lo, hi))
+    spans.reverse()
+    return spans
+
+
+def inclusion_proof(leaves: Sequence[Hash], index: int) -> list[Hash]:
+    """PATH(m, D[n]) of RFC 9162 §2.1.3.1 for leaf `index` in the tree of `leaves`."""
+    return [root_of(leaves[lo:hi]) for lo, hi in inclusion_spans(len(leaves), index)]
 
 
 def consistency_proof(leaves: Sequence[Hash], first: int) -> list[Hash]:
     """PROOF(m, D[n]) of RFC 9162 §2.1.4.1: that the tree of size `first` is a prefix of the
     tree of `leaves`."""
-    n = len(leaves)
-    if not 0 < first <= n:
-        raise ProofError(f"no consistency proof from size {first} to size {n}")
-    proof: list[Hash] = []
-    lo, hi, m, whole = 0, n, first, True
-    while m != hi - lo:
-        k = _split(hi - lo)
-        if m <= k:
-            proof.append(root_of(leaves[lo + k : hi]))
-            hi = lo + k
-        else:
-            proof.append(root_of(leaves[lo : lo + k]))
-            lo, m, whole = lo + k, m - k, False
-    if not whole:
-        proof.append(root_of(leaves[lo:hi]))
-    proof.reverse()
-    return proof
+    return [root_of(leaves[lo:hi]) for lo, hi in consistency_spans(first, len(leaves))]
+
+
+def span_nodes(span: Span) -> list[Node]:
+    """The perfect subtrees a proof's span is made of, largest (leftmost) first: one per bit of
+    its width, as the RFC's split at the largest power of two below the width gives them."""
+    lo, hi = span
+    nodes: list[Node] = []
+    while lo < hi:
+        level = (hi - lo).bit_length() - 1
+        while lo & ((1 << level) - 1):
+            level -= 1
+        nodes.append((level, lo >> level))
+        lo += 1 << level
+    return nodes
+
+
+def span_root(hashes: Sequence[Hash]) -> Hash:
+    """MTH of a span from the roots of its `span_nodes`, in that order."""
+    r = hashes[-1]
+    for h in reversed(hashes[:-1]):
+        r = node_hash(h, r)
+    return r
+
+
+def proof_from_nodes(spans: Sequence[Span], nodes: Mapping[Node, Hash]) -> list[Hash]:
+    """A proof's hashes from the roots of the perfect subtrees its spans are made of."""
+    return [span_root([nodes[n] for n in span_nodes(span)]) for span in spans]
+
+
+def stored_rows(node: Node) -> tuple[int, int, int]:
+    """Where a store that keeps the levels of `STRIDE` finds `node`: the level it is folded
+    from (0: the leaves), the first position there, and how many hashes (a power of two)."""
+    level, position = node
+    base = level - level % STRIDE
+    width = 1 << (level - base)
+    return base, position * width, width
 
 
 def root_from_inclusion(index: int, size: int, leaf: Hash, proof: Sequence[Hash]) -> Hash:
@@ -169,6 +228,27 @@ class Frontier:
         while len(self._nodes) > 1 and self._nodes[-1][0] == self._nodes[-2][0]:
             (width, left), (_, right) = self._nodes[-2], self._nodes[-1]
             self._nodes[-2:] = [(2 * width, node_hash(left, right))]
+
+    def extend(self, leaves: Iterable[Hash]) -> list[tuple[int, int, Hash]]:
+        """Append `leaves`; the subtrees completed on the levels a store keeps (`STRIDE`, level
+        0 excepted), as `(level, position, hash)`, in the order they were completed."""
+        kept: list[tuple[int, int, Hash]] = []
+        nodes, size = self._nodes, self.size
+        for leaf in leaves:
+            nodes.append((1, leaf))
+            size += 1
+            if size & 1:
+                continue  # an odd size completes no subtree: the leaf waits for a neighbour
+            while len(nodes) > 1 and nodes[-1][0] == nodes[-2][0]:
+                (width, left), (_, right) = nodes[-2], nodes[-1]
+                width *= 2
+                h = node_hash(left, right)
+                nodes[-2:] = [(width, h)]
+                level = width.bit_length() - 1
+                if level % STRIDE == 0:
+                    kept.append((level, (size - width) >> level, h))
+        self.size = size
+        return kept
 
     def root(self) -> Hash:
         if not self._nodes:

@@ -1,7 +1,9 @@
 """API keys and the log of checks: who may call the API, and what consumers were told about whom.
 
-Neither is part of the ledger. A key is revoked by stamping it (the row stays, so a listing
-shows who held access and until when); a logged check is never changed.
+Neither is part of the ledger, but making or revoking a key is: each is written with its admin
+entry (`domain.entries.AdminEntry`), its leaf and a signed head in one transaction of the
+ledger's. A key is revoked by stamping it (the row stays, so a listing shows who held access
+and until when); a logged check is never changed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from sqlalchemy import (
@@ -33,7 +35,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from credo.adapters.stores.tables import SEQ, UtcDateTime, as_utc, key_type, metadata
+from credo.domain.entries import AdminEntry
 from credo.domain.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from credo.adapters.stores.memory import MemoryLedgerStore
+    from credo.adapters.stores.sql import SqlLedgerStore
 
 api_keys = Table(
     "api_keys",
@@ -102,16 +109,17 @@ class AccessStore(Protocol):
     """Keys and the check log. Implementations: `SqlAccessStore` (SQLite, PostgreSQL, on the
     ledger's own engine and migrations) and `MemoryAccessStore`."""
 
-    def add_key(self, key: StoredKey) -> None: ...
+    def add_key(self, key: StoredKey, *, audit: AdminEntry) -> None:
+        """Store the key and append `audit`, its admin entry, in one transaction."""
 
     def key_by_digest(self, digest: str) -> StoredKey | None: ...
 
     def all_keys(self) -> list[StoredKey]:
         """Every key, revoked ones included, oldest first."""
 
-    def revoke_key(self, key_id: str, *, at: datetime) -> StoredKey | None:
-        """Stamp the key revoked (once: a second revocation keeps the first date); None if
-        there is no such key."""
+    def revoke_key(self, key_id: str, *, at: datetime, audit: AdminEntry) -> StoredKey | None:
+        """Stamp the key revoked and append `audit` in one transaction, once: a second
+        revocation keeps the first date and appends nothing. None if there is no such key."""
 
     def log_check(self, check: LoggedCheck) -> int:
         """Append an answered check; returns its sequence number."""
@@ -155,8 +163,9 @@ class SqlAccessStore:
     """On the ledger store's engine, so its connection settings (SQLite's write lock, the
     PostgreSQL schema) apply here too; the tables come with the ledger's migrations."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, log: SqlLedgerStore) -> None:
         self.engine = engine
+        self.log = log
         # On PostgreSQL one statement is a transaction of its own, so a read or a single
         # insert skips the round trips of BEGIN and COMMIT; SQLite begins its transactions
         # itself (`sqlite.py`), and keeps them.
@@ -182,7 +191,7 @@ class SqlAccessStore:
             reason = lines[0] if lines else type(e.orig or e).__name__
             raise StoreUnavailable(f"the access database is unavailable: {reason}") from e
 
-    def add_key(self, key: StoredKey) -> None:
+    def add_key(self, key: StoredKey, *, audit: AdminEntry) -> None:
         values = {
             "key_id": key.key_id,
             "digest": key.digest,
@@ -193,8 +202,12 @@ class SqlAccessStore:
             "created_at": key.created_at,
             "revoked_at": key.revoked_at,
         }
-        with self._connect(write=True) as conn:
+
+        def act(conn: Connection) -> list[AdminEntry]:
             conn.execute(insert(api_keys).values(values))
+            return [audit]
+
+        self.log.audited(act)
 
     def key_by_digest(self, digest: str) -> StoredKey | None:
         with self._connect(write=False, alone=True) as conn:
@@ -206,14 +219,19 @@ class SqlAccessStore:
         with self._connect(write=False) as conn:
             return [_key_from_row(row) for row in conn.execute(query)]
 
-    def revoke_key(self, key_id: str, *, at: datetime) -> StoredKey | None:
+    def revoke_key(self, key_id: str, *, at: datetime, audit: AdminEntry) -> StoredKey | None:
         mine = api_keys.c.key_id == key_id
-        with self._connect(write=True) as conn:
-            conn.execute(
+        found: list[Any] = []
+
+        def act(conn: Connection) -> list[AdminEntry]:
+            done = conn.execute(
                 update(api_keys).where(mine & api_keys.c.revoked_at.is_(None)), {"revoked_at": at}
             )
-            row = conn.execute(select(api_keys).where(mine)).first()
-        return _key_from_row(row) if row is not None else None
+            found.append(conn.execute(select(api_keys).where(mine)).first())
+            return [audit] if done.rowcount == 1 else []
+
+        self.log.audited(act)
+        return _key_from_row(found[0]) if found[0] is not None else None
 
     def log_check(self, check: LoggedCheck) -> int:
         answer = {"terms": check.terms, "measures": list(check.measures)}
@@ -257,17 +275,22 @@ class SqlAccessStore:
 
 
 class MemoryAccessStore:
-    def __init__(self) -> None:
+    def __init__(self, log: MemoryLedgerStore) -> None:
+        self.log = log
         self._lock = threading.Lock()
         self._keys: dict[str, StoredKey] = {}
         self._checks: list[LoggedCheck] = []
         self._seq = itertools.count(1)
 
-    def add_key(self, key: StoredKey) -> None:
-        with self._lock:
+    def add_key(self, key: StoredKey, *, audit: AdminEntry) -> None:
+        def act() -> list[AdminEntry]:
             if key.key_id in self._keys or self.key_by_digest(key.digest) is not None:
                 raise ValueError(f"key {key.key_id} exists")
             self._keys[key.key_id] = key
+            return [audit]
+
+        with self._lock:
+            self.log.audited(act)
 
     def key_by_digest(self, digest: str) -> StoredKey | None:
         return next((k for k in list(self._keys.values()) if k.digest == digest), None)
@@ -276,12 +299,21 @@ class MemoryAccessStore:
         with self._lock:
             return sorted(self._keys.values(), key=lambda k: (k.created_at, k.key_id))
 
-    def revoke_key(self, key_id: str, *, at: datetime) -> StoredKey | None:
-        with self._lock:
+    def revoke_key(self, key_id: str, *, at: datetime, audit: AdminEntry) -> StoredKey | None:
+        found: list[StoredKey | None] = []
+
+        def act() -> list[AdminEntry]:
             key = self._keys.get(key_id)
-            if key is not None and key.revoked_at is None:
-                key = self._keys[key_id] = replace(key, revoked_at=at)
-            return key
+            if key is None or key.revoked_at is not None:
+                found.append(key)
+                return []
+            revoked = self._keys[key_id] = replace(key, revoked_at=at)
+            found.append(revoked)
+            return [audit]
+
+        with self._lock:
+            self.log.audited(act)
+        return found[0]
 
     def log_check(self, check: LoggedCheck) -> int:
         with self._lock:

@@ -4,33 +4,41 @@ that proofs and `credo audit verify` need. Shared by the SQLite and PostgreSQL s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import Table, Text, cast, select
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.tables import (
     RECORD_READ,
     AnyRow,
+    admin_entries,
+    admin_from_row,
     audit_leaves,
+    audit_nodes,
     entries,
-    entry_from_row,
     packs,
     records,
     tree_heads,
 )
+from credo.domain.entries import AdminEntry, Entry
+from credo.domain.errors import ProofError
 from credo.domain.leaves import (
     Held,
     Leaf,
     LeafKind,
+    admin_json,
     entry_json,
     hash_of,
     pack_json,
     pack_ref,
     record_row_json,
 )
-from credo.domain.merkle import Frontier, Hash
+from credo.domain.merkle import Frontier, Hash, Node, root_of, stored_rows
 from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
 
 Grown = tuple[LeafKind, str, Hash]
@@ -43,8 +51,10 @@ _SCAN = 10_000
 def grow(
     conn: Connection, items: Sequence[Grown], signer: HeadSigner, now: datetime
 ) -> TreeHead | None:
-    """Append `items` as the next leaves and sign the head of the grown tree. The caller holds
-    the log's lock (SQLite's write lock; PostgreSQL's advisory lock) for the transaction."""
+    """Append `items` as the next leaves, keep the subtrees they complete on the stored levels
+    (`merkle.STRIDE`), and sign the head of the grown tree: from the frontier the last head
+    kept, never reading a leaf. The caller holds the log's lock (SQLite's write lock;
+    PostgreSQL's advisory lock) for the transaction."""
     if not items:
         return None
     last = conn.execute(
@@ -54,11 +64,11 @@ def grow(
     ).first()
     frontier = _frontier(last.tree_size, last.frontier) if last else Frontier()
     start = frontier.size
-    rows = []
-    for offset, (kind, ref, leaf) in enumerate(items):
-        rows.append({"leaf_index": start + offset, "kind": kind, "ref": ref, "leaf_hash": leaf})
-        frontier.append(leaf)
-    conn.execute(audit_leaves.insert(), rows)
+    kept = frontier.extend([leaf for _, _, leaf in items])
+    rows = [(start + offset, kind, ref, leaf) for offset, (kind, ref, leaf) in enumerate(items)]
+    _insert_plain(conn, audit_leaves, rows)
+    if kept:
+        _insert_plain(conn, audit_nodes, kept)
     head = sign_head(signer, frontier.size, frontier.root(), now)
     conn.execute(
         tree_heads.insert(),
@@ -72,6 +82,19 @@ def grow(
         },
     )
     return head
+
+
+def _insert_plain(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert rows of plain values (integers, text, bytes), in the table's column order,
+    straight through the driver: the log adds a row per entry to every batch, and binding
+    each through SQLAlchemy's type machinery costs more than the database's insert."""
+    columns = [c.name for c in table.columns]
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=columns)
+    if compiled.positional:
+        params: list[Any] = rows
+    else:
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _frontier(size: int, packed: bytes) -> Frontier:
@@ -108,13 +131,36 @@ def all_heads(conn: Connection) -> list[TreeHead]:
     return [_head(row) for row in conn.execute(query)]
 
 
-def leaf_hashes(conn: Connection, tree_size: int) -> list[Hash]:
-    query = (
-        select(audit_leaves.c.leaf_hash)
-        .where(audit_leaves.c.leaf_index < tree_size)
-        .order_by(audit_leaves.c.leaf_index)
-    )
-    return [bytes(h) for h in conn.execute(query).scalars()]
+def subtrees(conn: Connection, wanted: Collection[Node]) -> dict[Node, Hash]:
+    """The roots of the perfect subtrees `wanted`, each folded from at most 8 stored leaves or
+    nodes (`merkle.stored_rows`): what a proof reads, O(log n) rows however large the tree."""
+    found: dict[Node, Hash] = {}
+    for node in wanted:
+        base, first, count = stored_rows(node)
+        if base == 0:
+            query = (
+                select(audit_leaves.c.leaf_hash)
+                .where(audit_leaves.c.leaf_index.between(first, first + count - 1))
+                .order_by(audit_leaves.c.leaf_index)
+            )
+        else:
+            query = (
+                select(audit_nodes.c.hash)
+                .where(
+                    audit_nodes.c.level == base,
+                    audit_nodes.c.position.between(first, first + count - 1),
+                )
+                .order_by(audit_nodes.c.position)
+            )
+        hashes = [bytes(h) for h in conn.execute(query).scalars()]
+        if len(hashes) != count:
+            level, position = node
+            raise ProofError(
+                f"the log holds {len(hashes)} of the {count} hashes under the subtree at level "
+                f"{level}, position {position}"
+            )
+        found[node] = root_of(hashes)
+    return found
 
 
 def leaf_rows(conn: Connection, after: int, limit: int | None) -> list[Leaf]:
@@ -151,7 +197,44 @@ def contents(conn: Connection) -> Iterator[Held]:
         for row in chunk:
             leaf = hash_of(record_row_json(row[1:13], row[13]))
             yield "record", row[1], leaf, int(row[0])
-    query_entries = select(entries).order_by(entries.c.seq)
+    # The data as the database's text, read by orjson: the JSON type's reading through the
+    # standard library costs `audit verify` more than hashing the entry does.
+    query_entries = select(
+        *(c for c in entries.columns if c.name != "data"), cast(entries.c.data, Text)
+    ).order_by(entries.c.seq)
     for chunk in conn.execution_options(yield_per=_SCAN).execute(query_entries).partitions():
-        for row in chunk:
-            yield "entry", str(row.seq), hash_of(entry_json(entry_from_row(row))), int(row.seq)
+        for seq, kind, rid, actor, at, data in chunk:
+            entry = Entry(kind, rid, actor, at, _json(data), seq)
+            yield "entry", str(seq), hash_of(entry_json(entry)), int(seq)
+    for row in conn.execute(select(admin_entries).order_by(admin_entries.c.seq)):
+        yield "admin", str(row.seq), hash_of(admin_json(admin_from_row(row))), int(row.seq)
+
+
+def _json(text: str) -> Any:
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what orjson does not read (a whole number beyond 64 bits)
+        return json.loads(text)
+
+
+def insert_admin(conn: Connection, made: Sequence[AdminEntry]) -> list[Grown]:
+    """Insert admin entries in order; the leaves they owe the log, in the same order."""
+    if not made:
+        return []
+    values = [
+        {"kind": e.kind, "actor": e.actor, "at": e.at, "subject_id": e.subject_id, "data": e.data}
+        for e in made
+    ]
+    insert = admin_entries.insert().returning(admin_entries.c.seq, sort_by_parameter_order=True)
+    seqs = [int(seq) for seq in conn.execute(insert, values).scalars()]
+    return [("admin", str(seq), hash_of(admin_json(e))) for e, seq in zip(made, seqs, strict=True)]
+
+
+def admin_rows(
+    conn: Connection, subject_id: str | None, after: int, limit: int | None
+) -> list[AdminEntry]:
+    query = select(admin_entries).where(admin_entries.c.seq > after)
+    if subject_id is not None:
+        query = query.where(admin_entries.c.subject_id == subject_id)
+    query = query.order_by(admin_entries.c.seq).limit(limit)
+    return [admin_from_row(row) for row in conn.execute(query)]

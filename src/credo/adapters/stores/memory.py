@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from credo.adapters import signing
 from credo.adapters.stores.protocol import Ledger, Outcome, ScoreRun, StoredPack, StoredScore
 from credo.domain.entries import (
+    AdminEntry,
     Entry,
     StepTaken,
     after_withdrawal,
@@ -19,18 +20,19 @@ from credo.domain.entries import (
     status_from,
     withdrawal_in,
 )
-from credo.domain.errors import PackConflict, UnknownRecord
+from credo.domain.errors import PackConflict, ProofError, UnknownRecord
 from credo.domain.leaves import (
     Held,
     Leaf,
     LeafKind,
+    admin_json,
     entry_json,
     hash_of,
     pack_json,
     pack_ref,
     record_json,
 )
-from credo.domain.merkle import Frontier, Hash
+from credo.domain.merkle import Frontier, Hash, Node, root_of
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
 from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
@@ -53,6 +55,7 @@ class MemoryLedgerStore:
         self._entries: dict[str, list[Entry]] = {}  # by record_id
         self._steps: set[str] = set()  # single-use steps taken (`single_use_step`)
         self._seq = 0
+        self._admin: list[AdminEntry] = []
         self._recorded_at: dict[str, datetime] = {}
         self._scores: dict[str, StoredScore] = {}
         self._runs: list[ScoreRun] = []
@@ -239,9 +242,17 @@ class MemoryLedgerStore:
         with self._lock:
             return list(self._heads)
 
-    def leaf_hashes(self, tree_size: int) -> list[Hash]:
+    def subtrees(self, nodes: Collection[Node]) -> dict[Node, Hash]:
+        # Memory holds every leaf at hand: each subtree is folded from its leaves.
         with self._lock:
-            return [leaf.hash for leaf in self._leaves[: max(tree_size, 0)]]
+            hashes = [leaf.hash for leaf in self._leaves]
+        found: dict[Node, Hash] = {}
+        for level, position in nodes:
+            lo, hi = position << level, (position + 1) << level
+            if hi > len(hashes):
+                raise ProofError(f"the log has no subtree at level {level}, position {position}")
+            found[(level, position)] = root_of(hashes[lo:hi])
+        return found
 
     def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
         with self._lock:
@@ -259,6 +270,7 @@ class MemoryLedgerStore:
             held = sorted(self._records.values(), key=lambda h: h[0])
             stamps = dict(self._recorded_at)
             found = sorted((e for es in self._entries.values() for e in es), key=_seq)
+            acts = list(self._admin)
         for pack in packs:
             yield "pack", pack_ref(pack.pack_id, pack.version), _pack_leaf(pack), 0
         for seq, record, _ in held:
@@ -266,6 +278,34 @@ class MemoryLedgerStore:
             yield "record", record.record_id, hash_of(record_json(record, stamp)), seq
         for entry in found:
             yield "entry", str(entry.seq), hash_of(entry_json(entry)), _seq(entry)
+        for act in acts:
+            yield "admin", str(act.seq), hash_of(admin_json(act)), act.seq or 0
+
+    # -- administrators' acts ---------------------------------------------------------------
+
+    def audited(self, act: Callable[[], Sequence[AdminEntry]]) -> list[AdminEntry]:
+        """Run `act` under the ledger's lock and append the admin entries it returns, with
+        their leaves and a head, before anyone else may append: the memory companions'
+        equivalent of the databases' one transaction."""
+        with self._lock:
+            made = [replace(e, seq=len(self._admin) + i) for i, e in enumerate(act(), 1)]
+            self._admin.extend(made)
+            self._grow([("admin", str(e.seq), hash_of(admin_json(e))) for e in made])
+            return made
+
+    def append_admin(self, act: Callable[[], Sequence[AdminEntry]]) -> list[AdminEntry]:
+        return self.audited(act)
+
+    def admin_entries(
+        self, *, subject_id: str | None = None, after: int = 0, limit: int | None = None
+    ) -> list[AdminEntry]:
+        with self._lock:
+            found = [
+                e
+                for e in self._admin
+                if (e.seq or 0) > after and (subject_id is None or e.subject_id == subject_id)
+            ]
+        return found if limit is None else found[:limit]
 
     def entries_of(self, record_id: str) -> list[Entry]:
         with self._lock:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from credo.domain.entries import Entry
+from credo.domain.entries import AdminEntry, Entry
 from credo.domain.leaves import Held, Leaf, LeafKind
-from credo.domain.merkle import Hash
+from credo.domain.merkle import Hash, Node
 from credo.domain.records import LedgerRecord, Record
 from credo.domain.subjects import Subject
 from credo.domain.tree_heads import HeadSigner, TreeHead
@@ -33,6 +33,7 @@ class StoredPack:
     checksum: str
     source: str  # the YAML text as adopted
     adopted_at: datetime
+    adopted_by: str | None = None  # the actor; None for a pack adopted before that was kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,9 @@ class AuditLogStore(Protocol):
     def signed_heads(self) -> list[TreeHead]:
         """Every head, smallest first."""
 
-    def leaf_hashes(self, tree_size: int) -> list[Hash]:
-        """The first `tree_size` leaf hashes, in ledger order (fewer if the log is shorter)."""
+    def subtrees(self, nodes: Collection[Node]) -> dict[Node, Hash]:
+        """The roots of these perfect subtrees of the log (`merkle.Node`), each from a bounded
+        number of stored hashes; raises `ProofError` for one the log does not hold whole."""
 
     def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
         """The leaves from index `after` on, in ledger order."""
@@ -122,8 +124,21 @@ class AuditLogStore(Protocol):
         """Where the rows named by `refs` stand in the log."""
 
     def audit_contents(self) -> Iterator[Held]:
-        """Every pack, record and entry held, with the leaf hash of its content as stored now,
-        and its sequence number, each kind in that order."""
+        """Every pack, record, entry and admin entry held, with the leaf hash of its content as
+        stored now, and its sequence number, each kind in that order."""
+
+    def append_admin(self, act: Callable[[], Sequence[AdminEntry]]) -> list[AdminEntry]:
+        """Run `act`, an act outside the database (a signing key rotated), inside the
+        transaction that then appends the admin entries it returns, with their leaves and a
+        signed head: a database that cannot be reached stops the act before it is done. The
+        entries come back numbered. Acts on the database's own rows (keys, sign-in codes) are
+        written by their stores, each in its entry's transaction."""
+
+    def admin_entries(
+        self, *, subject_id: str | None = None, after: int = 0, limit: int | None = None
+    ) -> list[AdminEntry]:
+        """Admin entries numbered above `after`, in order; with `subject_id`, only those about
+        that subject's keys."""
 
 
 class LedgerStore(ScoreStore, AuditLogStore, Protocol):

@@ -11,12 +11,17 @@ import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import Column, Index, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from credo.adapters.stores.tables import UtcDateTime, key_type, metadata, transaction
+from credo.domain.entries import AdminEntry
+
+if TYPE_CHECKING:
+    from credo.adapters.stores.memory import MemoryLedgerStore
+    from credo.adapters.stores.sql import SqlLedgerStore
 
 web_sessions = Table(
     "web_sessions",
@@ -74,7 +79,9 @@ class SessionStore(Protocol):
 
     def end_session(self, digest: str, *, at: datetime) -> None: ...
 
-    def add_code(self, code: LoginCode) -> None: ...
+    def add_code(self, code: LoginCode, *, audit: AdminEntry) -> None:
+        """Keep the code and append `audit`, the sign-in link's admin entry, in one
+        transaction."""
 
     def use_code(self, digest: str, *, at: datetime) -> str | None:
         """Mark the code used, once, if it is unused and unexpired at `at`: the digest of the
@@ -92,8 +99,9 @@ def _session(row: object) -> WebSession:
 
 
 class SqlSessionStore:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, log: SqlLedgerStore) -> None:
         self.engine = engine
+        self.log = log
 
     def _connect(self, *, write: bool) -> AbstractContextManager[Connection]:
         return transaction(self.engine, write=write, what="session")
@@ -124,8 +132,8 @@ class SqlSessionStore:
         with self._connect(write=True) as conn:
             conn.execute(update(web_sessions).where(mine).values(ended_at=at))
 
-    def add_code(self, code: LoginCode) -> None:
-        with self._connect(write=True) as conn:
+    def add_code(self, code: LoginCode, *, audit: AdminEntry) -> None:
+        def act(conn: Connection) -> list[AdminEntry]:
             conn.execute(
                 insert(login_codes).values(
                     digest=code.digest,
@@ -134,6 +142,9 @@ class SqlSessionStore:
                     expires_at=code.expires_at,
                 )
             )
+            return [audit]
+
+        self.log.audited(act)
 
     def use_code(self, digest: str, *, at: datetime) -> str | None:
         usable = (
@@ -153,7 +164,8 @@ class SqlSessionStore:
 
 
 class MemorySessionStore:
-    def __init__(self) -> None:
+    def __init__(self, log: MemoryLedgerStore) -> None:
+        self.log = log
         self._lock = threading.Lock()
         self._sessions: dict[str, WebSession] = {}
         self._codes: dict[str, LoginCode] = {}
@@ -176,9 +188,13 @@ class MemorySessionStore:
             if held is not None and held.ended_at is None:
                 self._sessions[digest] = replace(held, ended_at=at)
 
-    def add_code(self, code: LoginCode) -> None:
-        with self._lock:
+    def add_code(self, code: LoginCode, *, audit: AdminEntry) -> None:
+        def act() -> list[AdminEntry]:
             self._codes[code.digest] = code
+            return [audit]
+
+        with self._lock:
+            self.log.audited(act)
 
     def use_code(self, digest: str, *, at: datetime) -> str | None:
         with self._lock:

@@ -6,8 +6,9 @@ insert is spelt; the rest (idempotency, status from entries, scans) is written o
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -40,6 +41,7 @@ from credo.adapters.stores.tables import (
 )
 from credo.domain.entries import (
     STATUS_KINDS,
+    AdminEntry,
     Entry,
     StepTaken,
     after_withdrawal,
@@ -58,7 +60,7 @@ from credo.domain.leaves import (
     pack_ref,
     record_json,
 )
-from credo.domain.merkle import Hash
+from credo.domain.merkle import Hash, Node
 from credo.domain.records import LedgerRecord, Record, RecordStatus
 from credo.domain.subjects import Subject
 from credo.domain.tree_heads import HeadSigner, TreeHead
@@ -220,6 +222,7 @@ class SqlLedgerStore(SqlScores):
                 "checksum": pack.checksum,
                 "source": pack.source,
                 "adopted_at": pack.adopted_at,
+                "adopted_by": pack.adopted_by,
             }
             insert = self._insert_ignoring_conflicts(packs).values(values)
             if conn.execute(insert.returning(packs.c.version)).first() is not None:
@@ -521,9 +524,9 @@ class SqlLedgerStore(SqlScores):
         with self._errors(), self._read() as conn:
             return audit_sql.all_heads(conn)
 
-    def leaf_hashes(self, tree_size: int) -> list[Hash]:
+    def subtrees(self, nodes: Collection[Node]) -> dict[Node, Hash]:
         with self._errors(), self._read() as conn:
-            return audit_sql.leaf_hashes(conn, tree_size)
+            return audit_sql.subtrees(conn, nodes)
 
     def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
         with self._errors(), self._read() as conn:
@@ -536,6 +539,28 @@ class SqlLedgerStore(SqlScores):
     def audit_contents(self) -> Iterator[Held]:
         with self._errors(), self._read(**self.snapshot) as conn:
             yield from audit_sql.contents(conn)
+
+    # -- administrators' acts ---------------------------------------------------------------
+
+    def audited(self, act: Callable[[Connection], Sequence[AdminEntry]]) -> list[AdminEntry]:
+        """Run `act` in a transaction that appends to the ledger, then append the admin
+        entries it returns, their leaves and a signed head in that same transaction: the act
+        and its entry are committed together or not at all. What the companions on this
+        database (keys, sign-in codes) write their acts through."""
+        with self._errors(), self._append_tx() as conn:
+            made = act(conn)
+            grown = audit_sql.insert_admin(conn, made)
+            self._grow(conn, grown)
+            return [replace(e, seq=int(g[1])) for e, g in zip(made, grown, strict=True)]
+
+    def append_admin(self, act: Callable[[], Sequence[AdminEntry]]) -> list[AdminEntry]:
+        return self.audited(lambda conn: act())
+
+    def admin_entries(
+        self, *, subject_id: str | None = None, after: int = 0, limit: int | None = None
+    ) -> list[AdminEntry]:
+        with self._errors(), self._read() as conn:
+            return audit_sql.admin_rows(conn, subject_id, after, limit)
 
 
 def _entry_leaves(batch: Sequence[Entry], seqs: Sequence[int]) -> list[audit_sql.Grown]:

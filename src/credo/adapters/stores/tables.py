@@ -44,7 +44,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from credo.domain.entries import Entry
+from credo.domain.entries import AdminEntry, Entry
 from credo.domain.errors import StoreUnavailable
 from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
 from credo.domain.subjects import Subject
@@ -111,6 +111,7 @@ packs = Table(
     Column("checksum", String(), nullable=False),
     Column("source", Text, nullable=False),
     Column("adopted_at", UtcDateTime, nullable=False),
+    Column("adopted_by", String()),  # the actor; NULL for packs adopted before it was kept
 )
 
 subjects = Table(
@@ -175,16 +176,42 @@ single_use_steps = Table(
 )
 
 
+admin_entries = Table(
+    "admin_entries",
+    metadata,
+    # An administrator's act (`domain.entries.AdminEntry`): keys made and revoked, sign-in
+    # links, signing key rotations. Written in the transaction of the act itself.
+    Column("seq", SEQ, Identity(), primary_key=True),
+    Column("kind", String(), nullable=False),
+    Column("actor", String(), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("subject_id", key_type()),  # whose key, when a subject's: they read it
+    Column("data", DATA, nullable=False),
+    Index("ix_admin_entries_subject", "subject_id", "seq"),
+)
+
+
 # -- the audit log (SPEC §9): a Merkle tree over every entry above, in ledger order -------------
 
 audit_leaves = Table(
     "audit_leaves",
     metadata,
     Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),  # from 0
-    Column("kind", String(), nullable=False),  # pack, record or entry
-    Column("ref", key_type(), nullable=False),  # id@version, record id, entry seq
+    Column("kind", String(), nullable=False),  # pack, record, entry or admin
+    Column("ref", key_type(), nullable=False),  # id@version, record id, entry or admin seq
     Column("leaf_hash", LargeBinary(), nullable=False),
     UniqueConstraint("kind", "ref", name="uq_audit_leaves_ref"),
+)
+
+audit_nodes = Table(
+    "audit_nodes",
+    metadata,
+    # The roots of the perfect subtrees on every STRIDE-th level above the leaves (subtrees of
+    # 16, 256, 4,096… leaves at aligned positions, `merkle.stored_rows`): a proof folds each of
+    # its hashes from at most 8 of these or of the leaves, never reading the whole log.
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(), nullable=False),
 )
 
 tree_heads = Table(
@@ -270,6 +297,10 @@ def record_row(record: Record, fingerprint: str) -> RecordRow:
 
 def entry_from_row(row: AnyRow) -> Entry:
     return Entry(row.kind, row.record_id, row.actor, row.at, dict(row.data), row.seq)
+
+
+def admin_from_row(row: AnyRow) -> AdminEntry:
+    return AdminEntry(row.kind, row.actor, row.at, dict(row.data), row.seq)
 
 
 def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) -> list[LedgerRecord]:

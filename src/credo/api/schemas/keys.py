@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
-from credo.api.schemas.common import Reference, SubjectIdStr, Wire
+from credo.api.schemas.common import SEQ_MAX, Reference, SubjectIdStr, Wire
 from credo.domain.ids import NAME_PATTERN
-from credo.services.access.keys import MAX_RATE, MIN_RATE
+from credo.services.access.keys import MAX_RATE, MIN_RATE, LoggedAct
 
 Scope = Annotated[str, Field(pattern=NAME_PATTERN)]
 
@@ -69,3 +70,48 @@ class KeyRead(BaseModel):
 
 class KeyCreated(KeyRead):
     token: str = Field(description="The bearer token. Shown this once; only its hash is kept.")
+
+
+class AdminEntryRead(BaseModel):
+    seq: int = Field(description="The entry's number among administrators' acts.")
+    leaf_index: int | None = Field(
+        description="Its leaf in the audit log: check it with /v1/audit/proof/inclusion."
+    )
+    kind: str = Field(
+        description="`key` (made), `key-revocation`, `login-link` (a one-time sign-in code "
+        "issued) or `signing-key-rotation`."
+    )
+    actor: str = Field(description="Who acted: an administrator's key id, or `cli:<user>`.")
+    at: datetime = Field(description="When.")
+    data: dict[str, Any] = Field(
+        description="What was acted on: a key's `key_id`, `role`, `id` and `scopes` (never its "
+        "token), a sign-in code's `expires_at`, a rotation's new and retired key ids."
+    )
+
+    @classmethod
+    def of(cls, act: LoggedAct) -> AdminEntryRead:
+        e = act.entry
+        return cls(
+            seq=e.seq or 0,
+            leaf_index=act.leaf_index,
+            kind=e.kind,
+            actor=e.actor,
+            at=e.at,
+            data=e.data,
+        )
+
+
+EntriesAfter = Annotated[
+    int, Query(ge=0, le=SEQ_MAX, description="Only entries numbered above this.")
+]
+EntriesLimit = Annotated[int, Query(ge=1, le=500, description="The most entries to return.")]
+
+
+class AdminEntriesPage(BaseModel):
+    items: list[AdminEntryRead] = Field(description="The entries, oldest first.")
+    next: int | None = Field(description="Pass as `after` for the next page; null on the last.")
+
+    @classmethod
+    def of(cls, acts: list[LoggedAct], limit: int) -> AdminEntriesPage:
+        items = [AdminEntryRead.of(a) for a in acts]
+        return cls(items=items, next=items[-1].seq if len(items) == limit else None)

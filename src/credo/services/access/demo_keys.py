@@ -17,6 +17,7 @@ def demo_keys(
     subject_id: str,
     provider_id: str,
     now: datetime,
+    actor: str,
 ) -> dict[Role, NewKey]:
     """A provider (`provider_id`, every record type), a subject (`subject_id`), a consumer
     (every context), a reviewer and an administrator. Each call makes new keys."""
@@ -31,7 +32,14 @@ def demo_keys(
         contexts: list[str] | None = None,
     ) -> NewKey:
         return create_key(
-            access, secret, role=role, principal=principal, types=types, contexts=contexts, now=now
+            access,
+            secret,
+            role=role,
+            principal=principal,
+            types=types,
+            contexts=contexts,
+            now=now,
+            actor=actor,
         )
 
     return {

@@ -1,7 +1,9 @@
 """API keys: created with a role and a principal, shown once, stored only as a keyed hash.
 
 A token is 32 random bytes; what the store keeps is HMAC-SHA256(server secret, token), so a
-copy of the database alone neither reveals a token nor lets anyone mint one.
+copy of the database alone neither reveals a token nor lets anyone mint one. Making and
+revoking a key are ledger entries naming their actor (an administrator's key id, or
+`cli:<user>`), written with the key in one transaction.
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from credo.adapters.stores.access import AccessStore, StoredKey
+from credo.adapters.stores.protocol import AuditLogStore
+from credo.domain.entries import AdminEntry, AdminKind, about_key
 from credo.domain.errors import CredoError
 from credo.domain.ids import NAME_PATTERN
 from credo.domain.references import NotAReference, reference
@@ -79,8 +84,10 @@ def create_key(
     contexts: list[str] | None = None,
     rate: float | None = None,
     now: datetime,
+    actor: str,
 ) -> NewKey:
-    """A new key. The token is in the result and nowhere else: it cannot be shown again."""
+    """A new key, made by `actor`. The token is in the result and nowhere else: it cannot be
+    shown again, and the ledger's entry for it holds the key's id, never the token."""
     # A provider's principal is the `source` of its records, so every principal follows the
     # rule of references and is kept in NFC, the form records are.
     try:
@@ -105,8 +112,24 @@ def create_key(
         rate=rate,
         created_at=now,
     )
-    access.add_key(key)
+    access.add_key(key, audit=key_entry("key", key, actor=actor, at=now, rate=rate))
     return NewKey(token, key)
+
+
+def key_entry(
+    kind: AdminKind, key: StoredKey, *, actor: str, at: datetime, **more: Any
+) -> AdminEntry:
+    """The ledger's entry for an act on `key`: its id, role, holder and scopes; no secret."""
+    return about_key(
+        kind,
+        key_id=key.key_id,
+        role=key.role,
+        holder=key.principal,
+        scopes=key.scopes,
+        actor=actor,
+        at=at,
+        **more,
+    )
 
 
 def _scopes(role: Role, types: list[str], contexts: list[str]) -> list[str]:
@@ -144,8 +167,32 @@ def list_keys(access: AccessStore) -> list[StoredKey]:
     return access.all_keys()
 
 
-def revoke_key(access: AccessStore, key_id: str, *, now: datetime) -> StoredKey:
-    key = access.revoke_key(key_id, at=now)
+@dataclass(frozen=True, slots=True)
+class LoggedAct:
+    """An admin entry and where it stands in the audit log, to check its inclusion proof."""
+
+    entry: AdminEntry
+    leaf_index: int | None
+
+
+def admin_history(
+    store: AuditLogStore, *, subject_id: str | None = None, after: int = 0, limit: int = 100
+) -> list[LoggedAct]:
+    """The admin entries numbered above `after`, oldest first: all of them, or with
+    `subject_id` those about that subject's keys, which the subject reads (SPEC §5)."""
+    found = store.admin_entries(subject_id=subject_id, after=after, limit=limit)
+    where = store.leaf_indexes("admin", [str(e.seq) for e in found])
+    return [LoggedAct(e, where.get(str(e.seq))) for e in found]
+
+
+def revoke_key(access: AccessStore, key_id: str, *, now: datetime, actor: str) -> StoredKey:
+    """Revoke the key, by `actor`; revoking a revoked key changes nothing, and logs nothing."""
+    held = next((k for k in access.all_keys() if k.key_id == key_id), None)
+    if held is None:
+        raise UnknownKey(f"no key {key_id!r}")
+    key = access.revoke_key(
+        key_id, at=now, audit=key_entry("key-revocation", held, actor=actor, at=now)
+    )
     if key is None:
         raise UnknownKey(f"no key {key_id!r}")
     return key

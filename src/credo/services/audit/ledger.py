@@ -13,8 +13,16 @@ from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
 from credo.domain.errors import ProofError, UnknownTreeHead
-from credo.domain.leaves import Leaf, LeafKind
-from credo.domain.merkle import Frontier, Hash, consistency_proof, inclusion_proof
+from credo.domain.leaves import SEQUENCED, Leaf, LeafKind
+from credo.domain.merkle import (
+    Frontier,
+    Hash,
+    Span,
+    consistency_spans,
+    inclusion_spans,
+    proof_from_nodes,
+    span_nodes,
+)
 from credo.domain.tree_heads import TreeHead, head_fault
 
 
@@ -31,7 +39,9 @@ class Verdict:
 
 
 def _named(leaf: Leaf) -> str:
-    what = {"pack": "pack", "record": "record", "entry": "entry seq"}[leaf.kind]
+    what = {"pack": "pack", "record": "record", "entry": "entry seq", "admin": "admin seq"}[
+        leaf.kind
+    ]
     return f"entry {leaf.index} ({what} {leaf.ref})"
 
 
@@ -65,7 +75,7 @@ def _first_leaf_problem(
     leaves: list[Leaf], held: dict[tuple[LeafKind, str], tuple[Hash, int]]
 ) -> str:
     position: dict[Hash, int] | None = None
-    last_seq = {"record": 0, "entry": 0}
+    last_seq = dict.fromkeys(SEQUENCED, 0)
     for i, leaf in enumerate(leaves):
         if leaf.index != i:
             return f"missing: entry {i} is not in the log (the next one is {leaf.index})"
@@ -114,21 +124,27 @@ def _check_heads(
 
 
 def inclusion(store: AuditLogStore, leaf_index: int, tree_size: int) -> list[Hash]:
-    hashes = _tree(store, tree_size)
+    _signed(store, tree_size)
     if not 0 <= leaf_index < tree_size:
         raise ProofError(f"leaf_index {leaf_index} is outside a tree of size {tree_size}")
-    return inclusion_proof(hashes, leaf_index)
+    return _proof(store, inclusion_spans(tree_size, leaf_index))
 
 
 def consistency(store: AuditLogStore, first: int, second: int) -> list[Hash]:
-    hashes = _tree(store, second)
+    _signed(store, second)
     if not 0 < first <= second:
         raise ProofError(f"first must be from 1 to second ({second}), not {first}")
-    return consistency_proof(hashes, first)
+    return _proof(store, consistency_spans(first, second))
 
 
-def _tree(store: AuditLogStore, tree_size: int) -> list[Hash]:
-    """The leaves of a signed tree: proofs are given only for sizes a head was signed at."""
+def _signed(store: AuditLogStore, tree_size: int) -> None:
+    """Proofs are given only for sizes a head was signed at."""
     if store.signed_head(tree_size) is None:
         raise UnknownTreeHead(f"no signed tree head has tree_size {tree_size}")
-    return store.leaf_hashes(tree_size)
+
+
+def _proof(store: AuditLogStore, spans: list[Span]) -> list[Hash]:
+    """A proof from the stored subtrees its spans are made of: O(log n) of them, each read from
+    at most 8 rows, never every leaf."""
+    wanted = {node for span in spans for node in span_nodes(span)}
+    return proof_from_nodes(spans, store.subtrees(wanted))

@@ -32,11 +32,13 @@ def adopt_pack_file(
     path: Path,
     *,
     now: datetime,
+    actor: str,
     proposals: ProposalStore | None = None,
 ) -> Adopted:
-    """Adopt the pack in `path`. Errors refuse it, every one listed; warnings come back with
-    the adopted pack, for they say what it does not do, not that it is wrong. A version adopted
-    as it was proposed carries out that proposal, which is marked so."""
+    """Adopt the pack in `path`, by `actor` (named in its ledger entry). Errors refuse it,
+    every one listed; warnings come back with the adopted pack, for they say what it does not
+    do, not that it is wrong. A version adopted as it was proposed carries out that proposal,
+    which is marked so."""
     text = path.read_text(encoding="utf-8")
     pack, problems = check_pack_text(text, str(path))
     if pack is None:
@@ -44,7 +46,7 @@ def adopt_pack_file(
     _refuse_inconsistent(store, pack)
     _refuse_harsher(store, pack)
     digest = checksum(pack)
-    stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now)
+    stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now, actor)
     new = store.adopt_pack(stored)
     carried = None
     if new and proposals is not None:

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 
 from credo.adapters.stores.access import AccessStore
 from credo.adapters.stores.sessions import LoginCode, SessionStore, WebSession
+from credo.domain.canonical import rfc3339
 from credo.domain.errors import CredoError
-from credo.services.access.keys import Caller, Role, authenticate, caller_of, digest
+from credo.services.access.keys import Caller, Role, authenticate, caller_of, digest, key_entry
 
 CODE_MINUTES = 15
 
@@ -111,9 +112,11 @@ def login_code(
     principal: str,
     role: Role | None,
     now: datetime,
+    actor: str,
 ) -> tuple[str, Caller]:
     """A one-time code for the newest live key `principal` holds (of `role`, if given),
-    valid `CODE_MINUTES`. Only its digest is kept."""
+    valid `CODE_MINUTES`, issued by `actor`: a ledger entry naming the key and when the code
+    expires, never the code. Only its digest is kept."""
     held = [
         k
         for k in access.all_keys()
@@ -128,12 +131,9 @@ def login_code(
     caller = caller_of(key)
     assert caller is not None
     code = secrets.token_urlsafe(24)
+    expires = now + timedelta(minutes=CODE_MINUTES)
     sessions.add_code(
-        LoginCode(
-            _digest(secret, "code", code),
-            key.digest,
-            now,
-            now + timedelta(minutes=CODE_MINUTES),
-        )
+        LoginCode(_digest(secret, "code", code), key.digest, now, expires),
+        audit=key_entry("login-link", key, actor=actor, at=now, expires_at=rfc3339(expires)),
     )
     return code, caller

@@ -71,6 +71,8 @@ async def make_key(
         )
     chosen = Role(role)
     ctx, secret = page.state.context, page.state.key_secret
+    assert page.viewer is not None  # `require` let an administrator in
+    actor = page.viewer.key_id
     listed = _split(scopes)
 
     def make() -> Response:
@@ -83,6 +85,7 @@ async def make_key(
                 types=listed if chosen is Role.PROVIDER else None,
                 contexts=listed if chosen is Role.CONSUMER else None,
                 now=ctx.clock(),
+                actor=actor,
             )
         except InvalidKeyRequest as e:
             return _admin_page(page, error=e.detail, status=422)
@@ -101,5 +104,7 @@ async def revoke(
     require(page, Role.ADMIN)
     check_csrf(page, csrf)
     ctx = page.state.context
-    await run_in_threadpool(lambda: revoke_key(ctx.access, key_id, now=ctx.clock()))
+    assert page.viewer is not None  # `require` let an administrator in
+    actor = page.viewer.key_id
+    await run_in_threadpool(lambda: revoke_key(ctx.access, key_id, now=ctx.clock(), actor=actor))
     return RedirectResponse("/admin#keys", status_code=303)
