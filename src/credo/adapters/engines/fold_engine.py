@@ -28,6 +28,7 @@ from sqlglot import exp
 from credo.adapters.engines import staged
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.judge_sql import (
+    RECORD_COLUMNS,
     assemble,
     judged_lists,
     judged_records,
@@ -83,12 +84,14 @@ def judge(
     parts += [judged_records(h, p, numbering) for p, h in enumerate(histories)]
     for i, part in enumerate(parts):
         session.create(f"judged_{i}", sql(part))
-    session.view("judged_raw", sql(union([f"judged_{i}" for i in range(len(parts))])))
-    lists = [q for p, h in enumerate(histories) for q in judged_lists(h, p, numbering)]
+    columns = [*RECORD_COLUMNS.split(", "), *points_columns(numbering.versions)]
+    session.view("judged_raw", sql(union([f"judged_{i}" for i in range(len(parts))], columns)))
+    lists = [
+        q for p, h in enumerate(histories) for q in judged_lists(h, p, numbering, f"judged_{p + 1}")
+    ]
     for i, part in enumerate(lists):
         session.create(f"judged_lists_{i}", sql(part))
-    names = [f"judged_lists_{i}" for i in range(len(lists))]
-    session.view("judged_lists_raw", sql(union(names, lists=True)))
+    session.view("judged_lists_raw", sql(union([f"judged_lists_{i}" for i in range(len(lists))])))
     tell("sorting the judged ledger")
     shapes = assemble(numbering)
     for name in ("subjects", "places", "cases"):

@@ -94,7 +94,22 @@ def judged_records(history: PackHistory, pack_no: int, numbering: Numbering) -> 
             p_k=p_k,
         )
         out.append(exp.alias_(exp.cast(milder, exp.DataType.Type.BIGINT), name))
+    # For `judged_lists`, which reads this pack's table rather than the ledger again: the
+    # version then, and per list id whether the record opens an entry (never once withdrawn or
+    # overturned). Left out of the union of every pack's records.
+    out.append(exp.column("v_then"))
+    standing = exp.and_(exp.not_(exp.column("withdrawn")), exp.not_(exp.column("overturned")))
+    for k, list_id in enumerate(list_ids(history)):
+        having = {i: v for i, v in enumerate(versions, start=1) if list_id in v.lists}
+        admits = version_cases(
+            versions, {i: list_match(v.lists[list_id].spec.admit, v) for i, v in having.items()}
+        ).else_(exp.false(), copy=False)
+        out.append(exp.alias_(exp.and_(admits, standing), f"admits_{k}"))
     return stage.select(*out)
+
+
+def list_ids(history: PackHistory) -> list[str]:
+    return sorted({list_id for v in history.versions for list_id in v.lists})
 
 
 def unjudged_records(numbering: Numbering) -> exp.Expr:
@@ -117,32 +132,29 @@ def unjudged_records(numbering: Numbering) -> exp.Expr:
     )
 
 
-def judged_lists(history: PackHistory, pack_no: int, numbering: Numbering) -> list[exp.Expr]:
-    """Per list id any version of the pack has: the entries its records open, by the version in
-    force when each occurred, with the day of the first repair (any record of the subject and
-    case that the admitting version's `repair` matches, whichever pack judges it, on or after
-    the admission, not withdrawn or overturned)."""
+def judged_lists(
+    history: PackHistory, pack_no: int, numbering: Numbering, judged: str
+) -> list[exp.Expr]:
+    """Per list id any version of the pack has: the entries its records open (`admits_k` of
+    the pack's `judged` table, by the version in force when each occurred), with the day of the
+    first repair (any record of the subject and case that the admitting version's `repair`
+    matches, whichever pack judges it, on or after the admission, not withdrawn or
+    overturned)."""
     versions = list(history.versions)
     out: list[exp.Expr] = []
-    list_ids = sorted({list_id for v in versions for list_id in v.lists})
-    for list_id in list_ids:
+    for k, list_id in enumerate(list_ids(history)):
         having = {i: v for i, v in enumerate(versions, start=1) if list_id in v.lists}
-        admits = version_cases(
-            versions, {i: list_match(v.lists[list_id].spec.admit, v) for i, v in having.items()}
-        ).else_(exp.false(), copy=False)
         days = version_cases(
             versions, {i: value(v.lists[list_id].spec.duration_days) for i, v in having.items()}
         )
         repaired, repairing = repair_tests(versions, list_id)
         out.append(
             query(
-                """
-                WITH l AS (
-                  SELECT *, :v_then AS v_then FROM ledger WHERE pack = :pack
-                ), a AS (
+                f"""
+                WITH a AS (
                   SELECT subject_id, record_id, case_ref, v_then, occurred_at AS since,
                          disputed, CAST(:days AS INT) AS days
-                  FROM l WHERE :admits AND NOT withdrawn AND NOT overturned
+                  FROM {judged} WHERE admits_{k}
                 ), r AS (
                   SELECT * FROM ledger
                   WHERE case_ref IS NOT NULL AND :repairing AND NOT withdrawn AND NOT overturned
@@ -159,10 +171,7 @@ def judged_lists(history: PackHistory, pack_no: int, numbering: Numbering) -> li
                        a.disputed
                 FROM a LEFT JOIN rep ON a.record_id = rep.record_id
                 """,
-                v_then=_v_then(history),
-                pack=value(history.id),
                 days=days,
-                admits=admits,
                 repairing=repairing,
                 repaired=repaired,
                 list_no=exp.Literal.number(numbering.lists.index(list_id)),
@@ -180,14 +189,16 @@ FROM (SELECT 1 AS one) AS nothing WHERE 1 = 0
 """
 
 
-def union(tables: list[str], *, lists: bool = False) -> exp.Expr:
-    """The tables' rows one after another (built without copying: `exp.union` copies what it
-    is given, which grows with the square of the number of packs)."""
+def union(tables: list[str], columns: list[str] | None = None) -> exp.Expr:
+    """The tables' rows (`columns` of them, or all) one after another, built without copying:
+    `exp.union` copies what it is given, which grows with the square of the number of packs.
+    No tables: no list entries."""
     if not tables:
-        return query(_NO_LISTS if lists else "SELECT 1 AS one WHERE 1 = 0")
-    out: exp.Expr = exp.select("*").from_(tables[0])
+        return query(_NO_LISTS)
+    out: exp.Expr = exp.select(*(columns or ["*"])).from_(tables[0])
     for table in tables[1:]:
-        out = exp.Union(this=out, expression=exp.select("*").from_(table), distinct=False)
+        part = exp.select(*(columns or ["*"])).from_(table)
+        out = exp.Union(this=out, expression=part, distinct=False)
     return out
 
 
