@@ -106,16 +106,14 @@ def _check_heads(
         fault = head_fault(head, public_keys)
         if fault:
             return f"head of size {head.tree_size} does not verify: {fault}", None
-        while frontier.size < head.tree_size:
-            frontier.append(leaves[frontier.size].hash)
+        frontier.extend([leaf.hash for leaf in leaves[frontier.size : head.tree_size]])
         if frontier.root() != head.root_hash:
             return (
                 f"head of size {head.tree_size} does not verify: its root is not the tree's; "
                 f"an entry from {earlier} to {head.tree_size - 1} was changed under its leaf"
             ), None
         earlier = head.tree_size
-    while frontier.size < len(leaves):
-        frontier.append(leaves[frontier.size].hash)
+    frontier.extend([leaf.hash for leaf in leaves[frontier.size :]])
     if heads and heads[-1].tree_size < len(leaves):
         return f"inserted: entries {earlier} to {len(leaves) - 1} are in no signed head", None
     if leaves and not heads:
