@@ -145,6 +145,14 @@ def _pack(console: Console, p: dict[str, Any]) -> None:
             f"deny→allow, {d['terms_changed']:,} terms changed",
             markup=False,
         )
+    for b in p["breakdown"]:
+        where = f"{b['region']} ({b['kind']})" if b["region"] else "places under 10 subjects each"
+        console.print(
+            f"  {where}: {_n(b['subjects'])} subjects, {_n(b['tier_changed'])} change tier, "
+            f"{_n(b['score_up'])} up, {_n(b['score_down'])} down, "
+            f"{_n(b['decisions_changed'])} with a decision changed",
+            markup=False,
+        )
     r = p["records_changed"]
     console.print(
         f"records counting differently: {r['softened']:,} softened, {r['repealed']:,} repealed, "
@@ -193,3 +201,7 @@ def pack_propose(
         f"report; the portal shows it at /rulebook/proposals",
         markup=False,
     )
+
+
+def _n(value: int | None) -> str:
+    return "<10" if value is None else f"{value:,}"
