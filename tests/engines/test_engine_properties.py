@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ def test_the_fold_agrees_with_the_online_path(
 
 # Spark answers a small ledger in seconds, not milliseconds, whatever its size: each example puts
 # several generated packs and ledgers side by side, each in its own jurisdiction, in one job.
+@pytest.mark.spark
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(worlds, min_size=2, max_size=5), as_of_dates)
 def test_spark_agrees_with_the_online_path(side_by_side: list[World], as_of: date) -> None:

@@ -75,6 +75,7 @@ def answers(engine: PopulationEngine, shape: str) -> dict[str, tuple[views.View,
 
 
 @pytest.mark.slow
+@pytest.mark.spark
 @pytest.mark.parametrize("path", CASES, ids=IDS)
 @pytest.mark.parametrize("shape", SPARK_SHAPES)
 def test_spark_agrees_with_the_online_path(shape: str, path: Path) -> None:

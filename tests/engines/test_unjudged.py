@@ -34,7 +34,7 @@ def fine(subject: str, region: str, day: date, ref: str) -> Record:
 
 @pytest.mark.parametrize(
     "engine",
-    [DuckDbEngine(threads=1), pytest.param(SPARK, marks=pytest.mark.slow)],
+    [DuckDbEngine(threads=1), pytest.param(SPARK, marks=[pytest.mark.slow, pytest.mark.spark])],
     ids=["duckdb", "spark"],
 )
 def test_subjects_that_cannot_be_scored_are_reported_with_the_reason(

@@ -259,6 +259,7 @@ def test_records_without_ids_score_as_records_with_them(tmp_path: Path, out_dir:
 
 
 @pytest.mark.slow
+@pytest.mark.spark
 def test_spark_reads_the_typed_struct_as_duckdb_does(out_dir: Path) -> None:
     source = LedgerSource(str(out_dir / "records*.parquet"), str(out_dir / "entries.parquet"))
     duckdb = _scores(DuckDbEngine(threads=1), source)
