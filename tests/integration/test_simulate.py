@@ -163,7 +163,7 @@ def test_simulate_on_spark_prints_what_duckdb_prints(
 
     monkeypatch.setitem(bootstrapping.ENGINES, "spark", lambda: SPARK)
     ledger(credo, tmp_path, subjects=30, records=300)
-    duck = simulated(credo, "--pack", str(V3))
+    duck = simulated(credo, "--pack", str(V3), "--engine", "duckdb")
     spark = simulated(credo, "--pack", str(V3), "--engine", "spark")
     assert duck.pop("engine") == "duckdb"
     assert spark.pop("engine") == "spark"
