@@ -46,6 +46,8 @@ POLICY: list[tuple[str, str, list[int]]] = [
     ("GET", "/v1/lists/judgment-defaulters",       [200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("GET", "/v1/lists/no-such-list",              [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("GET", "/v1/population",                      [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/v1/rulebook/proposals",              [200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("GET", "/v1/rulebook/nopack/diff?from=1&to=2", [404, 404, 404, 404, 404, 404, 404, 404, 404]),
     ("GET", "/v1/keys",                            [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("GET", "/v1/keys/history",                    [401, 403, 403, 403, 403, 403, 403, 403, 200]),
     ("POST", "/v1/keys",                           [401, 403, 403, 403, 403, 403, 403, 403, 201]),
@@ -87,6 +89,7 @@ def test_the_table_covers_every_route(make_api: MakeApi) -> None:
         (
             m,
             p.replace("judgment-defaulters", "{list_id}")
+            .replace("nopack", "{pack}")
             .replace("{spare}", "{key_id}")
             .replace("{objection}", "{objection_id}")
             .replace(SEED, "{record_id}")
