@@ -153,6 +153,7 @@ def test_simulated_and_recomputed_on_duckdb_in_sql_alike(credo: Credo, tmp_path:
     _simulate_adopt_recompute(credo, tmp_path, "--engine", "duckdb")
 
 
+@pytest.mark.spark
 @pytest.mark.slow
 def test_simulate_on_spark_prints_what_duckdb_prints(
     credo: Credo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
