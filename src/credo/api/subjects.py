@@ -23,6 +23,7 @@ from credo.api.schemas.subjects import ExplanationRead, ScoreRead
 from credo.services.access.keys import admin_history
 from credo.services.due_process.notices import notice_json, notices_of
 from credo.services.due_process.objections import file_objection, objections_of
+from credo.services.packs.rulebook import current_rulebook
 from credo.services.rating.checks import checks_about
 from credo.services.rating.subject import explain_subject, score_subject
 
@@ -71,7 +72,9 @@ def get_explanation(
             ctx.store,
             subject_id,
             as_of=as_of or ctx.today(),
-            rulebook=state.rulebook(),
+            # The rulebook as stored now, not as cached for checks: an explanation shows a
+            # version the moment it is adopted.
+            rulebook=current_rulebook(ctx.store),
             explained=state.explanations,
         )
     return ExplanationRead.of(e)
