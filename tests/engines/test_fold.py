@@ -14,7 +14,8 @@ import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.fold_engine import FORMAT, FoldEngine, Folder
+from credo.adapters.engines.fold_engine import FoldEngine, Folder
+from credo.adapters.engines.judged_files import FORMAT
 from credo.adapters.engines.protocol import LedgerSource, Recomputed
 from credo.domain.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack

@@ -5,15 +5,7 @@ every later recompute of that ledger, on any date, is a fold."""
 
 from __future__ import annotations
 
-import glob
-import hashlib
-import json
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +14,6 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 from sqlglot import exp
 
 from credo.adapters.engines import staged
@@ -35,6 +26,14 @@ from credo.adapters.engines.judge_sql import (
     points_columns,
     union,
     unjudged_records,
+)
+from credo.adapters.engines.judged_files import (
+    FORMAT,
+    JudgedLedger,
+    cache_key,
+    ledger_files,
+    load,
+    save,
 )
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
 from credo.domain.fold import (
@@ -49,21 +48,6 @@ from credo.domain.fold import (
     fold,
 )
 from credo.domain.rulebook import Rulebook
-
-FORMAT = "credo-judged-1"  # the judged ledger's layout: a new one is judged afresh
-TABLES = ("records", "lists", "subjects", "places")
-KEPT = 2  # judged ledgers kept beside one ledger: this rulebook's and the one before
-
-
-@dataclass(frozen=True)
-class JudgedLedger:
-    """The judged ledger's tables: `records` and `lists` as `judge_sql.assemble` gives them,
-    `subjects` (subject_id by subject number) and `places` (region, kind by place number)."""
-
-    records: pa.Table
-    lists: pa.Table
-    subjects: pa.Table
-    places: pa.Table
 
 
 def judge(
@@ -126,7 +110,7 @@ def judged_ledger(
 ) -> JudgedLedger:
     """The source's judged ledger: kept beside its files when it has a `judged` folder (read
     from there if it matches the files and the rulebook, else judged and written there)."""
-    files = _files(source)
+    files = ledger_files(source)
     if source.judged is None or files is None:
         return judge(source, rulebook, engine, tell)
     tell("checking the ledger's checksums")
@@ -139,93 +123,6 @@ def judged_ledger(
     tell("writing the judged ledger")
     save(judged, folder, {"format": FORMAT, "key": key, "files": [f.name for f in files]})
     return judged
-
-
-def _files(source: LedgerSource) -> list[Path] | None:
-    """The ledger's files, or None when it is not on disk."""
-    found: list[Path] = []
-    for part in (source.records, source.entries):
-        if part is None:
-            continue
-        if isinstance(part, pa.Table):
-            return None
-        found += [Path(p) for p in sorted(glob.glob(str(part)))]
-    return found
-
-
-def cache_key(files: Iterable[Path], rulebook: Rulebook, folder: Path) -> str:
-    """A hash of the layout, every file's name and content, and every adopted version."""
-    h = hashlib.sha256(FORMAT.encode())
-    for path in files:
-        h.update(f"\0{path.name}\0{file_checksum(path, folder)}".encode())
-    for v in sorted(rulebook.all_versions(), key=lambda v: (v.id, v.version)):
-        h.update(f"\0{v.id}\0{v.version}\0{v.checksum}".encode())
-    return h.hexdigest()[:32]
-
-
-def file_checksum(path: Path, folder: Path) -> str:
-    """The SHA-256 of a file's content, remembered by its size, modification time and inode in
-    `folder/checksums.json`, so a ledger file is read through once per version of it."""
-    book = folder / "checksums.json"
-    known: dict[str, list[object]] = {}
-    if book.exists():
-        try:
-            known = json.loads(book.read_text())
-        except ValueError:  # a torn write by a concurrent run: work the sums out again
-            known = {}
-    st = path.stat()
-    stamp: list[object] = [st.st_size, st.st_mtime_ns, st.st_ino]
-    entry = known.get(str(path.resolve()))
-    if entry is not None and entry[:3] == stamp:
-        return str(entry[3])
-    with path.open("rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-    known[str(path.resolve())] = [*stamp, digest]
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(book, json.dumps(known))
-    return digest
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def save(judged: JudgedLedger, folder: Path, meta: dict[str, object]) -> None:
-    """Written into a fresh folder and renamed into place, so a reader never sees half of it.
-    Of other keys' folders (another ledger or rulebook) the latest is kept, so that a simulation
-    (the rulebook as adopted and as proposed) folds both; older ones are removed."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".judging-"))
-    for name in TABLES:
-        table = getattr(judged, name).combine_chunks()
-        # One uncompressed chunk per column: read back memory-mapped, in place, as arrays.
-        feather.write_feather(
-            table, tmp / f"{name}.arrow", compression="uncompressed", chunksize=table.num_rows or 1
-        )
-    (tmp / "meta.json").write_text(json.dumps(meta))
-    if folder.exists():
-        shutil.rmtree(folder)
-    try:
-        os.rename(tmp, folder)
-    except OSError:  # another run wrote the same key meanwhile: the same content
-        shutil.rmtree(tmp, ignore_errors=True)
-    others = [
-        p
-        for p in folder.parent.iterdir()
-        if p.is_dir() and p.name != folder.name and not p.name.startswith(".")
-    ]
-    others.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
-    for other in others[KEPT - 1 :]:
-        shutil.rmtree(other, ignore_errors=True)
-
-
-def load(folder: Path) -> JudgedLedger:
-    return JudgedLedger(
-        *(feather.read_table(folder / f"{name}.arrow", memory_map=True) for name in TABLES)
-    )
 
 
 # The fold -----------------------------------------------------------------------------------

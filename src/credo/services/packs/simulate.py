@@ -23,7 +23,8 @@ from credo.domain.rulebook import PackVersion, Rulebook, checksum
 from credo.services.packs.adopt import Harsher, harsher_records, refuse_inconsistent
 from credo.services.packs.check import load_pack
 from credo.services.packs.rulebook import current_rulebook
-from credo.services.packs.simulate_compare import PackEffect, compare, effect_json
+from credo.services.packs.simulate_compare import PackEffect, compare
+from credo.services.packs.simulate_json import effect_json
 
 
 @dataclass(frozen=True)
