@@ -23,3 +23,12 @@ def _own_directory_without_a_ledger_file(request: pytest.FixtureRequest) -> None
     if request.node.get_closest_marker("postgres"):
         own: Path = request.getfixturevalue("tmp_path")
         request.getfixturevalue("monkeypatch").chdir(own)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Under pytest-xdist (`--dist loadgroup`), every Spark test runs on one worker: the JVM and
+    # its session start once, and two workers never hold two Spark sessions' memory at once.
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))

@@ -33,7 +33,11 @@ class _FirstUse:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=self._stderr, highlight=False)
+            console = Console(stderr=self._stderr, highlight=False)
+            # Piped or captured, a message stays one line, whatever its length, so that a
+            # script can grep it; a terminal has it wrapped at its width.
+            console.soft_wrap = not console.is_terminal
+            self._console = console
         return self._console
 
     def __getattr__(self, name: str) -> Any:
