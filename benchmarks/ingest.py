@@ -17,8 +17,8 @@ from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.stores.sql import record_row
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.adapters.writers import write_ledger
-from credo.domain.intake import parse_record
-from credo.domain.rulebook import Rulebook
+from credo.domain.ledger.intake import parse_record
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.rulebook import current_rulebook
@@ -33,7 +33,7 @@ SCHEMA = "credo_bench"
 def ledger_file(out: Path, n: int) -> Path:
     path = out / f"ledger-{n}.jsonl"
     if not path.exists():
-        from credo.domain.rulebook import PackVersion
+        from credo.domain.rules.rulebook import PackVersion
         from credo.services.packs.check import load_pack
 
         rulebook = Rulebook(PackVersion(load_pack(p)) for p in shipped_packs())

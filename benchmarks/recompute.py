@@ -16,8 +16,8 @@ import duckdb
 
 from benchmarks.report import Report
 from benchmarks.zen_table import decision_table
-from credo.domain import ir
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules import ir
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack
 from credo.shipped import shipped_packs
 
@@ -119,7 +119,7 @@ import numpy as np
 from benchmarks.recompute import FOLD_DATES, rulebook
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
 from credo.adapters.engines.protocol import LedgerSource
-from credo.domain.fold import Day, fold
+from credo.domain.scoring.fold import Day, fold
 src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
 rb = rulebook()
 engine = FoldEngine()
@@ -244,9 +244,9 @@ def reference_seconds(path: Path, *, statuses: bool = False) -> float:
 
 def online_rate(path: Path, limit: int = 200_000) -> float:
     """The online path, subject by subject, on the first `limit` records of the ledger."""
-    from credo.domain.intake import parse_record
-    from credo.domain.records import LedgerRecord
-    from credo.domain.scoring import assess
+    from credo.domain.ledger.intake import parse_record
+    from credo.domain.ledger.records import LedgerRecord
+    from credo.domain.scoring.score import assess
 
     rb = rulebook()
     con = duckdb.connect()

@@ -11,12 +11,12 @@ import zen
 
 from benchmarks.report import Report
 from benchmarks.zen_table import decision_table
-from credo.domain import ir
-from credo.domain.evaluate import CompiledRules
-from credo.domain.explanation import explain
-from credo.domain.records import Evidence, LedgerRecord, Record
-from credo.domain.rulebook import PackVersion, Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.records import Evidence, LedgerRecord, Record
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules import ir
+from credo.domain.rules.rulebook import PackVersion, Rulebook
+from credo.domain.scoring.evaluate import CompiledRules
+from credo.domain.scoring.explanation import explain
 from credo.services.packs.check import load_pack
 from credo.services.synth.population import SynthSpec, synthesize
 from credo.shipped import shipped_packs

@@ -10,7 +10,7 @@ import itertools
 import json
 from typing import Any
 
-from credo.domain.ir import AllOf, AnyOf, Cond, Fixed, IsType, Points, RuleTable, Test
+from credo.domain.rules.ir import AllOf, AnyOf, Cond, Fixed, IsType, Points, RuleTable, Test
 
 _OPS = {"eq": "==", "ne": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 

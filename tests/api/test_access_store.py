@@ -16,7 +16,7 @@ from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import build_companions
-from credo.domain.entries import AdminEntry
+from credo.domain.ledger.entries import AdminEntry
 from tests.api.conftest import NOW, TODAY
 
 BACKENDS = ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

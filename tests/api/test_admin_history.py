@@ -4,8 +4,8 @@ administrator reads them all; each entry's leaf has an inclusion proof; no token
 
 from __future__ import annotations
 
-from credo.domain.merkle import verify_inclusion
-from credo.domain.tree_heads import TreeHead
+from credo.domain.audit.merkle import verify_inclusion
+from credo.domain.audit.tree_heads import TreeHead
 from tests.api.conftest import Api
 
 

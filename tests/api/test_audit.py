@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from joserfc.jwk import KeySet
 
-from credo.domain.merkle import verify_consistency, verify_inclusion
-from credo.domain.tree_heads import TreeHead, from_b64url, head_fault
+from credo.domain.audit.merkle import verify_consistency, verify_inclusion
+from credo.domain.audit.tree_heads import TreeHead, from_b64url, head_fault
 from tests.api.conftest import Api, MakeApi, record
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.rulebook import current_rulebook
 from tests.api.conftest import TODAY, Api, MakeApi, record

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.api.conftest import Api, MakeApi, record
 
 SEED = record_id_for("traffic-police-rc", "TP-seed")

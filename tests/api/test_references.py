@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.api.conftest import Api, record
 
 CHINESE_REF = "荣公交罚〔2026〕第0017号"

@@ -13,11 +13,11 @@ import pytest
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.writers import write_ledger
 from credo.bootstrap import Context
-from credo.domain.entries import Entry
 from credo.domain.errors import NoPackGoverns, NotInForce
-from credo.domain.measures import check, decide
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import assess
+from credo.domain.ledger.entries import Entry
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.measures import check, decide
+from credo.domain.scoring.score import assess
 from credo.services.access.keys import Caller, Role
 from credo.services.due_process.objections import objection_windows
 from credo.services.intake.ingest import ingest_file

@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.adapters.stores.protocol import StoredPack
-from credo.domain.canonical import canonical_json, number_text, rfc3339
-from credo.domain.entries import Entry
-from credo.domain.leaves import entry_json, hash_of, pack_json, record_json
-from credo.domain.merkle import leaf_hash
-from credo.domain.records import Record
-from credo.domain.subjects import Subject
+from credo.domain.audit.canonical import canonical_json, number_text, rfc3339
+from credo.domain.audit.leaves import entry_json, hash_of, pack_json, record_json
+from credo.domain.audit.merkle import leaf_hash
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import Record
+from credo.domain.ledger.subjects import Subject
 
 _scalars = (
     st.none()

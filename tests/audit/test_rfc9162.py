@@ -10,7 +10,7 @@ import functools
 import pymerkle
 import pytest
 
-from credo.domain import merkle
+from credo.domain.audit import merkle
 from credo.domain.errors import ProofError
 
 MAX = 300

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from joserfc.jwk import KeySet
 
 from credo.adapters.signing import SigningKeyError, generated, load_keys, rotate
-from credo.domain.merkle import leaf_hash
-from credo.domain.tree_heads import TreeHead, b64url, head_fault, sign_head
+from credo.domain.audit.merkle import leaf_hash
+from credo.domain.audit.tree_heads import TreeHead, b64url, head_fault, sign_head
 
 AT = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from credo.adapters.stores.protocol import StoredPack
-from credo.domain.entries import Entry, EntryKind
-from credo.domain.fields import Scalar
-from credo.domain.records import Evidence, Record
-from credo.domain.subjects import Subject, SubjectKind
+from credo.domain.ledger.entries import Entry, EntryKind
+from credo.domain.ledger.records import Evidence, Record
+from credo.domain.ledger.subjects import Subject, SubjectKind
+from credo.domain.rules.fields import Scalar
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 EVIDENCE = Evidence("https://records.example/TP-1.pdf", "ab" * 32)

@@ -10,8 +10,8 @@ import pytest
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.bootstrap import build_companions
-from credo.domain.entries import AdminEntry
-from credo.domain.leaves import admin_json, hash_of, pack_json
+from credo.domain.audit.leaves import admin_json, hash_of, pack_json
+from credo.domain.ledger.entries import AdminEntry
 from credo.services.access.keys import Role, create_key, revoke_key
 from credo.services.audit.ledger import verify_ledger
 from credo.services.portal.sessions import login_code

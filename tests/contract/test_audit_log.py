@@ -10,11 +10,11 @@ import pytest
 
 from credo.adapters.signing import SigningKeys
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
+from credo.domain.audit.leaves import hash_of, record_json
+from credo.domain.audit.merkle import consistency_proof, inclusion_proof, root_of
+from credo.domain.audit.tree_heads import head_fault
 from credo.domain.errors import ProofError
-from credo.domain.leaves import hash_of, record_json
-from credo.domain.merkle import consistency_proof, inclusion_proof, root_of
-from credo.domain.tree_heads import head_fault
+from credo.domain.ledger.entries import Entry
 from tests.contract.conftest import StoreFactory
 from tests.contract.samples import NOW, entry, pack, record
 

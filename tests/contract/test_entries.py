@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
 from credo.domain.errors import UnknownRecord
+from credo.domain.ledger.entries import Entry
 from tests.contract.samples import NOW, entry, record
 
 

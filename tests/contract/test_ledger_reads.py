@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
 from credo.domain.errors import UnknownRecord
-from credo.domain.records import RecordStatus
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import RecordStatus
 from tests.contract.samples import NOW, entry, record, subject
 
 

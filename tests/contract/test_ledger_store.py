@@ -12,7 +12,7 @@ import pytest
 
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.errors import PackConflict
-from credo.domain.records import Record
+from credo.domain.ledger.records import Record
 from tests.contract.conftest import StoreFactory
 from tests.contract.samples import NOW, pack, record, subject
 

@@ -11,7 +11,7 @@ import pytest
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource
 from credo.adapters.stores.protocol import LedgerStore, Outcome
-from credo.domain.records import Record, record_id_for
+from credo.domain.ledger.records import Record, record_id_for
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.rulebook import current_rulebook
 from credo.shipped import packs_dir

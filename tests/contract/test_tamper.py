@@ -17,8 +17,8 @@ from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.adapters.stores.tables import admin_entries, audit_leaves, entries, records, tree_heads
 from credo.bootstrap import build_companions
-from credo.domain.entries import Entry
-from credo.domain.tree_heads import sign_head
+from credo.domain.audit.tree_heads import sign_head
+from credo.domain.ledger.entries import Entry
 from credo.services.access.keys import Role, create_key, revoke_key
 from credo.services.audit.ledger import verify_ledger
 from tests.contract.samples import NOW, entry, pack, record
@@ -131,7 +131,7 @@ def _other_key(conn: Connection, ids: dict[str, str]) -> None:
 
 def _rewrite_with_leaf(conn: Connection, ids: dict[str, str]) -> None:
     """A careful attacker: the record changed and its leaf recomputed to match."""
-    from credo.domain.leaves import hash_of, record_json
+    from credo.domain.audit.leaves import hash_of, record_json
     from tests.contract.samples import record as make
 
     _record_byte(conn, ids)

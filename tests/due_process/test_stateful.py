@@ -25,11 +25,11 @@ from credo.adapters.engines.ledger_sql import statuses
 from credo.adapters.engines.protocol import LedgerSource
 from credo.adapters.stores.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context
-from credo.domain.entries import Entry, EntryKind, status_from
+from credo.domain.due_process.objections import Objection, ObjectionRefused
 from credo.domain.errors import CredoError
-from credo.domain.measures import check
-from credo.domain.objections import Objection, ObjectionRefused
-from credo.domain.records import RecordStatus
+from credo.domain.ledger.entries import Entry, EntryKind, status_from
+from credo.domain.ledger.records import RecordStatus
+from credo.domain.scoring.measures import check
 from credo.services.access.keys import Caller, Role
 from credo.services.due_process.objections import (
     decide_objection,

@@ -23,10 +23,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from credo.domain.entries import Entry
-from credo.domain.packs import Pack
-from credo.domain.records import Record
-from credo.domain.subjects import Subject
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import Record
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.packs import Pack
 from tests.engines.views import View
 from tests.golden.cases import GoldenCase
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.fold_engine import FoldEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
-from credo.domain.entries import Entry
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackHistory, PackVersion, Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
 from tests.engines import views
 from tests.engines.spark import SPARK
 from tests.unit.test_scoring_properties import as_of_dates, ledgers, pack_versions

@@ -17,7 +17,7 @@ from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.fold_engine import FoldEngine, Folder
 from credo.adapters.engines.judged_files import FORMAT
 from credo.adapters.engines.protocol import LedgerSource, Recomputed
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack
 from credo.services.synth.population import SynthSpec, synthesize_chunks
 from credo.shipped import shipped_packs

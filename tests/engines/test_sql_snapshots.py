@@ -11,7 +11,7 @@ import pytest
 import sqlglot
 
 from credo.adapters.engines.population_sql import pack_queries, population
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack
 from credo.shipped import shipped_packs
 

@@ -9,9 +9,9 @@ import pytest
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
-from credo.domain.records import Evidence, Record
-from credo.domain.rulebook import PackVersion, Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.records import Evidence, Record
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from tests.engines import views
 from tests.engines.spark import SPARK
 from tests.golden.cases import load_pack

@@ -12,11 +12,11 @@ import pyarrow as pa
 from credo.adapters.engines.protocol import Recomputed
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
 from credo.adapters.stores.export import RECORDS_SCHEMA
-from credo.domain.entries import Entry
 from credo.domain.errors import NoPackGoverns, NotInForce
-from credo.domain.records import LedgerRecord, Record
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import assess
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.score import assess
 
 View = dict[str, Any]
 

@@ -26,11 +26,11 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from credo.domain.entries import Entry, status_from
-from credo.domain.packs import Pack
-from credo.domain.records import Evidence, LedgerRecord, Record, record_id_for
-from credo.domain.rulebook import PackVersion, Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.entries import Entry, status_from
+from credo.domain.ledger.records import Evidence, LedgerRecord, Record, record_id_for
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_DIRS = (ROOT / "tests" / "golden" / "cases", *sorted((ROOT / "packs").glob("*/golden")))

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from credo.domain.explanation import explain
-from credo.domain.measures import Decision, check
+from credo.domain.scoring.explanation import explain
+from credo.domain.scoring.measures import Decision, check
 from credo.services.rating.explanation_json import explanation_json
 from tests.golden.cases import GoldenCase
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from credo.domain.errors import InvalidRecord
-from credo.domain.explanation import explain
-from credo.domain.intake import parse_record
+from credo.domain.ledger.intake import parse_record
+from credo.domain.scoring.explanation import explain
 from credo.services.packs.check import check_pack_file, check_pack_text, errors
 from tests.golden.cases import (
     ROOT,

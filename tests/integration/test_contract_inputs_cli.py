@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from credo.shipped import shipped_packs
 from tests.integration.conftest import Credo
 from tests.integration.test_cli import EVIDENCE, RONGCHENG, record, write_jsonl

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from credo import bootstrap as bootstrapping
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from credo.shipped import shipped_packs
 from tests.contract.conftest import libpq_url, postgres_schema, postgres_url  # noqa: F401
 from tests.integration.conftest import Credo

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from credo.shipped import shipped_packs
 from tests.contract.conftest import libpq_url, postgres_schema, postgres_url  # noqa: F401
 from tests.integration.conftest import Credo

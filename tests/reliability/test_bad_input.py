@@ -12,7 +12,7 @@ import pytest
 
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.domain.errors import SHOWN
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.access.keys import InvalidKeyRequest, Role, create_key
 from credo.services.intake.ingest import IngestReport, ingest_file
 from credo.services.packs.adopt import adopt_pack_file

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.rulebook import current_rulebook

@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry, StepTaken
-from credo.domain.records import Record
+from credo.domain.ledger.entries import Entry, StepTaken
+from credo.domain.ledger.records import Record
 from tests.contract.samples import entry, record
 
 pytestmark = pytest.mark.reliability

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.domain.explanation import explain
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
+from credo.domain.scoring.explanation import explain
 from credo.services.intake.ingest import ingest_items
 from credo.services.rating.explanation_json import explanation_json
 from tests.golden.cases import load_pack

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 from sqlglot import exp
 
-from credo.domain.fields import FIELDS, NUMERIC, FieldType, NotOfType
+from credo.domain.rules.fields import FIELDS, NUMERIC, FieldType, NotOfType
 
 
 def test_every_field_type_has_one_complete_row() -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from credo.domain.hardening import hardened
-from credo.domain.packs import Pack
-from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.rulebook import PackVersion, Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.hardening import hardened
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 
 PACKS = Path(__file__).parents[1] / "golden" / "packs"
 EVIDENCE = Evidence("https://records.example/h.pdf", "0" * 64)

@@ -10,10 +10,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from credo.domain.errors import InvalidRecord
-from credo.domain.intake import parse_record
-from credo.domain.packs import Pack
-from credo.domain.records import record_id_for
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.ledger.intake import parse_record
+from credo.domain.ledger.records import record_id_for
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 
 TODAY = date(2026, 11, 22)
 PACK = """

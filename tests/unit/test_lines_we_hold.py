@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from credo.domain.grounds import GROUNDS, NOT_GROUNDS, Ground, grounds_named
+from credo.domain.rules.grounds import GROUNDS, NOT_GROUNDS, Ground, grounds_named
 from credo.services.packs.check import check_pack_text
 from tests.unit.pack_samples import BASE, add, line_of, replace
 

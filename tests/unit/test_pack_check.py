@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from credo.domain.errors import PackInvalid
-from credo.domain.rulebook import checksum
+from credo.domain.rules.rulebook import checksum
 from credo.services.packs.check import (
     PackProblem,
     check_pack_file,

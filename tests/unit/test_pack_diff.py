@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from credo.domain.pack_diff import diff_json, diff_packs
-from credo.domain.packs import Pack
+from credo.domain.rules.pack_diff import diff_json, diff_packs
+from credo.domain.rules.packs import Pack
 from credo.shipped import packs_dir
 
 GOLDEN = Path(__file__).parents[1] / "golden" / "pack_diff"

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from credo.domain.explanation import explain
-from credo.domain.packs import Pack
-from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.rulebook import PackHistory, PackVersion, Rulebook
-from credo.domain.scoring import Assessment, assess
-from credo.domain.subjects import Subject
+from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
+from credo.domain.scoring.explanation import explain
+from credo.domain.scoring.score import Assessment, assess
 
 FIRST = date(2024, 1, 1)
 SECOND = date(2024, 7, 1)

@@ -10,9 +10,9 @@ from ruamel.yaml import YAML
 from sqlglot import exp
 
 from credo.adapters.engines.sql import rule_columns
-from credo.domain import ir
-from credo.domain.evaluate import CompiledRules
-from credo.domain.packs import Pack
+from credo.domain.rules import ir
+from credo.domain.rules.packs import Pack
+from credo.domain.scoring.evaluate import CompiledRules
 
 PACK = """
 pack: sample

@@ -19,9 +19,9 @@ from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
 from credo.adapters.readers import read_records
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.writers import write_ledger_chunks
-from credo.domain.entries import Entry
-from credo.domain.records import LedgerRecord, record_id_for
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import LedgerRecord, record_id_for
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.intake.ingest import ingest_items
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.check import load_pack

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from credo.adapters.readers import read_records
 from credo.adapters.stores.memory import MemoryLedgerStore
 from credo.adapters.writers import write_ledger_chunks
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.intake.ingest import ingest_items
 from credo.services.packs.check import check_pack_text, load_pack
 from credo.services.synth.population import SynthSpec, synthesize_chunks

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.api.conftest import (
     SHA,
     Api,

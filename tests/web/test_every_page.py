@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.web.conftest import Portal, judgment, record
 from tests.web.live import ARTIFACTS, AXE
 from tests.web.test_proposals import propose

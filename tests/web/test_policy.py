@@ -5,7 +5,7 @@ to sign in (303); a role the page is not for is 403; someone else's data is 404,
 
 from __future__ import annotations
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.api.test_policy import WHO  # the API's columns, in the same order
 from tests.web.conftest import Portal, judgment, record
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from credo.adapters.stores.feeds import Cursor
 from credo.adapters.stores.sessions import LoginCode, WebSession
-from credo.domain.entries import AdminEntry
-from credo.domain.records import record_id_for
+from credo.domain.ledger.entries import AdminEntry
+from credo.domain.ledger.records import record_id_for
 from tests.api.conftest import NOW, MakeApi
 from tests.api.test_lists import default
 from tests.web.conftest import judgment, record

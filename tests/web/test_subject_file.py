@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from tests.web.conftest import SHA, Portal, judgment, record
 
 JUDGMENT = record_id_for("traffic-police-rc", "J-1")

@@ -25,9 +25,9 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from credo.domain.canonical import rfc3339
+from credo.domain.audit.canonical import rfc3339
+from credo.domain.audit.tree_heads import b64url, from_b64url, key_id_of
 from credo.domain.errors import CredoError
-from credo.domain.tree_heads import b64url, from_b64url, key_id_of
 
 
 class SigningKeyError(CredoError):

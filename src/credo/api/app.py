@@ -10,24 +10,24 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from credo.api import (
+from credo.api import problems
+from credo.api.deps import ApiState
+from credo.api.guards import KeyCache, RateLimiter
+from credo.api.metrics import Metrics
+from credo.api.observe import Observed
+from credo.api.query import known_query_only
+from credo.api.routes import (
     admin,
     attestations,
     audit,
     consumers,
     ops,
     population,
-    problems,
     providers,
     public,
     reviewers,
     subjects,
 )
-from credo.api.deps import ApiState
-from credo.api.guards import KeyCache, RateLimiter
-from credo.api.metrics import Metrics
-from credo.api.observe import Observed
-from credo.api.query import known_query_only
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context, bootstrap
 from credo.services.intake.records_api import GroupCommit

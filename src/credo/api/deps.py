@@ -17,7 +17,7 @@ from credo.api.problems import Forbidden, Unauthenticated
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context
 from credo.domain.errors import UnknownSubject
-from credo.domain.ids import ID_PATTERN
+from credo.domain.ledger.ids import ID_PATTERN
 from credo.services.access.keys import Caller, Role
 from credo.services.intake.records_api import GroupCommit
 from credo.services.packs.rulebook_cache import CachedRulebook

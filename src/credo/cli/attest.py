@@ -36,7 +36,7 @@ def attest(
 ) -> None:
     """Issue a signed attestation about a subject (a compact JWS): only what is chosen is
     disclosed. Prints the token; its claims go to standard error."""
-    from credo.domain.attestations import Ask
+    from credo.domain.audit.attestations import Ask
     from credo.services.audit.attestations import issue, write_qr
 
     ctx = state.context()
@@ -116,7 +116,7 @@ def rotate_signing() -> None:
     to sign with the new key. The rotation is a ledger entry naming who rotated."""
     from credo.adapters.signing import SigningKeyError, SigningKeys, rotate
     from credo.bootstrap import signing_key_path
-    from credo.domain.entries import AdminEntry
+    from credo.domain.ledger.entries import AdminEntry
 
     settings = state.settings()
     if settings.signing_key is not None:

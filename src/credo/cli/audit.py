@@ -17,7 +17,7 @@ audit_app = typer.Typer(
 
 
 def _jwks(path: Path) -> dict[str, bytes]:
-    from credo.domain.tree_heads import from_b64url
+    from credo.domain.audit.tree_heads import from_b64url
 
     try:
         keys = orjson.loads(path.read_bytes())["keys"]
@@ -69,7 +69,7 @@ def witness_cmd(
 ) -> None:
     """Fetch the latest signed tree head and check it grew from the last one seen (its
     consistency proof); exit 1 on a fork, a shrunk tree or a head that does not verify."""
-    from credo.domain.canonical import rfc3339
+    from credo.domain.audit.canonical import rfc3339
     from credo.services.audit.witness import WitnessAlarm, witness
 
     try:

@@ -14,7 +14,7 @@ from credo.bootstrap import Context, bootstrap
 from credo.cli import render
 from credo.cli.population import run_recompute
 from credo.cli.shared import cli_actor
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.check import load_pack

@@ -16,7 +16,7 @@ from credo.cli.shared import Json, err, out, state
 from credo.domain.errors import CredoError, UnknownRecord
 
 if TYPE_CHECKING:
-    from credo.domain.objections import Objection
+    from credo.domain.due_process.objections import Objection
 
 notices_app = typer.Typer(help="Notices to subjects: the outbox and its delivery.")
 
@@ -136,7 +136,7 @@ def withdraw(
 ) -> None:
     """Withdraw a record by its idempotency key; it never counts again, at any date, and an
     objection open on it is closed as moot (the subject is told)."""
-    from credo.domain.records import record_id_for
+    from credo.domain.ledger.records import record_id_for
     from credo.services.due_process.withdrawals import withdraw_record
     from credo.services.packs.rulebook import current_rulebook
 
@@ -158,7 +158,7 @@ def withdraw(
 
 
 def _reference_arg(value: str, name: str) -> str:
-    from credo.domain.references import NotAReference, reference
+    from credo.domain.ledger.references import NotAReference, reference
 
     try:
         return reference(value)

@@ -12,7 +12,7 @@ from credo.cli.shared import Json, out
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from credo.domain.pack_diff import Change, PackDiff
+    from credo.domain.rules.pack_diff import Change, PackDiff
 
 _MARK = {"added": "+", "removed": "-", "changed": "~", "moved": "^"}
 _HEADING = {
@@ -36,7 +36,7 @@ def pack_diff(
     """What NEW changes from OLD, two versions of one pack: rules added, removed, changed or
     moved (first hit), tiers, record types, lists, measures, caps, score and objection settings."""
     from credo.cli.render import print_json
-    from credo.domain.pack_diff import diff_json
+    from credo.domain.rules.pack_diff import diff_json
     from credo.services.packs.diff import diff_files
 
     d = diff_files(old, new)

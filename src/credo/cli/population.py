@@ -13,7 +13,7 @@ from credo.adapters.engines.protocol import LedgerSource
 from credo.bootstrap import Context, build_engine
 from credo.cli import render
 from credo.domain.errors import CredoError
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.packs.rulebook import current_rulebook
 from credo.services.rating.recompute import RecomputeReport, recompute
 

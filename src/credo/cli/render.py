@@ -12,8 +12,8 @@ import orjson
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from credo.domain.explanation import Explanation
-    from credo.domain.measures import Decision
+    from credo.domain.scoring.explanation import Explanation
+    from credo.domain.scoring.measures import Decision
     from credo.services.intake.ingest import IngestReport
     from credo.services.rating.scores import ScoreView
 

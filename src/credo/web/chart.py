@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from credo.domain.explanation import NextChange
+from credo.domain.scoring.explanation import NextChange
 from credo.services.portal.history import ScorePoint
 
 WIDTH, HEIGHT = 640, 220

@@ -6,8 +6,8 @@ from collections.abc import Collection, Iterable
 
 from sqlglot import exp
 
-from credo.domain.fields import FIELDS, FieldType
-from credo.domain.rulebook import PackHistory
+from credo.domain.rules.fields import FIELDS, FieldType
+from credo.domain.rules.rulebook import PackHistory
 
 
 def _sql_type(type_: FieldType) -> exp.DataType:
@@ -50,7 +50,8 @@ def struct_attribute(
 
 
 def record_id(source: exp.Expr, source_ref: exp.Expr) -> exp.Expr:
-    """`credo.domain.records.record_id_for` in SQL: "r" + 24 hex digits of md5(source ␟ ref)."""
+    """`credo.domain.ledger.records.record_id_for` in SQL: "r" + 24 hex digits of md5(source ␟
+    ref)."""
     key = exp.DPipe(
         this=exp.DPipe(this=source, expression=exp.Chr(expressions=[exp.Literal.number(31)])),
         expression=source_ref,

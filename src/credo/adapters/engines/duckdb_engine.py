@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from credo.adapters.engines import staged
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 
 class DuckDbSession:

@@ -1,7 +1,7 @@
-"""The fold engine: the ledger judged once on DuckDB (`judge_sql`), then folded for a date in
-NumPy (`credo.domain.fold`). For a Parquet ledger on disk the judged ledger is kept as Parquet
-beside it (`LedgerSource.judged`), keyed by the files' checksums and the rulebook's, so that
-every later recompute of that ledger, on any date, is a fold."""
+"""The fold engine: the ledger judged once on DuckDB (`judge_sql`), then folded for a date in NumPy
+(`credo.domain.scoring.fold`). For a Parquet ledger on disk the judged ledger is kept as Parquet
+beside it (`LedgerSource.judged`), keyed by the files' checksums and the rulebook's, so that every
+later recompute of that ledger, on any date, is a fold."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from credo.adapters.engines.judged_files import (
     save,
 )
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
-from credo.domain.fold import (
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.fold import (
     LATER,
     NEVER,
     REASONS,
@@ -47,7 +48,6 @@ from credo.domain.fold import (
     Numbering,
     fold,
 )
-from credo.domain.rulebook import Rulebook
 
 
 def judge(

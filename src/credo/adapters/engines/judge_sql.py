@@ -1,9 +1,9 @@
-"""The judge: each record's date-independent verdict (`credo.domain.fold`), as SQL over the
+"""The judge: each record's date-independent verdict (`credo.domain.scoring.fold`), as SQL over the
 `ledger` relation (`credo.adapters.engines.ledger_sql`), one query per pack, compiled from the
 same rule tree as the online path and the staged engine (`judged_sql.rules`, `sql.rule_columns`).
 
 `judged_records` gives one row per record of a pack with its version then, rule (numbered as
-`credo.domain.fold.Numbering` numbers it), fate, expiry and points under each version of its
+`credo.domain.scoring.fold.Numbering` numbers it), fate, expiry and points under each version of its
 pack; `judged_lists` one row per list entry a record opens, with the first repair's day;
 `assemble` numbers subjects, places and shared cases and sorts the rows by subject.
 """
@@ -15,9 +15,9 @@ from sqlglot import exp
 from credo.adapters.engines.judged_sql import columns, list_match, rules, version_cases
 from credo.adapters.engines.list_sql import repair_tests
 from credo.adapters.engines.sql import date_plus, points, query, rule_columns, value
-from credo.domain import ir
-from credo.domain.fold import NEVER, Numbering
-from credo.domain.rulebook import PackHistory
+from credo.domain.rules import ir
+from credo.domain.rules.rulebook import PackHistory
+from credo.domain.scoring.fold import NEVER, Numbering
 
 RECORD_COLUMNS = (
     "record_id, subject_id, region, kind, occurred_at, case_ref, pack, rule, fate, disputed, "

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from credo.adapters.engines.protocol import LedgerSource
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 FORMAT = "credo-judged-1"  # the judged ledger's layout: a new one is judged afresh
 TABLES = ("records", "lists", "subjects", "places")

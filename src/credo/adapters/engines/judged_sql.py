@@ -26,9 +26,9 @@ from credo.adapters.engines.sql import (
     rule_columns,
     value,
 )
-from credo.domain import ir
-from credo.domain.packs import RecordMatch
-from credo.domain.rulebook import PackHistory, PackVersion
+from credo.domain.rules import ir
+from credo.domain.rules.packs import RecordMatch
+from credo.domain.rules.rulebook import PackHistory, PackVersion
 
 
 def columns(table: str | None = None) -> ColumnFor:

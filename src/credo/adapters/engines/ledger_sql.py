@@ -19,7 +19,7 @@ from credo.adapters.engines.columns import (
     record_id,
     struct_attribute,
 )
-from credo.domain.fields import FieldType
+from credo.domain.rules.fields import FieldType
 
 FLAT_COLUMNS = (
     "record_id",
@@ -58,8 +58,8 @@ def flat_from_ingest_format(
 
 
 def statuses(entries: str) -> exp.Expr:
-    """`credo.domain.entries.status_from` in SQL: withdrawn once withdrawn, overturned if the last
-    ruling overturned it, disputed while an objection has no decision. A `moot` decision (an
+    """`credo.domain.ledger.entries.status_from` in SQL: withdrawn once withdrawn, overturned if the
+    last ruling overturned it, disputed while an objection has no decision. A `moot` decision (an
     objection closed by the record's withdrawal) closes its objection and is no ruling."""
     return sqlglot.parse_one(
         f"""

@@ -1,5 +1,5 @@
 """The `list_entries` stage: SPEC §4.8 for a population, one pack's lists at a time (see
-`credo.domain.lists` for the online path). Admission was decided per record in that pack's
+`credo.domain.scoring.lists` for the online path). Admission was decided per record in that pack's
 `judged`; this stage pairs admissions with their repairs and keeps the entries open on `as_of`.
 
 A repair is any record of the same subject and case_ref that the admitting version's `repair`
@@ -16,7 +16,7 @@ from sqlglot import exp
 
 from credo.adapters.engines.judged_sql import list_match, version_cases
 from credo.adapters.engines.sql import date_plus, query, value
-from credo.domain.rulebook import PackVersion
+from credo.domain.rules.rulebook import PackVersion
 
 
 def repair_tests(versions: list[PackVersion], list_id: str) -> tuple[exp.Expr, exp.Expr]:

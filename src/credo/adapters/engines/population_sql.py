@@ -41,7 +41,7 @@ from sqlglot import exp
 from credo.adapters.engines.judged_sql import judged, rules
 from credo.adapters.engines.list_sql import entries
 from credo.adapters.engines.sql import query, value
-from credo.domain.rulebook import PackHistory, PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
 
 _VERDICT = "record_id, subject_id, occurred_at, rule, points, expires_on"
 JUDGED_COLUMNS = (

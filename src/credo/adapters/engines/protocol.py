@@ -10,7 +10,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class LedgerSource:
     """Where a ledger is: Parquet files (the ingest format or a store export), or Arrow
     tables already in memory. `entries` (withdrawals, objections, decisions) is optional.
     `judged`: a folder where an engine that folds keeps the judged ledger of these files
-    (`credo.domain.fold`), keyed by their checksums and the rulebook's; `rejudge` rebuilds it."""
+    (`credo.domain.scoring.fold`), keyed by their checksums and the rulebook's; `rejudge` rebuilds
+    it."""
 
     records: str | Path | pa.Table
     entries: str | Path | pa.Table | None = None

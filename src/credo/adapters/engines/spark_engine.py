@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from credo.adapters.engines import staged
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 _SESSIONS: dict[str, Any] = {}
 

@@ -1,7 +1,8 @@
-"""Compiles the rule tree (`credo.domain.ir`) to SQL through sqlglot, for the population engines.
+"""Compiles the rule tree (`credo.domain.rules.ir`) to SQL through sqlglot, for the population
+engines.
 
-The same tree is compiled to Python closures by `credo.domain.evaluate`; a differential test runs
-both on the same records. SQL is built as sqlglot expressions and rendered per dialect, never
+The same tree is compiled to Python closures by `credo.domain.scoring.evaluate`; a differential test
+runs both on the same records. SQL is built as sqlglot expressions and rendered per dialect, never
 pasted together from strings.
 """
 
@@ -14,8 +15,8 @@ from datetime import date
 import sqlglot
 from sqlglot import exp
 
-from credo.domain.fields import FieldType, Scalar
-from credo.domain.ir import (
+from credo.domain.rules.fields import FieldType, Scalar
+from credo.domain.rules.ir import (
     AllOf,
     AnyOf,
     Branch,

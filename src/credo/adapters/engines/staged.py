@@ -20,7 +20,7 @@ from credo.adapters.engines.judged_sql import unjudged_records
 from credo.adapters.engines.population_sql import JUDGED_COLUMNS, pack_queries, population
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed, Session
 from credo.adapters.engines.sql import value
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 ENTRIES_SCHEMA = pa.schema(
     [

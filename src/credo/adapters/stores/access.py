@@ -35,8 +35,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
 from credo.adapters.stores.tables import SEQ, UtcDateTime, as_utc, key_type, metadata
-from credo.domain.entries import AdminEntry
 from credo.domain.errors import StoreUnavailable
+from credo.domain.ledger.entries import AdminEntry
 
 if TYPE_CHECKING:
     from credo.adapters.stores.memory import MemoryLedgerStore

@@ -25,9 +25,7 @@ from credo.adapters.stores.tables import (
     records,
     tree_heads,
 )
-from credo.domain.entries import AdminEntry, Entry
-from credo.domain.errors import ProofError
-from credo.domain.leaves import (
+from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
@@ -38,8 +36,10 @@ from credo.domain.leaves import (
     pack_ref,
     record_row_json,
 )
-from credo.domain.merkle import Frontier, Hash, Node, root_of, stored_rows
-from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
+from credo.domain.audit.merkle import Frontier, Hash, Node, root_of, stored_rows
+from credo.domain.audit.tree_heads import HeadSigner, TreeHead, sign_head
+from credo.domain.errors import ProofError
+from credo.domain.ledger.entries import AdminEntry, Entry
 
 Grown = tuple[LeafKind, str, Hash]
 """A leaf to append: its kind, the row it stands for, its hash."""

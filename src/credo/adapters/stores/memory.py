@@ -10,18 +10,7 @@ from typing import TYPE_CHECKING
 
 from credo.adapters import signing
 from credo.adapters.stores.protocol import Ledger, Outcome, ScoreRun, StoredPack, StoredScore
-from credo.domain.entries import (
-    AdminEntry,
-    Entry,
-    StepTaken,
-    after_withdrawal,
-    left_open,
-    single_use_step,
-    status_from,
-    withdrawal_in,
-)
-from credo.domain.errors import PackConflict, ProofError, UnknownRecord
-from credo.domain.leaves import (
+from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
@@ -32,10 +21,21 @@ from credo.domain.leaves import (
     pack_ref,
     record_json,
 )
-from credo.domain.merkle import Frontier, Hash, Node, root_of
-from credo.domain.records import LedgerRecord, Record
-from credo.domain.subjects import Subject
-from credo.domain.tree_heads import HeadSigner, TreeHead, sign_head
+from credo.domain.audit.merkle import Frontier, Hash, Node, root_of
+from credo.domain.audit.tree_heads import HeadSigner, TreeHead, sign_head
+from credo.domain.errors import PackConflict, ProofError, UnknownRecord
+from credo.domain.ledger.entries import (
+    AdminEntry,
+    Entry,
+    StepTaken,
+    after_withdrawal,
+    left_open,
+    single_use_step,
+    status_from,
+    withdrawal_in,
+)
+from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.ledger.subjects import Subject
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -55,7 +55,7 @@ from credo.adapters.stores.tables import (
     scores,
     subjects,
 )
-from credo.domain.tree_heads import HeadSigner
+from credo.domain.audit.tree_heads import HeadSigner
 
 if TYPE_CHECKING:
     import pyarrow as pa

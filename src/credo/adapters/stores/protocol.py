@@ -8,12 +8,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from credo.domain.entries import AdminEntry, Entry
-from credo.domain.leaves import Held, Leaf, LeafKind
-from credo.domain.merkle import Hash, Node
-from credo.domain.records import LedgerRecord, Record
-from credo.domain.subjects import Subject
-from credo.domain.tree_heads import HeadSigner, TreeHead
+from credo.domain.audit.leaves import Held, Leaf, LeafKind
+from credo.domain.audit.merkle import Hash, Node
+from credo.domain.audit.tree_heads import HeadSigner, TreeHead
+from credo.domain.ledger.entries import AdminEntry, Entry
+from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.ledger.subjects import Subject
 
 if TYPE_CHECKING:
     import pyarrow as pa

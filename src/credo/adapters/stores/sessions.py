@@ -17,7 +17,7 @@ from sqlalchemy import Column, Index, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from credo.adapters.stores.tables import UtcDateTime, key_type, metadata, transaction
-from credo.domain.entries import AdminEntry
+from credo.domain.ledger.entries import AdminEntry
 
 if TYPE_CHECKING:
     from credo.adapters.stores.memory import MemoryLedgerStore

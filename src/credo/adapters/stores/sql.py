@@ -39,18 +39,7 @@ from credo.adapters.stores.tables import (
     single_use_steps,
     subjects,
 )
-from credo.domain.entries import (
-    STATUS_KINDS,
-    AdminEntry,
-    Entry,
-    StepTaken,
-    after_withdrawal,
-    left_open,
-    single_use_step,
-    status_from,
-)
-from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
-from credo.domain.leaves import (
+from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
@@ -60,10 +49,21 @@ from credo.domain.leaves import (
     pack_ref,
     record_json,
 )
-from credo.domain.merkle import Hash, Node
-from credo.domain.records import LedgerRecord, Record, RecordStatus
-from credo.domain.subjects import Subject
-from credo.domain.tree_heads import HeadSigner, TreeHead
+from credo.domain.audit.merkle import Hash, Node
+from credo.domain.audit.tree_heads import HeadSigner, TreeHead
+from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
+from credo.domain.ledger.entries import (
+    STATUS_KINDS,
+    AdminEntry,
+    Entry,
+    StepTaken,
+    after_withdrawal,
+    left_open,
+    single_use_step,
+    status_from,
+)
+from credo.domain.ledger.records import LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.subjects import Subject
 
 if TYPE_CHECKING:
     from alembic.config import Config

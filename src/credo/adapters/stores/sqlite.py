@@ -16,7 +16,7 @@ from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql import SqlLedgerStore
 from credo.adapters.stores.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
-from credo.domain.tree_heads import HeadSigner
+from credo.domain.audit.tree_heads import HeadSigner
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -44,10 +44,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from credo.domain.entries import AdminEntry, Entry
 from credo.domain.errors import StoreUnavailable
-from credo.domain.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.subjects import Subject
+from credo.domain.ledger.entries import AdminEntry, Entry
+from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.subjects import Subject
 
 
 class UtcDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from credo.domain.tree_heads import TreeHead
+from credo.domain.audit.tree_heads import TreeHead
 
 HEX = "Lower-case hex of a SHA-256 hash."
 

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from credo.adapters.stores.access import LoggedCheck
 from credo.api.schemas.common import ContextStr, SubjectIdStr, Value, Wire
-from credo.domain.measures import Answer, Decision
-from credo.domain.packs import Effect
+from credo.domain.rules.packs import Effect
+from credo.domain.scoring.measures import Answer, Decision
 
 
 class CheckRequest(Wire):

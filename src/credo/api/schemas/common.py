@@ -20,8 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from credo.domain.ids import DATE_PATTERN, ID_PATTERN, NAME_PATTERN
-from credo.domain.references import MAX_LENGTH, NotAReference, reference, reference_pattern
+from credo.domain.ledger.ids import DATE_PATTERN, ID_PATTERN, NAME_PATTERN
+from credo.domain.ledger.references import MAX_LENGTH, NotAReference, reference, reference_pattern
 
 SEQ_MAX = 2**63 - 1
 """The largest sequence number a database column holds: a paging cursor is bounded by it."""

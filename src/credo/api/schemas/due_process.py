@@ -9,10 +9,10 @@ from pydantic import BaseModel, Field
 
 from credo.adapters.stores.feeds import DecisionChange
 from credo.api.schemas.common import Wire
-from credo.domain.entries import Entry
-from credo.domain.ids import RECORD_ID_PATTERN
-from credo.domain.measures import Answer
-from credo.domain.objections import Objection, Ruling, State
+from credo.domain.due_process.objections import Objection, Ruling, State
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.ids import RECORD_ID_PATTERN
+from credo.domain.scoring.measures import Answer
 
 
 class NoticeRead(BaseModel):

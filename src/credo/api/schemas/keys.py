@@ -9,7 +9,7 @@ from fastapi import Query
 from pydantic import BaseModel, Field
 
 from credo.api.schemas.common import SEQ_MAX, Reference, SubjectIdStr, Wire
-from credo.domain.ids import NAME_PATTERN
+from credo.domain.ledger.ids import NAME_PATTERN
 from credo.services.access.keys import MAX_RATE, MIN_RATE, LoggedAct
 
 Scope = Annotated[str, Field(pattern=NAME_PATTERN)]

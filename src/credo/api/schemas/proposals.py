@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from credo.domain.pack_diff import PackDiff, diff_json
+from credo.domain.rules.pack_diff import PackDiff, diff_json
 from credo.services.packs.proposals import ProposalView
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from credo.api.schemas.common import Value
-from credo.domain.fields import FieldType
-from credo.domain.packs import CaseRef, Effect, ListKind, WhileDisputed
-from credo.domain.subjects import SubjectKind
+from credo.domain.ledger.subjects import SubjectKind
+from credo.domain.rules.fields import FieldType
+from credo.domain.rules.packs import CaseRef, Effect, ListKind, WhileDisputed
 
 
 class TierRead(BaseModel):

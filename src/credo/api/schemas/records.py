@@ -12,9 +12,9 @@ from credo.api.schemas.common import (
     Value,
     Wire,
 )
-from credo.domain.ids import DATE_PATTERN, NAME_PATTERN, REGION_PATTERN, SHA256_PATTERN
-from credo.domain.references import REFERENCE_RULE
-from credo.domain.subjects import SubjectKind
+from credo.domain.ledger.ids import DATE_PATTERN, NAME_PATTERN, REGION_PATTERN, SHA256_PATTERN
+from credo.domain.ledger.references import REFERENCE_RULE
+from credo.domain.ledger.subjects import SubjectKind
 from credo.services.intake.records_api import ItemResult, ItemStatus
 
 MAX_RECORDS = 1_000

@@ -6,10 +6,10 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from credo.domain.explanation import Explanation
-from credo.domain.lists import ListEntry
-from credo.domain.scoring import Assessment
-from credo.domain.scoring import Reason as ExclusionReason
+from credo.domain.scoring.explanation import Explanation
+from credo.domain.scoring.lists import ListEntry
+from credo.domain.scoring.score import Assessment
+from credo.domain.scoring.score import Reason as ExclusionReason
 from credo.services.rating.explanation_json import explanation_json
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from credo.adapters.stores.access import AccessStore
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.access.keys import NewKey, Role, create_key
 
 

@@ -21,11 +21,11 @@ from typing import Any
 
 from credo.adapters.stores.access import AccessStore, StoredKey
 from credo.adapters.stores.protocol import AuditLogStore
-from credo.domain.entries import AdminEntry, AdminKind, about_key
 from credo.domain.errors import CredoError
-from credo.domain.ids import NAME_PATTERN
-from credo.domain.references import NotAReference, reference
-from credo.domain.subjects import is_valid_id
+from credo.domain.ledger.entries import AdminEntry, AdminKind, about_key
+from credo.domain.ledger.ids import NAME_PATTERN
+from credo.domain.ledger.references import NotAReference, reference
+from credo.domain.ledger.subjects import is_valid_id
 
 TOKEN_PREFIX = "credo_"
 _SCOPE = re.compile(NAME_PATTERN)

@@ -19,11 +19,18 @@ from joserfc.jwk import OKPKey
 
 from credo.adapters.signing import SigningKeys
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.attestations import STATEMENT_CLAIMS, Ask, as_of_of, ask_of, claims, statement
-from credo.domain.canonical import canonical_json
+from credo.domain.audit.attestations import (
+    STATEMENT_CLAIMS,
+    Ask,
+    as_of_of,
+    ask_of,
+    claims,
+    statement,
+)
+from credo.domain.audit.canonical import canonical_json
+from credo.domain.audit.tree_heads import b64url
 from credo.domain.errors import BadSignature, CredoError
-from credo.domain.scoring import assess
-from credo.domain.tree_heads import b64url
+from credo.domain.scoring.score import assess
 from credo.services.due_process.objections import objection_windows
 from credo.services.rating.subject import subject_ledger
 

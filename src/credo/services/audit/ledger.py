@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
-from credo.domain.errors import ProofError, UnknownTreeHead
-from credo.domain.leaves import SEQUENCED, Leaf, LeafKind
-from credo.domain.merkle import (
+from credo.domain.audit.leaves import SEQUENCED, Leaf, LeafKind
+from credo.domain.audit.merkle import (
     Frontier,
     Hash,
     Span,
@@ -23,7 +22,8 @@ from credo.domain.merkle import (
     proof_from_nodes,
     span_nodes,
 )
-from credo.domain.tree_heads import TreeHead, head_fault
+from credo.domain.audit.tree_heads import TreeHead, head_fault
+from credo.domain.errors import ProofError, UnknownTreeHead
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from credo.domain.audit.merkle import verify_consistency
+from credo.domain.audit.tree_heads import TreeHead, b64url, from_b64url, head_fault
 from credo.domain.errors import CredoError
-from credo.domain.merkle import verify_consistency
-from credo.domain.tree_heads import TreeHead, b64url, from_b64url, head_fault
 
 Fetch = Callable[[str], Any]
 

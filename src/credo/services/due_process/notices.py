@@ -10,7 +10,7 @@ from typing import Any
 from credo.adapters.notifiers import DeliveryFailed, Notifier
 from credo.adapters.stores.feeds import Cursor, FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
+from credo.domain.ledger.entries import Entry
 
 
 def notice_json(entry: Entry) -> dict[str, Any]:

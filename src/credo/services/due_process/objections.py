@@ -10,11 +10,8 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry, StepTaken
-from credo.domain.errors import UnknownRecord
-from credo.domain.measures import ObjectionWindows
-from credo.domain.notices import decision_notice, objection_deadline
-from credo.domain.objections import (
+from credo.domain.due_process.notices import decision_notice, objection_deadline
+from credo.domain.due_process.objections import (
     Objection,
     ObjectionRefused,
     ObjectionWindow,
@@ -29,9 +26,12 @@ from credo.domain.objections import (
     refuse_if_open,
     refuse_if_withdrawn,
 )
-from credo.domain.packs import ObjectionSpec
-from credo.domain.records import LedgerRecord, Record
-from credo.domain.rulebook import Rulebook
+from credo.domain.errors import UnknownRecord
+from credo.domain.ledger.entries import Entry, StepTaken
+from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.rules.packs import ObjectionSpec
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.measures import ObjectionWindows
 from credo.services.rating.realtime import notice_entry, settle
 
 

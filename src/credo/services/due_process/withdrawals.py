@@ -9,11 +9,11 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry, StepTaken, withdrawal_in
+from credo.domain.due_process.notices import decision_notice
+from credo.domain.due_process.objections import moot_decisions, objections_from
 from credo.domain.errors import Refused, UnknownRecord
-from credo.domain.notices import decision_notice
-from credo.domain.objections import moot_decisions, objections_from
-from credo.domain.rulebook import Rulebook
+from credo.domain.ledger.entries import Entry, StepTaken, withdrawal_in
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.rating.realtime import notice_entry, settle
 
 _ATTEMPTS = 5

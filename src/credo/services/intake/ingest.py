@@ -13,12 +13,12 @@ import orjson
 
 from credo.adapters.readers import Malformed, is_text_format, read_records
 from credo.adapters.stores.protocol import LedgerStore, Outcome
-from credo.domain.entries import Entry
 from credo.domain.errors import InvalidRecord
-from credo.domain.intake import EVIDENCE_SCHEMES, parse_record
-from credo.domain.records import Record
-from credo.domain.rulebook import Rulebook
-from credo.domain.subjects import Subject
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.intake import EVIDENCE_SCHEMES, parse_record
+from credo.domain.ledger.records import Record
+from credo.domain.ledger.subjects import Subject
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import intake_notices_for
 

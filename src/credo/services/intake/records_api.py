@@ -19,9 +19,9 @@ from typing import Literal
 from credo.adapters.stores.feeds import FeedStore
 from credo.adapters.stores.protocol import LedgerStore, Outcome
 from credo.domain.errors import InvalidRecord
-from credo.domain.intake import EVIDENCE_SCHEMES, parse_record
-from credo.domain.records import Record
-from credo.domain.rulebook import Rulebook
+from credo.domain.ledger.intake import EVIDENCE_SCHEMES, parse_record
+from credo.domain.ledger.records import Record
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.access.keys import Caller
 from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import owed_notices, settle

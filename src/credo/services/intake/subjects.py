@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.records import Record
-from credo.domain.subjects import Subject, kind_changed
+from credo.domain.ledger.records import Record
+from credo.domain.ledger.subjects import Subject, kind_changed
 
 K = TypeVar("K")  # where the caller reports an item: a line of a file, an index of a request
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from credo.adapters.stores.proposals import ProposalStore
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackConflict, PackInvalid, WouldHarden
-from credo.domain.hardening import Hardened, hardened
-from credo.domain.packs import Pack
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import PackVersion, Rulebook, checksum
-from credo.domain.subjects import governs
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.ledger.subjects import governs
+from credo.domain.rules.hardening import Hardened, hardened
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackVersion, Rulebook, checksum
 from credo.services.packs.check import PackProblem, check_pack_text, errors, warnings
 from credo.services.packs.rulebook import current_rulebook
 

@@ -11,11 +11,11 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from credo.domain.conditions import Path as KeyPath
-from credo.domain.conditions import Problem, Severity
 from credo.domain.errors import PackInvalid
-from credo.domain.pack_rules import check_pack, lines_crossed
-from credo.domain.packs import Pack
+from credo.domain.rules.conditions import Path as KeyPath
+from credo.domain.rules.conditions import Problem, Severity
+from credo.domain.rules.pack_rules import check_pack, lines_crossed
+from credo.domain.rules.packs import Pack
 from credo.services.packs.shape import shape_problems
 from credo.services.packs.yaml_source import ParsedYaml, parse_yaml, quick_plain
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import CredoError, PackInvalid
-from credo.domain.pack_diff import PackDiff, diff_packs
+from credo.domain.rules.pack_diff import PackDiff, diff_packs
 from credo.services.packs.check import load_pack
 from credo.services.packs.rulebook import current_rulebook
 

@@ -10,7 +10,7 @@ import orjson
 
 from credo.adapters.stores.proposals import ProposalStore, StoredProposal
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.pack_diff import PackDiff, diff_packs
+from credo.domain.rules.pack_diff import PackDiff, diff_packs
 from credo.services.packs.check import check_pack_text
 from credo.services.packs.rulebook import current_rulebook
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from credo.adapters.stores.protocol import LedgerStore, StoredPack
 from credo.domain.errors import PackInvalid
-from credo.domain.rulebook import PackVersion, Rulebook
+from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import check_stored_text
 
 

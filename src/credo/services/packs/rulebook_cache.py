@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 from credo.services.packs.rulebook import current_rulebook
 
 

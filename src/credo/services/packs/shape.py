@@ -1,5 +1,5 @@
-"""The shape of a pack (`credo.domain.packs`), with pydantic's errors told as a rulebook author
-would want to read them: where, what is wrong, and what would be right."""
+"""The shape of a pack (`credo.domain.rules.packs`), with pydantic's errors told as a rulebook
+author would want to read them: where, what is wrong, and what would be right."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from credo.domain.conditions import Path, Problem
-from credo.domain.packs import MAX_DAYS, Pack
+from credo.domain.rules.conditions import Path, Problem
+from credo.domain.rules.packs import MAX_DAYS, Pack
 
 _KINDS = {
     "int": "a whole number",

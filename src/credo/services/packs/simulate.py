@@ -18,8 +18,8 @@ from typing import Any
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine, Progress
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import PackConflict
-from credo.domain.packs import Pack
-from credo.domain.rulebook import PackVersion, Rulebook, checksum
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import PackVersion, Rulebook, checksum
 from credo.services.packs.adopt import Harsher, harsher_records, refuse_inconsistent
 from credo.services.packs.check import load_pack
 from credo.services.packs.rulebook import current_rulebook

@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from credo.adapters.engines.protocol import Recomputed
-from credo.domain.measures import Entered, Standing, decide
-from credo.domain.packs import Pack
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.packs import Pack
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.measures import Entered, Standing, decide
 
 BY_RULE_SHOWN = 20  # the commonest ways records count differently, by rule
 
@@ -277,7 +277,8 @@ Judged = tuple[str, str, frozenset[str]]  # pack, tier, lists open
 
 class _Judging:
     """Decisions depend on a subject's pack, tier and open lists only (SPEC §4.9): each distinct
-    pair of standings is decided once, by the measures' own rule (`credo.domain.measures`)."""
+    pair of standings is decided once, by the measures' own rule
+    (`credo.domain.scoring.measures`)."""
 
     def __init__(self, before: Rulebook, after: Rulebook, as_of: date) -> None:
         self.as_of = as_of

@@ -12,7 +12,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from credo.domain.conditions import Path
+from credo.domain.rules.conditions import Path
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
 
@@ -76,7 +76,8 @@ def quick_plain(text: str) -> object | None:
 def plain(node: object) -> object:
     """Round-trip values as the builtin types pydantic and the checks expect. A date is given
     as its ISO text, as if it had been quoted: quoted or not, `2026-01-01` is the same value,
-    and the pack model reads a date from it where it holds one (`credo.domain.packs.PackDate`)."""
+    and the pack model reads a date from it where it holds one
+    (`credo.domain.rules.packs.PackDate`)."""
     if isinstance(node, dict):
         return {plain(k): plain(v) for k, v in node.items()}
     if isinstance(node, list):

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from credo.domain.errors import NoPackGoverns, NotInForce
-from credo.domain.explanation import change_dates
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import RuleHits, assess
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.explanation import change_dates
+from credo.domain.scoring.score import RuleHits, assess
 
 YEARS = 2
 

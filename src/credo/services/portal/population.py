@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from credo.adapters.stores.portal import PortalQueries
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 MIN_CELL = 10
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from credo.adapters.stores.access import AccessStore
 from credo.adapters.stores.sessions import LoginCode, SessionStore, WebSession
-from credo.domain.canonical import rfc3339
+from credo.domain.audit.canonical import rfc3339
 from credo.domain.errors import CredoError
 from credo.services.access.keys import Caller, Role, authenticate, caller_of, digest, key_entry
 

@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.portal import PortalQueries
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry
-from credo.domain.explanation import Explanation
-from credo.domain.lists import ListEntry
-from credo.domain.objections import Objection, ObjectionWindow
-from credo.domain.packs import Rule
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import Rulebook
+from credo.domain.due_process.objections import Objection, ObjectionWindow
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.rules.packs import Rule
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.explanation import Explanation
+from credo.domain.scoring.lists import ListEntry
 from credo.services.due_process.notices import notices_of
 from credo.services.due_process.objections import objection_window, objections_of
 from credo.services.portal.history import ScorePoint, score_history

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from credo.adapters.stores.portal import PortalQueries
 from credo.adapters.stores.protocol import LedgerStore
-from credo.domain.entries import Entry, withdrawal_in
-from credo.domain.objections import Objection, objections_from
-from credo.domain.records import LedgerRecord
+from credo.domain.due_process.objections import Objection, objections_from
+from credo.domain.ledger.entries import Entry, withdrawal_in
+from credo.domain.ledger.records import LedgerRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from credo.adapters.stores.access import AccessStore, LoggedCheck
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import CredoError
-from credo.domain.measures import Decision, Standing, check, decide
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import Assessment, assess
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.measures import Decision, Standing, check, decide
+from credo.domain.scoring.score import Assessment, assess
 from credo.services.access.keys import Caller
 from credo.services.due_process.objections import objection_windows
 from credo.services.rating.scores import stored_if_current

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from credo.domain.explanation import Explanation
+from credo.domain.scoring.explanation import Explanation
 
 
 def explanation_json(e: Explanation) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import date
 
 from credo.adapters.stores.listings import ListingStore, ListQuery
 from credo.domain.errors import CredoError
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 PUBLISHED_KIND = "organisation"
 

@@ -14,13 +14,13 @@ from datetime import date, datetime
 
 from credo.adapters.stores.feeds import DecisionChange, FeedStore, Judged
 from credo.adapters.stores.protocol import LedgerStore, StoredScore
-from credo.domain.entries import Entry
+from credo.domain.due_process.notices import Notice, intake_notices, record_notices
 from credo.domain.errors import NoPackGoverns, NotInForce, UnknownSubject
-from credo.domain.measures import check
-from credo.domain.notices import Notice, intake_notices, record_notices
-from credo.domain.records import LedgerRecord, Record
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import Assessment, assess
+from credo.domain.ledger.entries import Entry
+from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.measures import check
+from credo.domain.scoring.score import Assessment, assess
 from credo.services.rating.scores import store_assessment, to_store
 from credo.services.rating.subject import subject_ledger
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine, Progress, Recomputed
 from credo.adapters.stores.protocol import LedgerStore, ListMark, ScoreRun, StoredScore
-from credo.domain.rulebook import Rulebook
+from credo.domain.rules.rulebook import Rulebook
 
 
 @dataclass

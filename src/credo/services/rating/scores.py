@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
-from credo.domain.explanation import change_dates
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import Assessment, assess
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.explanation import change_dates
+from credo.domain.scoring.score import Assessment, assess
 from credo.services.packs.rulebook import current_rulebook
 from credo.services.rating.subject import subject_ledger
 

@@ -11,10 +11,10 @@ from typing import Generic, TypeVar
 
 from credo.adapters.stores.protocol import LedgerStore
 from credo.domain.errors import UnknownSubject
-from credo.domain.explanation import Explanation, explain
-from credo.domain.records import LedgerRecord
-from credo.domain.rulebook import Rulebook
-from credo.domain.scoring import Assessment, assess
+from credo.domain.ledger.records import LedgerRecord
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.explanation import Explanation, explain
+from credo.domain.scoring.score import Assessment, assess
 from credo.services.packs.rulebook import current_rulebook
 
 

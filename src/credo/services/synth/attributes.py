@@ -8,8 +8,8 @@ from collections.abc import Iterable
 import numpy as np
 import pyarrow as pa
 
-from credo.domain.fields import FIELDS, NUMERIC, FieldType
-from credo.domain.packs import FieldSpec
+from credo.domain.rules.fields import FIELDS, NUMERIC, FieldType
+from credo.domain.rules.packs import FieldSpec
 from credo.services.synth.plan import PackPlan
 
 _DEFAULT_OPTIONS = ["a", "b", "c"]

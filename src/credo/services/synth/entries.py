@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from credo.adapters.engines.staged import ENTRIES_SCHEMA
-from credo.domain.records import record_id_for
+from credo.domain.ledger.records import record_id_for
 from credo.services.synth.columns import fixed_strings
 from credo.services.synth.plan import PackPlan
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from credo.domain.packs import FieldSpec, ObjectionSpec, RecordType
-from credo.domain.rulebook import PackHistory
+from credo.domain.rules.packs import FieldSpec, ObjectionSpec, RecordType
+from credo.domain.rules.rulebook import PackHistory
 
 PROVIDERS = {
     "traffic": "traffic-police",

@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from credo.domain.rulebook import PackHistory, Rulebook
+from credo.domain.rules.rulebook import PackHistory, Rulebook
 from credo.services.synth.attributes import AttributeMaker
 from credo.services.synth.plan import PackPlan, day_number, plan_pack
 from credo.services.synth.records import Layout, Subjects, chunk

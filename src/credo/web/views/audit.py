@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from credo.adapters.qr_images import read_qr
-from credo.domain.attestations import DISCLOSURES, Ask
+from credo.domain.audit.attestations import DISCLOSURES, Ask
 from credo.domain.errors import BadSignature, CredoError
 from credo.services.access.keys import Role
 from credo.services.audit.attestations import Standing, issue, qr_svg, verify_online

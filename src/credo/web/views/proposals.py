@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from credo.domain.errors import UnknownRecord
-from credo.domain.ids import NAME_PATTERN
+from credo.domain.ledger.ids import NAME_PATTERN
 from credo.web.context import PageDep
 from credo.web.render import render, secure
 from credo.web.routing import router as page_router

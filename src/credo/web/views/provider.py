@@ -10,7 +10,7 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from credo.domain.ids import RECORD_ID_PATTERN
+from credo.domain.ledger.ids import RECORD_ID_PATTERN
 from credo.services.access.keys import Role
 from credo.services.due_process.withdrawals import withdraw_record
 from credo.services.portal.submissions import recent_submissions

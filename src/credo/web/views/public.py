@@ -9,7 +9,7 @@ from fastapi import Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from credo.domain.ids import ID_PATTERN, NAME_PATTERN
+from credo.domain.ledger.ids import ID_PATTERN, NAME_PATTERN
 from credo.services.portal.population import population
 from credo.services.rating.public_lists import list_page
 from credo.web.context import PageDep

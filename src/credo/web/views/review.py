@@ -9,9 +9,9 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from credo.domain.ids import OBJECTION_ID_PATTERN
-from credo.domain.objections import Objection
-from credo.domain.records import LedgerRecord
+from credo.domain.due_process.objections import Objection
+from credo.domain.ledger.ids import OBJECTION_ID_PATTERN
+from credo.domain.ledger.records import LedgerRecord
 from credo.services.access.keys import Role
 from credo.services.due_process.objections import decide_objection, objection_by_id, objection_queue
 from credo.web.context import Page, PageDep

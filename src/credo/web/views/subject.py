@@ -9,9 +9,9 @@ from fastapi import Form, Path
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from credo.domain.due_process.objections import Objection, UnknownObjection
 from credo.domain.errors import UnknownRecord, UnknownSubject
-from credo.domain.ids import OBJECTION_ID_PATTERN, RECORD_ID_PATTERN
-from credo.domain.objections import Objection, UnknownObjection
+from credo.domain.ledger.ids import OBJECTION_ID_PATTERN, RECORD_ID_PATTERN
 from credo.services.access.keys import Role
 from credo.services.due_process.objections import file_objection, objection_by_id
 from credo.services.portal.downloads import file_csv, file_json

@@ -29,7 +29,7 @@ def upgrade() -> None:
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
     named = "(data ->> 'objection_id')" if postgresql else "json_extract(data, '$.objection_id')"
-    # Spelt as `credo.domain.entries.single_use_step` spells them.
+    # Spelt as `credo.domain.ledger.entries.single_use_step` spells them.
     for kind, key in (("withdrawal", "record_id"), ("objection", named), ("decision", named)):
         op.execute(
             "INSERT INTO single_use_steps (step, seq) "

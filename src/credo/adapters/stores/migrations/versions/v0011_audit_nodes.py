@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from credo.adapters.stores.tables import audit_leaves, audit_nodes
-from credo.domain.merkle import Frontier
+from credo.domain.audit.merkle import Frontier
 
 revision = "0011"
 down_revision: str | None = "0010"

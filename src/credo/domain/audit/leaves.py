@@ -1,0 +1,141 @@
+"""What each ledger entry contributes to the Merkle tree: its canonical bytes (SPEC §9).
+
+Every kind of entry is one JSON object with an `entry` member naming the kind, holding exactly
+what the ledger keeps of it and what the API shows, so a leaf can be recomputed by anyone who
+can see the entry. The ledger order is the order leaves were appended: a batch's packs, then
+its records in record id order, then its entries in sequence order; an administrator's act is
+a batch of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, Protocol
+
+import orjson
+
+from credo.domain.audit.canonical import canonical_json, numbers_written, plain_scalars, rfc3339
+from credo.domain.audit.merkle import Hash, leaf_hash
+from credo.domain.ledger.entries import AdminEntry, Entry
+from credo.domain.ledger.records import Record
+
+LeafKind = Literal["pack", "record", "entry", "admin"]
+
+Held = tuple[LeafKind, str, Hash, int]
+"""A row the ledger holds: the kind and ref of its leaf, the leaf hash of its content as stored
+now, and its sequence in its table (0 for a pack)."""
+
+SEQUENCED: tuple[LeafKind, ...] = ("record", "entry", "admin")
+"""The kinds whose rows are numbered in the log's order (packs are named, not numbered)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One leaf as the log keeps it: where it is, what it stands for and its hash. `ref` names
+    the row: a record's id, an entry's or an admin entry's sequence number, a pack as
+    `id@version`."""
+
+    index: int
+    kind: LeafKind
+    ref: str
+    hash: Hash
+
+
+def record_row_json(row: Sequence[Any], recorded_at: datetime) -> dict[str, Any]:
+    """`record_json` straight from a stored row (record id, source, source ref, subject id,
+    kind, region, type, occurred_at, attributes as JSON text, evidence uri and hash, case),
+    without building the record: what `credo audit verify` does a million times."""
+    (rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
+    body: dict[str, Any] = {
+        "entry": "record",
+        "record_id": rid,
+        "recorded_at": rfc3339(recorded_at),
+        "subject": {"id": sid, "kind": kind, "region": region},
+        "type": type_,
+        "occurred_at": occurred if isinstance(occurred, str) else occurred.isoformat(),
+        "source": source,
+        "source_ref": ref,
+        "attributes": orjson.loads(attrs),
+    }
+    if uri is not None:
+        body["evidence"] = {"uri": uri, "sha256": sha}
+    if case:
+        body["case_ref"] = case
+    return body
+
+
+def record_json(record: Record, recorded_at: datetime) -> dict[str, Any]:
+    return {
+        "entry": "record",
+        "record_id": record.record_id,
+        "recorded_at": rfc3339(recorded_at),
+        **record.to_json(),
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "entry": entry.kind,
+        "record_id": entry.record_id,
+        "actor": entry.actor,
+        "at": rfc3339(entry.at),
+        "data": entry.data,
+    }
+
+
+def admin_json(entry: AdminEntry) -> dict[str, Any]:
+    return {"entry": entry.kind, "actor": entry.actor, "at": rfc3339(entry.at), "data": entry.data}
+
+
+class AdoptedPack(Protocol):
+    """A pack version as the ledger keeps it."""
+
+    @property
+    def pack_id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def effective_from(self) -> date: ...
+    @property
+    def checksum(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def adopted_at(self) -> datetime: ...
+    @property
+    def adopted_by(self) -> str | None: ...
+
+
+def pack_json(pack: AdoptedPack) -> dict[str, Any]:
+    # Who adopted it is known since adoptions were audited; a pack adopted before has no
+    # `actor`, and hashes as it always did.
+    actor = {"actor": pack.adopted_by} if pack.adopted_by is not None else {}
+    return {
+        **actor,
+        "entry": "pack",
+        "pack": pack.pack_id,
+        "version": pack.version,
+        "effective_from": pack.effective_from.isoformat(),
+        "checksum": pack.checksum,
+        "source": pack.source,
+        "adopted_at": rfc3339(pack.adopted_at),
+    }
+
+
+def hash_of(entry: dict[str, Any]) -> Hash:
+    if entry["entry"] == "record":
+        # Every member but the attributes is a string by construction: only they need a look,
+        # and numbers among them are written once, in place.
+        attributes = entry["attributes"]
+        if plain_scalars(attributes):
+            return leaf_hash(canonical_json(entry, plain=True))
+        written = numbers_written(attributes)
+        if written is not None:
+            return leaf_hash(canonical_json({**entry, "attributes": written}, plain=True))
+    return leaf_hash(canonical_json(entry))
+
+
+def pack_ref(pack_id: str, version: int) -> str:
+    return f"{pack_id}@{version}"
