@@ -38,9 +38,9 @@ import psycopg
 
 from benchmarks.ingest import PG_URL, TODAY, ledger_file
 from benchmarks.report import Report
-from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context, build_engine
 from credo.services.access.keys import Role, create_key
 from credo.services.intake.ingest import ingest_file

@@ -14,8 +14,8 @@ from sqlalchemy import event
 from benchmarks.ingest import _ingest, ledger_file
 from benchmarks.report import Report
 from credo.adapters.signing import generated
-from credo.adapters.stores import sql
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql import ledger as sql
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.services.audit.ledger import consistency, inclusion, verify_ledger
 
 

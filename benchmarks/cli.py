@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.ingest import TODAY, ledger_file
 from benchmarks.report import Report
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.services.intake.ingest import ingest_file
 from credo.services.packs.adopt import adopt_pack_file
 from credo.services.packs.rulebook import current_rulebook

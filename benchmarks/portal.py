@@ -17,7 +17,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from benchmarks.report import Report
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context

@@ -32,11 +32,11 @@ def build_store(url: str, keys: SigningKeys | None = None) -> LedgerStore:
 
         return MemoryLedgerStore(signer=keys)
     if url.startswith("sqlite:"):
-        from credo.adapters.stores.sqlite import SqliteLedgerStore
+        from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 
         return SqliteLedgerStore(url, signer=keys)
     if url.startswith(("postgresql:", "postgres:", "postgresql+psycopg:")):
-        from credo.adapters.stores.postgres import PostgresLedgerStore
+        from credo.adapters.stores.sql.postgres import PostgresLedgerStore
 
         return PostgresLedgerStore(url, signer=keys)
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///path or postgresql://…")
@@ -58,7 +58,7 @@ class Companions:
 
 def build_companions(store: LedgerStore) -> Companions:
     """The companions of `store`: in its SQL database, or in memory beside a memory store."""
-    from credo.adapters.stores.sql import SqlLedgerStore
+    from credo.adapters.stores.sql.ledger import SqlLedgerStore
 
     if isinstance(store, SqlLedgerStore):
         from credo.adapters.stores.access import SqlAccessStore

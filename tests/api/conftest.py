@@ -14,9 +14,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.api.settings import ApiSettings
 from credo.bootstrap import Context

@@ -12,9 +12,9 @@ import pytest
 
 from credo.adapters.stores.access import AccessStore, LoggedCheck, StoredKey
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.bootstrap import build_companions
 from credo.domain.ledger.entries import AdminEntry
 from tests.api.conftest import NOW, TODAY

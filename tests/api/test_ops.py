@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from credo.adapters.stores.postgres import PostgresLedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.api.logs import JsonFormatter
 from credo.bootstrap import Context

@@ -8,7 +8,7 @@ import time
 import psycopg
 import pytest
 
-from credo.adapters.stores.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
 from tests.contract.conftest import libpq_url
 
 pytestmark = pytest.mark.postgres

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from credo.adapters.stores.memory import MemoryLedgerStore
-from credo.adapters.stores.postgres import PostgresLedgerStore
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 StoreFactory = Callable[[], LedgerStore]

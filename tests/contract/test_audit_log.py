@@ -150,10 +150,10 @@ def test_a_log_kept_before_stored_subtrees_gets_them_on_migrating(
     from alembic import command
     from sqlalchemy import select
 
-    from credo.adapters.stores.postgres import PostgresLedgerStore
-    from credo.adapters.stores.sql import SqlLedgerStore, alembic_config
-    from credo.adapters.stores.sqlite import SqliteLedgerStore
-    from credo.adapters.stores.tables import audit_nodes
+    from credo.adapters.stores.sql.ledger import SqlLedgerStore, alembic_config
+    from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+    from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
+    from credo.adapters.stores.sql.tables import audit_nodes
     from credo.services.audit.ledger import inclusion
 
     url, schema = sql_url

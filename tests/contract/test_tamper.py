@@ -12,10 +12,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from credo.adapters.signing import SigningKeys, generated
-from credo.adapters.stores.postgres import PostgresLedgerStore
-from credo.adapters.stores.sql import SqlLedgerStore
-from credo.adapters.stores.sqlite import SqliteLedgerStore
-from credo.adapters.stores.tables import admin_entries, audit_leaves, entries, records, tree_heads
+from credo.adapters.stores.sql.ledger import SqlLedgerStore
+from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.tables import (
+    admin_entries,
+    audit_leaves,
+    entries,
+    records,
+    tree_heads,
+)
 from credo.bootstrap import build_companions
 from credo.domain.audit.tree_heads import sign_head
 from credo.domain.ledger.entries import Entry

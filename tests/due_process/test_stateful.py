@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precondition, rule
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.ledger_sql import statuses
 from credo.adapters.engines.protocol import LedgerSource
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.engines.sql.ledger import statuses
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.bootstrap import Context
 from credo.domain.due_process.objections import Objection, ObjectionRefused
 from credo.domain.errors import CredoError

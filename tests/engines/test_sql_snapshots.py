@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from credo.adapters.engines.population_sql import pack_queries, population
+from credo.adapters.engines.sql.population import pack_queries, population
 from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack
 from credo.shipped import shipped_packs

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from credo.adapters.stores.sqlite import SqliteLedgerStore
+from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.api.app import create_app
 from credo.bootstrap import bootstrap
 from credo.settings import Settings

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from sqlglot import exp
 
-from credo.adapters.engines.sql import rule_columns
+from credo.adapters.engines.sql.rules import rule_columns
 from credo.domain.rules import ir
 from credo.domain.rules.packs import Pack
 from credo.domain.scoring.evaluate import CompiledRules

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlglot import exp
 
-from credo.adapters.engines.columns import record_id
+from credo.adapters.engines.sql.columns import record_id
 
 # Columns whose values (nearly) never repeat are not dictionary-encoded: a dictionary that
 # never repeats only costs time. Every other column is.

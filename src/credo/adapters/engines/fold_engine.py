@@ -1,4 +1,4 @@
-"""The fold engine: the ledger judged once on DuckDB (`judge_sql`), then folded for a date in NumPy
+"""The fold engine: the ledger judged once on DuckDB (`sql.judge`), then folded for a date in NumPy
 (`credo.domain.scoring.fold`). For a Parquet ledger on disk the judged ledger is kept as Parquet
 beside it (`LedgerSource.judged`), keyed by the files' checksums and the rulebook's, so that every
 later recompute of that ledger, on any date, is a fold."""
@@ -18,15 +18,6 @@ from sqlglot import exp
 
 from credo.adapters.engines import staged
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.judge_sql import (
-    RECORD_COLUMNS,
-    assemble,
-    judged_lists,
-    judged_records,
-    points_columns,
-    union,
-    unjudged_records,
-)
 from credo.adapters.engines.judged_files import (
     FORMAT,
     JudgedLedger,
@@ -36,6 +27,15 @@ from credo.adapters.engines.judged_files import (
     save,
 )
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.adapters.engines.sql.judge import (
+    RECORD_COLUMNS,
+    assemble,
+    judged_lists,
+    judged_records,
+    points_columns,
+    union,
+    unjudged_records,
+)
 from credo.domain.rules.rulebook import Rulebook
 from credo.domain.scoring.fold import (
     LATER,

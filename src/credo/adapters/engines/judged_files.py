@@ -27,7 +27,7 @@ KEPT = 2  # judged ledgers kept beside one ledger: this rulebook's and the one b
 
 @dataclass(frozen=True)
 class JudgedLedger:
-    """The judged ledger's tables: `records` and `lists` as `judge_sql.assemble` gives them,
+    """The judged ledger's tables: `records` and `lists` as `sql.judge.assemble` gives them,
     `subjects` (subject_id by subject number) and `places` (region, kind by place number)."""
 
     records: pa.Table

@@ -14,12 +14,12 @@ from datetime import date
 import pyarrow as pa
 from sqlglot import exp
 
-from credo.adapters.engines import ledger_sql
-from credo.adapters.engines.columns import attribute_fields
-from credo.adapters.engines.judged_sql import unjudged_records
-from credo.adapters.engines.population_sql import JUDGED_COLUMNS, pack_queries, population
 from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed, Session
-from credo.adapters.engines.sql import value
+from credo.adapters.engines.sql import ledger as ledger_sql
+from credo.adapters.engines.sql.columns import attribute_fields
+from credo.adapters.engines.sql.judged import unjudged_records
+from credo.adapters.engines.sql.population import JUDGED_COLUMNS, pack_queries, population
+from credo.adapters.engines.sql.rules import value
 from credo.domain.rules.rulebook import Rulebook
 
 ENTRIES_SCHEMA = pa.schema(

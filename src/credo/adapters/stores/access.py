@@ -34,13 +34,13 @@ from sqlalchemy import (
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
-from credo.adapters.stores.tables import SEQ, UtcDateTime, as_utc, key_type, metadata
+from credo.adapters.stores.sql.tables import SEQ, UtcDateTime, as_utc, key_type, metadata
 from credo.domain.errors import StoreUnavailable
 from credo.domain.ledger.entries import AdminEntry
 
 if TYPE_CHECKING:
     from credo.adapters.stores.memory import MemoryLedgerStore
-    from credo.adapters.stores.sql import SqlLedgerStore
+    from credo.adapters.stores.sql.ledger import SqlLedgerStore
 
 api_keys = Table(
     "api_keys",
@@ -168,7 +168,7 @@ class SqlAccessStore:
         self.log = log
         # On PostgreSQL one statement is a transaction of its own, so a read or a single
         # insert skips the round trips of BEGIN and COMMIT; SQLite begins its transactions
-        # itself (`sqlite.py`), and keeps them.
+        # itself (`sql/sqlite.py`), and keeps them.
         self._alone = engine.dialect.name == "postgresql"
         self._log_sql = str(_LOG_CHECK.compile(dialect=engine.dialect, column_keys=_LOGGED))
 

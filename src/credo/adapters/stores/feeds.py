@@ -33,7 +33,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from credo.adapters.stores.access import AccessStore, checks_log
-from credo.adapters.stores.tables import (
+from credo.adapters.stores.sql.tables import (
     SEQ,
     UtcDateTime,
     key_type,

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
-from credo.adapters.stores.tables import scores, subjects
+from credo.adapters.stores.sql.tables import scores, subjects
 from credo.domain.errors import StoreUnavailable
 
 
@@ -48,7 +48,7 @@ class ListingStore(Protocol):
 
 
 def _marks(text: str) -> list[ListMark]:
-    """The `lists` column as `score_sql` writes it."""
+    """The `lists` column as `sql.scores` writes it."""
     return [
         ListMark(list_id, record_id, date.fromisoformat(since), date.fromisoformat(until))
         for list_id, record_id, since, until in orjson.loads(text)

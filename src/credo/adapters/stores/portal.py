@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from credo.adapters.stores.feeds import Cursor, outbox_cursors
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.tables import entries, records, scores
+from credo.adapters.stores.sql.tables import entries, records, scores
 
 
 class PortalQueries(Protocol):
@@ -59,7 +59,7 @@ class SqlPortalQueries:
         query = select(scores.c.pack_id, scores.c.lists).where(scores.c.lists != "[]")
         with self.engine.connect() as conn:
             for pack_id, marks in conn.execute(query):
-                # The column as `score_sql` writes it: [list, record, since, until] per mark.
+                # The column as `sql.scores` writes it: [list, record, since, until] per mark.
                 on = {m[0] for m in orjson.loads(marks) if m[2] <= day < m[3]}
                 for list_id in on:
                     found[(pack_id, list_id)] += 1

@@ -12,7 +12,7 @@ from typing import Protocol
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
-from credo.adapters.stores.tables import proposals, transaction
+from credo.adapters.stores.sql.tables import proposals, transaction
 
 
 @dataclass(frozen=True, slots=True)

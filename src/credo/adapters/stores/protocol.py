@@ -154,7 +154,7 @@ class LedgerStore(ScoreStore, AuditLogStore, Protocol):
 
     def export(self) -> tuple[pa.Table, pa.Table]:
         """The whole ledger as Arrow tables (records, entries), in the shape the population
-        engines read (`credo.adapters.engines.ledger_sql`)."""
+        engines read (`credo.adapters.engines.sql.ledger`)."""
 
     def schema_is_current(self) -> bool:
         """Whether every migration has been applied (what a readiness probe asks)."""

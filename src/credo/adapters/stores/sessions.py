@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Column, Index, Table, delete, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from credo.adapters.stores.tables import UtcDateTime, key_type, metadata, transaction
+from credo.adapters.stores.sql.tables import UtcDateTime, key_type, metadata, transaction
 from credo.domain.ledger.entries import AdminEntry
 
 if TYPE_CHECKING:
     from credo.adapters.stores.memory import MemoryLedgerStore
-    from credo.adapters.stores.sql import SqlLedgerStore
+    from credo.adapters.stores.sql.ledger import SqlLedgerStore
 
 web_sessions = Table(
     "web_sessions",

@@ -1,7 +1,7 @@
 """The one definition of what a pack's rules mean, as a small expression tree.
 
 Pack YAML is parsed into these nodes once; `credo.domain.scoring.evaluate` compiles them to Python
-closures for the online path and `credo.adapters.engines.sql` compiles them through sqlglot to
+closures for the online path and `credo.adapters.engines.sql.rules` compiles them through sqlglot to
 SQL for the population engines. Neither compiler reads YAML, so they cannot drift apart on what
 a rule says.
 """

@@ -6,7 +6,7 @@ it hits, its points `p_then`, what it is worth under each later version of its p
 expiry day, whether it can count at all (withdrawn, overturned, no rule: §4.2, §4.6, §4.7),
 whether an objection to it is open, the case it shares with others of its subject (§4.4), the
 list entries it opens and the day a repair ends them (§4.8). That is the **judged ledger**, kept
-per ledger and rulebook (see `credo.adapters.engines.judge_sql`, which works it out from the
+per ledger and rulebook (see `credo.adapters.engines.sql.judge`, which works it out from the
 same rule tree as the online path).
 
 What does depend on `D` is small: which version of each pack is in force on `D` (and so which
@@ -84,7 +84,7 @@ class Numbering:
     """How the judged ledger numbers packs, rules and lists: worked out from the rulebook, so a
     judged ledger is read with the rulebook it was judged by (its key holds the checksums).
     A pack's rules are numbered version by version, oldest first, in file order, as
-    `credo.adapters.engines.judged_sql.rules` numbers them; rule numbers run on across packs."""
+    `credo.adapters.engines.sql.judged.rules` numbers them; rule numbers run on across packs."""
 
     packs: tuple[str, ...]
     versions: int  # the most versions any pack has: one points column per version

@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from credo.adapters.stores.tables import metadata
+from credo.adapters.stores.sql.tables import metadata
 
 
 def run() -> None:

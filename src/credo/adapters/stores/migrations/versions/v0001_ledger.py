@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.tables import DATA, SEQ, UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import DATA, SEQ, UtcDateTime, key_type
 
 revision = "0001"
 down_revision: str | None = None

@@ -11,7 +11,7 @@ from alembic import op
 # The queries' definitions of these tables live in `access.py`; loading it puts them in the
 # metadata that the schema is compared against, as loading the ledger's tables does.
 from credo.adapters.stores import access  # noqa: F401
-from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import SEQ, UtcDateTime, key_type
 
 revision = "0003"
 down_revision: str | None = "0002"

@@ -12,7 +12,7 @@ from alembic import op
 # The queries' definitions of these tables live in `feeds.py`; loading it puts them in the
 # metadata that the schema is compared against.
 from credo.adapters.stores import feeds  # noqa: F401
-from credo.adapters.stores.tables import SEQ, UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import SEQ, UtcDateTime, key_type
 
 revision = "0004"
 down_revision: str | None = "0003"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.tables import SEQ, key_type
+from credo.adapters.stores.sql.tables import SEQ, key_type
 
 revision = "0006"
 down_revision: str | None = "0005"

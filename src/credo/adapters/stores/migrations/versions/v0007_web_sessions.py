@@ -11,7 +11,7 @@ from alembic import op
 # The queries' definitions of these tables live in `sessions.py`; loading it puts them in the
 # metadata that the schema is compared against.
 from credo.adapters.stores import sessions  # noqa: F401
-from credo.adapters.stores.tables import UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import UtcDateTime, key_type
 
 revision = "0007"
 down_revision: str | None = "0006"

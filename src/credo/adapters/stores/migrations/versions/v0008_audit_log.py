@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.tables import UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import UtcDateTime, key_type
 
 revision = "0008"
 down_revision: str | None = "0007"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.tables import DATA, SEQ, UtcDateTime, key_type
+from credo.adapters.stores.sql.tables import DATA, SEQ, UtcDateTime, key_type
 
 revision = "0010"
 down_revision: str | None = "0009"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.tables import audit_leaves, audit_nodes
+from credo.adapters.stores.sql.tables import audit_leaves, audit_nodes
 from credo.domain.audit.merkle import Frontier
 
 revision = "0011"

@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlglot import exp
 
-from credo.adapters.engines.judged_sql import list_match, version_cases
-from credo.adapters.engines.sql import date_plus, query, value
+from credo.adapters.engines.sql.judged import list_match, version_cases
+from credo.adapters.engines.sql.rules import date_plus, query, value
 from credo.domain.rules.rulebook import PackVersion
 
 

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 import sqlglot
 from sqlglot import exp
 
-from credo.adapters.engines.columns import (
+from credo.adapters.engines.sql.columns import (
     attribute_column,
     json_attribute,
     record_id,

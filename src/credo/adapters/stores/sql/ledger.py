@@ -18,11 +18,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters import signing
-from credo.adapters.stores import audit_sql
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
-from credo.adapters.stores.score_sql import SqlScores
-from credo.adapters.stores.tables import (
+from credo.adapters.stores.sql import audit as audit_sql
+from credo.adapters.stores.sql.scores import SqlScores
+from credo.adapters.stores.sql.tables import (
     RECORD_READ,
     AnyRow,
     RecordRow,

@@ -42,10 +42,10 @@ from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.protocol import StoredScore
-from credo.adapters.stores.score_sql import _stored as stored_from_row
-from credo.adapters.stores.score_sql import score_row
-from credo.adapters.stores.sql import SqlLedgerStore
-from credo.adapters.stores.tables import (
+from credo.adapters.stores.sql.ledger import SqlLedgerStore
+from credo.adapters.stores.sql.scores import _stored as stored_from_row
+from credo.adapters.stores.sql.scores import score_row
+from credo.adapters.stores.sql.tables import (
     ROW_WIDTH,
     RecordRow,
     UtcDateTime,

@@ -12,7 +12,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.protocol import ListMark, ScoreRun, StoredScore
-from credo.adapters.stores.tables import score_runs, scores
+from credo.adapters.stores.sql.tables import score_runs, scores
 
 _CHUNK = 20_000
 

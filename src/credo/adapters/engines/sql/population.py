@@ -7,8 +7,8 @@ come in two sets: one per pack, over the records that pack judges, and one for e
 Per pack (`PackQueries`):
   judged   every record the pack judges: version then, rule, points (milder rule applied),
            expiry, cap, list admission, and the reason it cannot count whatever the others say
-           (materialised: see `credo.adapters.engines.judged_sql`)
-  entries  its list entries open on `as_of` (see `credo.adapters.engines.list_sql`)
+           (materialised: see `credo.adapters.engines.sql.judged`)
+  entries  its list entries open on `as_of` (see `credo.adapters.engines.sql.lists`)
 
 For everyone (`Population`), over `judged_all`, every pack's `judged` together:
   pending  the records a case merge or a cap may change (materialised, small)
@@ -25,8 +25,8 @@ Merges and caps are window functions; only the records they can change (`pending
 them: those still counting with a case_ref, then those still counting under a cap. Every other
 record passes by, so the population is sorted by nothing.
 
-The rule conditions and points come from `credo.adapters.engines.sql`, compiled from the same
-tree as the online path. Engines register `ledger` (see `credo.adapters.engines.ledger_sql`),
+The rule conditions and points come from `credo.adapters.engines.sql.rules`, compiled from the same
+tree as the online path. Engines register `ledger` (see `credo.adapters.engines.sql.ledger`),
 `governance` (which pack governs each region and kind from when) and the stage results under
 the stage names; queries render in any sqlglot dialect.
 """
@@ -38,9 +38,9 @@ from datetime import date
 
 from sqlglot import exp
 
-from credo.adapters.engines.judged_sql import judged, rules
-from credo.adapters.engines.list_sql import entries
-from credo.adapters.engines.sql import query, value
+from credo.adapters.engines.sql.judged import judged, rules
+from credo.adapters.engines.sql.lists import entries
+from credo.adapters.engines.sql.rules import query, value
 from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
 
 _VERDICT = "record_id, subject_id, occurred_at, rule, points, expires_on"

@@ -13,7 +13,7 @@ import orjson
 from sqlalchemy import Table, Text, cast, select
 from sqlalchemy.engine import Connection
 
-from credo.adapters.stores.tables import (
+from credo.adapters.stores.sql.tables import (
     RECORD_READ,
     AnyRow,
     admin_entries,

@@ -1,6 +1,6 @@
 """The judge: each record's date-independent verdict (`credo.domain.scoring.fold`), as SQL over the
-`ledger` relation (`credo.adapters.engines.ledger_sql`), one query per pack, compiled from the
-same rule tree as the online path and the staged engine (`judged_sql.rules`, `sql.rule_columns`).
+`ledger` relation (`credo.adapters.engines.sql.ledger`), one query per pack, compiled from the
+same rule tree as the online path and the staged engine (`judged.rules`, `rules.rule_columns`).
 
 `judged_records` gives one row per record of a pack with its version then, rule (numbered as
 `credo.domain.scoring.fold.Numbering` numbers it), fate, expiry and points under each version of its
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from credo.adapters.engines.judged_sql import columns, list_match, rules, version_cases
-from credo.adapters.engines.list_sql import repair_tests
-from credo.adapters.engines.sql import date_plus, points, query, rule_columns, value
+from credo.adapters.engines.sql.judged import columns, list_match, rules, version_cases
+from credo.adapters.engines.sql.lists import repair_tests
+from credo.adapters.engines.sql.rules import date_plus, points, query, rule_columns, value
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackHistory
 from credo.domain.scoring.fold import NEVER, Numbering

@@ -14,8 +14,8 @@ from datetime import date
 
 from sqlglot import exp
 
-from credo.adapters.engines.columns import attribute_column
-from credo.adapters.engines.sql import (
+from credo.adapters.engines.sql.columns import attribute_column
+from credo.adapters.engines.sql.rules import (
     ColumnFor,
     NumberedRules,
     condition,
@@ -58,7 +58,7 @@ def list_columns(versions: list[PackVersion], now: PackVersion) -> list[exp.Expr
     record occurred. It already weighs the record's status (a withdrawn or overturned record
     does not admit; a disputed one does not while disputes suspend), so `judged` need not keep
     the status flags. What repairs an entry is found among all the subject's records, whichever
-    pack judges them (see `credo.adapters.engines.list_sql`)."""
+    pack judges them (see `credo.adapters.engines.sql.lists`)."""
     standing = exp.and_(exp.not_(exp.column("withdrawn")), exp.not_(exp.column("overturned")))
     undisputed = exp.not_(exp.column("disputed"))
     admissible = (

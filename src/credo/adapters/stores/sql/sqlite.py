@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
-from credo.adapters.stores.sql import SqlLedgerStore
-from credo.adapters.stores.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
+from credo.adapters.stores.sql.ledger import SqlLedgerStore
+from credo.adapters.stores.sql.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
 from credo.domain.audit.tree_heads import HeadSigner
 
 if TYPE_CHECKING:

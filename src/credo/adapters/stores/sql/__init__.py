@@ -1,0 +1,2 @@
+"""The ledger on SQLAlchemy Core (`ledger`, `tables`, `scores`, `audit`) and its two databases,
+SQLite and PostgreSQL."""
