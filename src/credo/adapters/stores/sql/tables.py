@@ -1,8 +1,8 @@
 """The ledger's tables, shared by the SQLite and PostgreSQL stores, and how records and entries
 become rows and back.
 
-The schema itself is created by the migrations in `migrations/`; these definitions are what the
-queries are written against, and a contract test checks that both agree.
+The schema itself is created by the migrations in `adapters/stores/migrations/`; these definitions
+are what the queries are written against, and a contract test checks that both agree.
 """
 
 from __future__ import annotations
