@@ -18,7 +18,7 @@ demo: $(READY)  ## build and show the demo ledger (SQLite, a synthetic populatio
 	$(BIN)/credo demo  # then serves it at http://127.0.0.1:8000; Ctrl-C stops
 
 test: $(READY) lint browser  ## lint, type-check and run the whole suite
-	$(BIN)/pytest -q -n logical --dist loadgroup --durations=15
+	$(BIN)/pytest -q -n logical --durations=15
 
 # The portal's browser tests drive Debian's chromium, and its screenshots need a CJK font:
 # installed here when missing, so a fresh machine passes (Playwright downloads no browser).

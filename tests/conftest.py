@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -25,10 +26,26 @@ def _own_directory_without_a_ledger_file(request: pytest.FixtureRequest) -> None
         request.getfixturevalue("monkeypatch").chdir(own)
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Under pytest-xdist (`--dist loadgroup`), every Spark test runs on one worker: the JVM and
-    # its session start once, and two workers never hold two Spark sessions' memory at once.
+    # The Spark tests are the suite's longest lane: they go first, so that under pytest-xdist
+    # their worker starts on them while the others share out the rest.
     for item in items:
-        if item.get_closest_marker("spark"):
-            item.add_marker(pytest.mark.xdist_group("spark"))
+        if item.get_closest_marker("spark") and "spark" not in item.nodeid:
+            raise pytest.UsageError(f"{item.nodeid} is marked spark: its name must say so")
+    items.sort(key=lambda item: item.get_closest_marker("spark") is None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Every Spark test on one worker (one JVM, one session, its warmed-up code), the others
+    test by test to whichever worker is free. The scheduler sees test ids only, so a Spark test
+    is one named so, which the collection above insists on. (xdist's `loadgroup` would read
+    the `xdist_group` mark, but under pytest 9.2 it can no longer rename the test ids it
+    groups by.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SparkOnOneWorker(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return "spark" if "spark" in nodeid else nodeid
+
+    return SparkOnOneWorker(config, log)
