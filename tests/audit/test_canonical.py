@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credo.adapters.stores.protocol import StoredPack
-from credo.domain.audit.canonical import canonical_json, number_text, rfc3339
+from credo.adapters.stores.sql.tables import utc_text
+from credo.domain.audit.canonical import canonical_json, instant_text, number_text, rfc3339
 from credo.domain.audit.leaves import entry_json, hash_of, pack_json, record_json
 from credo.domain.audit.merkle import leaf_hash
 from credo.domain.ledger.entries import Entry
@@ -96,3 +97,14 @@ def test_entry_and_pack_leaves_name_their_kind() -> None:
     pack = pack_json(StoredPack("rongcheng", 1, date(2026, 1, 1), "abc", "pack: rongcheng\n", at))
     assert pack["entry"] == "pack"
     assert hash_of(pack) != hash_of({**pack, "source": "pack: rongcheng \n"})
+
+
+@given(
+    st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=8)), None])),
+)
+def test_an_instant_read_back_as_text_is_written_as_the_datetime_is(at: datetime) -> None:
+    """`audit verify` rewrites SQLite's text without parsing it; any other text is parsed. Both
+    give the bytes the leaf was hashed from."""
+    assert instant_text(utc_text(at)) == rfc3339(at)
+    assert instant_text(at.isoformat()) == rfc3339(at)
+    assert instant_text(at) == rfc3339(at)

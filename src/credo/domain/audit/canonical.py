@@ -137,3 +137,14 @@ def rfc3339(at: datetime) -> str:
     """An instant as the ledger writes it: UTC, microseconds, `Z` (a naive value is UTC)."""
     utc = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def instant_text(at: datetime | str) -> str:
+    """`rfc3339` of an instant as a store reads it back: a datetime, or ISO 8601 text. UTC text
+    with microseconds (`2026-12-01T08:00:00.000000+00:00`, how SQLite keeps instants) is
+    rewritten without being parsed: `credo audit verify` does it a million times."""
+    if isinstance(at, str):
+        if len(at) == 32 and at.endswith("+00:00") and at[10] == "T" and at[19] == ".":
+            return at[:26] + "Z"
+        at = datetime.fromisoformat(at)
+    return rfc3339(at)

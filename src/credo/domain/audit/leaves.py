@@ -16,7 +16,13 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from credo.domain.audit.canonical import canonical_json, numbers_written, plain_scalars, rfc3339
+from credo.domain.audit.canonical import (
+    canonical_json,
+    instant_text,
+    numbers_written,
+    plain_scalars,
+    rfc3339,
+)
 from credo.domain.audit.merkle import Hash, leaf_hash
 from credo.domain.ledger.entries import AdminEntry, Entry
 from credo.domain.ledger.records import Record
@@ -43,7 +49,7 @@ class Leaf:
     hash: Hash
 
 
-def record_row_json(row: Sequence[Any], recorded_at: datetime) -> dict[str, Any]:
+def record_row_json(row: Sequence[Any], recorded_at: datetime | str) -> dict[str, Any]:
     """`record_json` straight from a stored row (record id, source, source ref, subject id,
     kind, region, type, occurred_at, attributes as JSON text, evidence uri and hash, case),
     without building the record: what `credo audit verify` does a million times."""
@@ -51,7 +57,7 @@ def record_row_json(row: Sequence[Any], recorded_at: datetime) -> dict[str, Any]
     body: dict[str, Any] = {
         "entry": "record",
         "record_id": rid,
-        "recorded_at": rfc3339(recorded_at),
+        "recorded_at": instant_text(recorded_at),
         "subject": {"id": sid, "kind": kind, "region": region},
         "type": type_,
         "occurred_at": occurred if isinstance(occurred, str) else occurred.isoformat(),
@@ -76,12 +82,19 @@ def record_json(record: Record, recorded_at: datetime) -> dict[str, Any]:
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
+    return entry_row_json(entry.kind, entry.record_id, entry.actor, entry.at, entry.data)
+
+
+def entry_row_json(
+    kind: str, record_id: str, actor: str, at: datetime | str, data: Any
+) -> dict[str, Any]:
+    """`entry_json` straight from a stored row, its instant as the store reads it back."""
     return {
-        "entry": entry.kind,
-        "record_id": entry.record_id,
-        "actor": entry.actor,
-        "at": rfc3339(entry.at),
-        "data": entry.data,
+        "entry": kind,
+        "record_id": record_id,
+        "actor": actor,
+        "at": instant_text(at),
+        "data": data,
     }
 
 

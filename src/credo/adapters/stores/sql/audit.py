@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, Text, cast, select
+from sqlalchemy import String, Table, Text, cast, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.sql.tables import (
@@ -30,7 +30,7 @@ from credo.domain.audit.leaves import (
     Leaf,
     LeafKind,
     admin_json,
-    entry_json,
+    entry_row_json,
     hash_of,
     pack_json,
     pack_ref,
@@ -39,7 +39,7 @@ from credo.domain.audit.leaves import (
 from credo.domain.audit.merkle import Frontier, Hash, Node, root_of, stored_rows
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead, sign_head
 from credo.domain.errors import ProofError
-from credo.domain.ledger.entries import AdminEntry, Entry
+from credo.domain.ledger.entries import AdminEntry
 
 Grown = tuple[LeafKind, str, Hash]
 """A leaf to append: its kind, the row it stands for, its hash."""
@@ -192,20 +192,29 @@ def contents(conn: Connection) -> Iterator[Held]:
     entries, each in its table's order (the order a ledger older than the log is logged in)."""
     for row in conn.execute(select(packs).order_by(packs.c.adopted_at, packs.c.pack_id)):
         yield "pack", pack_ref(row.pack_id, row.version), hash_of(pack_json(row)), 0
-    query = RECORD_READ.add_columns(records.c.recorded_at).order_by(records.c.seq)
+    # Instants as the database keeps them: SQLite's text is rewritten, not parsed and written
+    # again (`instant_text`); PostgreSQL's driver gives datetimes whatever the column's type.
+    as_kept = [
+        type_coerce(c, String).label(c.name) if c.name == "occurred_at" else c
+        for c in RECORD_READ.selected_columns
+    ]
+    query = RECORD_READ.with_only_columns(
+        *as_kept, type_coerce(records.c.recorded_at, String)
+    ).order_by(records.c.seq)
     for chunk in conn.execution_options(yield_per=_SCAN).execute(query).partitions():
         for row in chunk:
             leaf = hash_of(record_row_json(row[1:13], row[13]))
             yield "record", row[1], leaf, int(row[0])
     # The data as the database's text, read by orjson: the JSON type's reading through the
     # standard library costs `audit verify` more than hashing the entry does.
+    e = entries.c
     query_entries = select(
-        *(c for c in entries.columns if c.name != "data"), cast(entries.c.data, Text)
-    ).order_by(entries.c.seq)
-    for chunk in conn.execution_options(yield_per=_SCAN).execute(query_entries).partitions():
-        for seq, kind, rid, actor, at, data in chunk:
-            entry = Entry(kind, rid, actor, at, _json(data), seq)
-            yield "entry", str(seq), hash_of(entry_json(entry)), int(seq)
+        e.seq, e.kind, e.record_id, e.actor, type_coerce(e.at, String), cast(e.data, Text)
+    ).order_by(e.seq)
+    for part in conn.execution_options(yield_per=_SCAN).execute(query_entries).partitions():
+        for seq, kind, rid, actor, at, data in part:
+            leaf = hash_of(entry_row_json(kind, rid, actor, at, _json(data)))
+            yield "entry", str(seq), leaf, int(seq)
     for row in conn.execute(select(admin_entries).order_by(admin_entries.c.seq)):
         yield "admin", str(row.seq), hash_of(admin_json(admin_from_row(row))), int(row.seq)
 
