@@ -13,8 +13,8 @@ import psycopg
 from benchmarks.report import Report
 from credo.adapters.readers import read_records
 from credo.adapters.stores.protocol import LedgerStore
-from credo.adapters.stores.sql.ledger import record_row
 from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.rows import record_row
 from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.adapters.writers import write_ledger
 from credo.domain.ledger.intake import parse_record

@@ -18,8 +18,9 @@ from sqlalchemy import event, text
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.sql.ledger import SqlLedgerStore, alembic_config
 from credo.adapters.stores.sql.postgres import PostgresLedgerStore
+from credo.adapters.stores.sql.rows import RecordRow
 from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
-from credo.adapters.stores.sql.tables import RecordRow, metadata, records
+from credo.adapters.stores.sql.tables import metadata, records
 from credo.domain.errors import StoreUnavailable
 from tests.contract.samples import NOW, entry, record, subject
 

@@ -33,11 +33,11 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from credo.adapters.stores.access import AccessStore, checks_log
+from credo.adapters.stores.sql.rows import ledger_sizes
 from credo.adapters.stores.sql.tables import (
     SEQ,
     UtcDateTime,
     key_type,
-    ledger_sizes,
     metadata,
     records,
     transaction,

@@ -1,2 +1,2 @@
-"""The ledger on SQLAlchemy Core (`ledger`, `tables`, `scores`, `audit`) and its two databases,
-SQLite and PostgreSQL."""
+"""The ledger on SQLAlchemy Core (`ledger`; its `tables`, their `rows`, `scores`, `audit`) and its
+two databases, SQLite and PostgreSQL."""

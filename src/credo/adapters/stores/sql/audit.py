@@ -13,11 +13,9 @@ import orjson
 from sqlalchemy import String, Table, Text, cast, select, type_coerce
 from sqlalchemy.engine import Connection
 
+from credo.adapters.stores.sql.rows import RECORD_READ, AnyRow, admin_from_row
 from credo.adapters.stores.sql.tables import (
-    RECORD_READ,
-    AnyRow,
     admin_entries,
-    admin_from_row,
     audit_leaves,
     audit_nodes,
     entries,

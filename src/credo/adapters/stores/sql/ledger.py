@@ -21,19 +21,21 @@ from credo.adapters import signing
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
 from credo.adapters.stores.sql import audit as audit_sql
-from credo.adapters.stores.sql.scores import SqlScores
-from credo.adapters.stores.sql.tables import (
+from credo.adapters.stores.sql.rows import (
     RECORD_READ,
     AnyRow,
     RecordRow,
-    entries,
     entry_from_row,
     ledger_records,
     ledger_size_of,
     ledger_sizes,
+    record_row,
+)
+from credo.adapters.stores.sql.scores import SqlScores
+from credo.adapters.stores.sql.tables import (
+    entries,
     objection_of,
     packs,
-    record_row,
     records,
     scores,
     single_use_steps,

@@ -43,11 +43,10 @@ from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.protocol import StoredScore
 from credo.adapters.stores.sql.ledger import SqlLedgerStore
+from credo.adapters.stores.sql.rows import ROW_WIDTH, RecordRow
 from credo.adapters.stores.sql.scores import _stored as stored_from_row
 from credo.adapters.stores.sql.scores import score_row
 from credo.adapters.stores.sql.tables import (
-    ROW_WIDTH,
-    RecordRow,
     UtcDateTime,
     as_utc,
     key_type,

@@ -15,7 +15,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql.ledger import SqlLedgerStore
-from credo.adapters.stores.sql.tables import ROW_WIDTH, RecordRow, records, subjects, utc_text
+from credo.adapters.stores.sql.rows import ROW_WIDTH, RecordRow
+from credo.adapters.stores.sql.tables import records, subjects, utc_text
 from credo.domain.audit.tree_heads import HeadSigner
 
 if TYPE_CHECKING:

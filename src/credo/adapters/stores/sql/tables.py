@@ -1,5 +1,5 @@
-"""The ledger's tables, shared by the SQLite and PostgreSQL stores, and how records and entries
-become rows and back.
+"""The ledger's tables, shared by the SQLite and PostgreSQL stores (how records and entries become
+rows and back is in `rows`).
 
 The schema itself is created by the migrations in `adapters/stores/migrations/`; these definitions
 are what the queries are written against, and a contract test checks that both agree.
@@ -7,17 +7,15 @@ are what the queries are written against, and a contract test checks that both a
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -28,14 +26,10 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
-    Row,
-    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
-    func,
-    select,
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import JSONB
@@ -45,9 +39,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from credo.domain.errors import StoreUnavailable
-from credo.domain.ledger.entries import AdminEntry, Entry
-from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.ledger.subjects import Subject
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -247,80 +238,6 @@ def _objection_of_postgresql(element: objection_of, compiler: Any, **kw: Any) ->
     return f"({compiler.process(element.clauses, **kw)} ->> 'objection_id')"
 
 
-# -- rows and the domain objects they hold ---------------------------------------------------------
-
-RecordRow = tuple[Any, ...]
-"""A record as inserted: the `records` columns up to `region`, then the subject's kind (needed
-only when the subject is new)."""
-
-ROW_WIDTH = 12
-"""How many of a `RecordRow`'s values are `records` columns."""
-
-AnyRow = Row[*tuple[Any, ...]]
-
-RECORD_READ = select(
-    records.c.seq,
-    records.c.record_id,
-    records.c.source,
-    records.c.source_ref,
-    records.c.subject_id,
-    subjects.c.kind,
-    func.coalesce(records.c.region, subjects.c.region).label("region"),
-    records.c.type,
-    records.c.occurred_at,
-    records.c.attributes,
-    records.c.evidence_uri,
-    records.c.evidence_sha256,
-    records.c.case_ref,
-).join_from(records, subjects, records.c.subject_id == subjects.c.id)
-"""A stored record with its subject, in the column order `ledger_records` reads."""
-
-
-def record_row(record: Record, fingerprint: str) -> RecordRow:
-    evidence = record.evidence
-    return (
-        record.record_id,
-        record.source,
-        record.source_ref,
-        record.subject.id,
-        record.type,
-        record.occurred_at.isoformat(),
-        orjson.dumps(dict(record.attributes)).decode(),
-        evidence.uri if evidence else None,
-        evidence.sha256 if evidence else None,
-        record.case_ref,
-        fingerprint,
-        record.subject.region,
-        record.subject.kind,
-    )
-
-
-def entry_from_row(row: AnyRow) -> Entry:
-    return Entry(row.kind, row.record_id, row.actor, row.at, dict(row.data), row.seq)
-
-
-def admin_from_row(row: AnyRow) -> AdminEntry:
-    return AdminEntry(row.kind, row.actor, row.at, dict(row.data), row.seq)
-
-
-def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) -> list[LedgerRecord]:
-    out = []
-    for row in rows:
-        (_, rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
-        record = Record(
-            subject=Subject(sid, kind, region),
-            type=type_,
-            occurred_at=occurred if isinstance(occurred, date) else date.fromisoformat(occurred),
-            source=source,
-            source_ref=ref,
-            attributes=orjson.loads(attrs),
-            evidence=Evidence(uri, sha) if uri is not None else None,
-            case_ref=case,
-        )
-        out.append(LedgerRecord(record, statuses.get(rid, ACTIVE)))
-    return out
-
-
 # -- materialised scores: derived from the ledger, replaced by each recompute ---------------------
 
 score_runs = Table(
@@ -352,35 +269,6 @@ scores = Table(
     Column("computed_at", UtcDateTime, nullable=False),
     Column("ledger_size", BigInteger),  # NULL from a recompute: any real-time score replaces it
 )
-
-
-def ledger_size_of(subject_id: str) -> Select[Any]:
-    """How many records and entries a subject's ledger holds (see `LedgerStore.ledger_size`)."""
-    mine = records.c.subject_id == subject_id
-    counted = select(func.count()).select_from(records).where(mine).scalar_subquery()
-    noted = (
-        select(func.count())
-        .select_from(entries.join(records, entries.c.record_id == records.c.record_id))
-        .where(mine)
-        .scalar_subquery()
-    )
-    return select(counted + noted)
-
-
-def ledger_sizes(conn: Connection, where: ColumnElement[bool]) -> dict[str, int]:
-    """`ledger_size_of` for each subject with records matching `where`, in two queries."""
-    sid = records.c.subject_id
-    counted = select(sid, func.count()).where(where).group_by(sid)
-    noted = (
-        select(sid, func.count())
-        .join_from(entries, records, entries.c.record_id == records.c.record_id)
-        .where(where)
-        .group_by(sid)
-    )
-    sizes: dict[str, int] = dict(conn.execute(counted).all())
-    for subject_id, n in conn.execute(noted):
-        sizes[subject_id] += n
-    return sizes
 
 
 @contextmanager

@@ -1,0 +1,119 @@
+"""How records and entries become rows and back, and the reads of a ledger's rows that the SQLite
+and PostgreSQL stores share; the tables themselves are in `tables`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy.engine import Connection
+
+from credo.adapters.stores.sql.tables import entries, records, subjects
+from credo.domain.ledger.entries import AdminEntry, Entry
+from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.subjects import Subject
+
+# -- rows and the domain objects they hold ---------------------------------------------------------
+
+RecordRow = tuple[Any, ...]
+"""A record as inserted: the `records` columns up to `region`, then the subject's kind (needed
+only when the subject is new)."""
+
+ROW_WIDTH = 12
+"""How many of a `RecordRow`'s values are `records` columns."""
+
+AnyRow = Row[*tuple[Any, ...]]
+
+RECORD_READ = select(
+    records.c.seq,
+    records.c.record_id,
+    records.c.source,
+    records.c.source_ref,
+    records.c.subject_id,
+    subjects.c.kind,
+    func.coalesce(records.c.region, subjects.c.region).label("region"),
+    records.c.type,
+    records.c.occurred_at,
+    records.c.attributes,
+    records.c.evidence_uri,
+    records.c.evidence_sha256,
+    records.c.case_ref,
+).join_from(records, subjects, records.c.subject_id == subjects.c.id)
+"""A stored record with its subject, in the column order `ledger_records` reads."""
+
+
+def record_row(record: Record, fingerprint: str) -> RecordRow:
+    evidence = record.evidence
+    return (
+        record.record_id,
+        record.source,
+        record.source_ref,
+        record.subject.id,
+        record.type,
+        record.occurred_at.isoformat(),
+        orjson.dumps(dict(record.attributes)).decode(),
+        evidence.uri if evidence else None,
+        evidence.sha256 if evidence else None,
+        record.case_ref,
+        fingerprint,
+        record.subject.region,
+        record.subject.kind,
+    )
+
+
+def entry_from_row(row: AnyRow) -> Entry:
+    return Entry(row.kind, row.record_id, row.actor, row.at, dict(row.data), row.seq)
+
+
+def admin_from_row(row: AnyRow) -> AdminEntry:
+    return AdminEntry(row.kind, row.actor, row.at, dict(row.data), row.seq)
+
+
+def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) -> list[LedgerRecord]:
+    out = []
+    for row in rows:
+        (_, rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
+        record = Record(
+            subject=Subject(sid, kind, region),
+            type=type_,
+            occurred_at=occurred if isinstance(occurred, date) else date.fromisoformat(occurred),
+            source=source,
+            source_ref=ref,
+            attributes=orjson.loads(attrs),
+            evidence=Evidence(uri, sha) if uri is not None else None,
+            case_ref=case,
+        )
+        out.append(LedgerRecord(record, statuses.get(rid, ACTIVE)))
+    return out
+
+
+def ledger_size_of(subject_id: str) -> Select[Any]:
+    """How many records and entries a subject's ledger holds (see `LedgerStore.ledger_size`)."""
+    mine = records.c.subject_id == subject_id
+    counted = select(func.count()).select_from(records).where(mine).scalar_subquery()
+    noted = (
+        select(func.count())
+        .select_from(entries.join(records, entries.c.record_id == records.c.record_id))
+        .where(mine)
+        .scalar_subquery()
+    )
+    return select(counted + noted)
+
+
+def ledger_sizes(conn: Connection, where: ColumnElement[bool]) -> dict[str, int]:
+    """`ledger_size_of` for each subject with records matching `where`, in two queries."""
+    sid = records.c.subject_id
+    counted = select(sid, func.count()).where(where).group_by(sid)
+    noted = (
+        select(sid, func.count())
+        .join_from(entries, records, entries.c.record_id == records.c.record_id)
+        .where(where)
+        .group_by(sid)
+    )
+    sizes: dict[str, int] = dict(conn.execute(counted).all())
+    for subject_id, n in conn.execute(noted):
+        sizes[subject_id] += n
+    return sizes
