@@ -8,7 +8,9 @@ each is consistent with the next exactly when both match it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
@@ -45,10 +47,34 @@ def _named(leaf: Leaf) -> str:
     return f"entry {leaf.index} ({what} {leaf.ref})"
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Verification holds millions of small tuples and makes no reference cycles: Python's
+    cycle collector, run again and again over a heap that keeps growing, would cost a sixth of
+    the time of a ledger of a million entries."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def verify_ledger(store: AuditLogStore, public_keys: Mapping[str, bytes]) -> Verdict:
-    held = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
-    leaves = store.leaves()
-    heads = store.signed_heads()
+    with _without_cycle_collection():
+        held = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
+        leaves = store.leaves()
+        heads = store.signed_heads()
+        return _verdict(held, leaves, heads, public_keys)
+
+
+def _verdict(
+    held: dict[tuple[LeafKind, str], tuple[Hash, int]],
+    leaves: list[Leaf],
+    heads: list[TreeHead],
+    public_keys: Mapping[str, bytes],
+) -> Verdict:
     size = len(leaves)
 
     def verdict(problem: str, root: Hash | None = None) -> Verdict:
