@@ -14,8 +14,9 @@ from pathlib import Path
 from credo.domain.errors import PackInvalid
 from credo.domain.rules.conditions import Path as KeyPath
 from credo.domain.rules.conditions import Problem, Severity
-from credo.domain.rules.pack_rules import check_pack, lines_crossed
+from credo.domain.rules.pack_rules import check_pack
 from credo.domain.rules.packs import Pack
+from credo.domain.rules.refusals import lines_crossed
 from credo.services.packs.shape import shape_problems
 from credo.services.packs.yaml_source import ParsedYaml, parse_yaml, quick_plain
 
