@@ -1,2 +1,3 @@
-"""The ledger on SQLAlchemy Core (`ledger`; its `tables`, their `rows`, `scores`, `audit`) and its
-two databases, SQLite and PostgreSQL."""
+"""The ledger on SQLAlchemy Core and its two databases, SQLite and PostgreSQL: `base` (the
+engine, transactions, the dialects' hooks), `ledger` (schema, packs, records, the log's reads),
+`entries`, `scores`, `audit` (the log's SQL), `tables` and their `rows`."""

@@ -1,67 +1,56 @@
 """The ledger on SQLAlchemy Core: everything the SQLite and PostgreSQL stores share.
 
 A dialect supplies how a batch of rows goes in (`_insert_rows`) and how a conflict-ignoring
-insert is spelt; the rest (idempotency, status from entries, scans) is written once here.
+insert is spelt (`base.SqlBase`); the rest is written once: the schema, packs and records here,
+with the audit log's reads and administrators' acts; entries in `entries`, scores in `scores`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, inspect, select, text
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy import ColumnElement, Select, func, inspect, select, text
+from sqlalchemy.engine import Connection
 
-from credo.adapters import signing
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
 from credo.adapters.stores.sql import audit as audit_sql
+from credo.adapters.stores.sql.entries import SqlEntries, entry_leaves, entry_values
 from credo.adapters.stores.sql.rows import (
     RECORD_READ,
     AnyRow,
     RecordRow,
     entry_from_row,
     ledger_records,
-    ledger_size_of,
     ledger_sizes,
     record_row,
 )
 from credo.adapters.stores.sql.scores import SqlScores
 from credo.adapters.stores.sql.tables import (
     entries,
-    objection_of,
     packs,
     records,
-    scores,
-    single_use_steps,
     subjects,
 )
 from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
-    entry_json,
     hash_of,
     pack_json,
     pack_ref,
     record_json,
 )
 from credo.domain.audit.merkle import Hash, Node
-from credo.domain.audit.tree_heads import HeadSigner, TreeHead
-from credo.domain.errors import PackConflict, StoreUnavailable, UnknownRecord
+from credo.domain.audit.tree_heads import TreeHead
+from credo.domain.errors import PackConflict
 from credo.domain.ledger.entries import (
     STATUS_KINDS,
     AdminEntry,
     Entry,
-    StepTaken,
-    after_withdrawal,
-    left_open,
-    single_use_step,
     status_from,
 )
 from credo.domain.ledger.records import LedgerRecord, Record, RecordStatus
@@ -86,95 +75,9 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
-class SqlLedgerStore(SqlScores):
+class SqlLedgerStore(SqlEntries, SqlScores):
     """A `LedgerStore` on one SQLAlchemy engine. Append-only: no statement here updates or
     deletes a row of `packs`, `records` or `entries`."""
-
-    snapshot: ClassVar[dict[str, str]] = {}
-    """Execution options giving one consistent snapshot across the queries of a scan."""
-
-    def __init__(self, engine: Engine, signer: HeadSigner | None = None) -> None:
-        self.engine = engine
-        self.url = engine.url.render_as_string(hide_password=True)
-        # Without a signer of its own (a test's store), heads are signed by a key of its own.
-        self.signer = signer or signing.generated()
-
-    # -- what a dialect provides ----------------------------------------------------------
-
-    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
-        """Insert `rows` (distinct keys, in batch order) ignoring key conflicts, in record id
-        order, then the subjects of the records created (as first seen in the batch); return
-        the ids of the records created."""
-        raise NotImplementedError
-
-    def _held_otherwise(
-        self, conn: Connection, rows: list[RecordRow], created: set[str]
-    ) -> dict[str, str]:
-        """For the keys not created whose stored fingerprint differs from the row's: that
-        stored fingerprint. The same transaction as the insert, after it."""
-        mine = {row[0]: row[10] for row in rows if row[0] not in created}
-        if not mine:
-            return {}
-        query = select(records.c.record_id, records.c.fingerprint).where(
-            self._one_of(records.c.record_id, list(mine))
-        )
-        return {rid: fp for rid, fp in conn.execute(query) if fp != mine[rid]}
-
-    def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
-        """`column` is one of `values`, sent as one parameter however many there are."""
-        raise NotImplementedError
-
-    def _insert_ignoring_conflicts(self, table: Any) -> Insert:
-        raise NotImplementedError
-
-    def _prepare_migration(self, conn: Connection) -> None:
-        """Runs first in the migration's transaction (locks, schemas)."""
-
-    def _lock_log(self, conn: Connection) -> None:
-        """Make this transaction the only one appending to the ledger until it ends: taken
-        first, so the log's order is the order rows were numbered in, kind by kind."""
-
-    @contextmanager
-    def _append_tx(self) -> Iterator[Connection]:
-        """A write transaction that appends to the ledger (and so to its log)."""
-        with self._write() as conn:
-            self._lock_log(conn)
-            yield conn
-
-    def _grow(self, conn: Connection, items: Sequence[audit_sql.Grown]) -> None:
-        audit_sql.grow(conn, items, self.signer, datetime.now(UTC))
-
-    def _is_transient(self, error: BaseException) -> bool:
-        """An error after which the same transaction, retried, may succeed (a deadlock)."""
-        return False
-
-    # -- connections and errors -----------------------------------------------------------
-
-    @contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as e:
-            lines = str(e.orig or e).strip().splitlines()
-            reason = lines[0] if lines else type(e.orig or e).__name__
-            raise StoreUnavailable(
-                f"the ledger database {self.url} is unavailable: {reason}"
-            ) from e
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(credo_write=True)
-            with conn.begin():
-                yield conn
-
-    @contextmanager
-    def _read(self, **options: Any) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            if options:
-                conn.execution_options(**options)
-            with conn.begin():
-                yield conn
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -287,11 +190,11 @@ class SqlLedgerStore(SqlScores):
                 with self._append_tx() as conn:
                     created = self._insert_rows(conn, rows, at)
                     owed = [n for n in notices if n.record_id in created]
-                    seqs = self._insert_entries(conn, [_entry_values(n) for n in owed])
+                    seqs = self._insert_entries(conn, [entry_values(n) for n in owed])
                     grown: list[audit_sql.Grown] = [
                         ("record", rid, leaves[rid]) for rid in sorted(created)
                     ]
-                    grown += _entry_leaves(owed, seqs)
+                    grown += entry_leaves(owed, seqs)
                     self._grow(conn, grown)
                     self._forget(conn, {row[3] for row in rows if row[0] in created})
                     return created, self._held_otherwise(conn, rows, created)
@@ -392,130 +295,6 @@ class SqlLedgerStore(SqlScores):
             by_record.setdefault(row.record_id, []).append(entry_from_row(row))
         return {rid: status_from(found) for rid, found in by_record.items()}
 
-    # -- entries --------------------------------------------------------------------------
-
-    def ledger_size(self, subject_id: str) -> int:
-        with self._errors(), self._read() as conn:
-            return int(conn.execute(ledger_size_of(subject_id)).scalar_one())
-
-    def recorded_at(self, record_id: str) -> datetime | None:
-        query = select(records.c.recorded_at).where(records.c.record_id == record_id)
-        with self._errors(), self._read() as conn:
-            found: datetime | None = conn.execute(query).scalar_one_or_none()
-            return found
-
-    def append_entry(self, entry: Entry) -> int:
-        return self.append_entries([entry])[0]
-
-    def append_entries(self, batch: Sequence[Entry]) -> list[int]:
-        if not batch:
-            return []
-        values = [_entry_values(e) for e in batch]
-        ids = sorted({e.record_id for e in batch})
-        subjects_of = select(records.c.subject_id).where(self._one_of(records.c.record_id, ids))
-        steps = [single_use_step(e) for e in batch]
-        try:
-            with self._errors(), self._append_tx() as conn:
-                if any(steps) or any(after_withdrawal(e) for e in batch):
-                    self._serialise(conn, batch, ids)
-                seqs = self._insert_entries(conn, values)
-                self._take_steps(conn, steps, seqs)
-                self._grow(conn, _entry_leaves(batch, seqs))
-                conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
-                return seqs
-        except sa_exc.IntegrityError as e:
-            missing = ", ".join(repr(i) for i in ids)
-            raise UnknownRecord(f"no record {missing} in the ledger") from e
-
-    def _serialise(self, conn: Connection, batch: Sequence[Entry], ids: list[str]) -> None:
-        """Lock the records (PostgreSQL: their rows, in key order, against each other's steps
-        but not against the inserts that merely refer to them; SQLite: the write lock taken at
-        BEGIN), then refuse a withdrawal that would leave an objection open, and an objection
-        or decision on a record already withdrawn (SPEC §4.10)."""
-        locked = (
-            select(records.c.record_id)
-            .where(self._one_of(records.c.record_id, ids))
-            .order_by(records.c.record_id)
-            .with_for_update(key_share=True)
-        )
-        found = set(conn.execute(locked).scalars())
-        if missing := [i for i in ids if i not in found]:
-            raise UnknownRecord(f"no record {', '.join(map(repr, missing))} in the ledger")
-        closing = sorted({e.record_id for e in batch if e.kind == "withdrawal"})
-        if closing:
-            opened = conn.execute(
-                self._open_objections().where(self._one_of(entries.c.record_id, closing))
-            )
-            if (step := left_open(batch, map(entry_from_row, opened))) is not None:
-                raise StepTaken(step)
-        later = sorted({e.record_id for e in batch if after_withdrawal(e)})
-        if later:
-            withdrawn = select(entries.c.record_id).where(
-                entries.c.kind == "withdrawal", self._one_of(entries.c.record_id, later)
-            )
-            if (rid := conn.execute(withdrawn.limit(1)).scalar()) is not None:
-                raise StepTaken(f"withdrawal {rid}")
-
-    def _take_steps(self, conn: Connection, steps: list[str | None], seqs: list[int]) -> None:
-        """Claim each single-use step the entries take; if another transaction holds one,
-        raise `StepTaken`, and the transaction, entries and all, rolls back."""
-        wanted = {s: q for s, q in zip(steps, seqs, strict=True) if s}
-        if not wanted:
-            return
-        if len(wanted) < sum(1 for s in steps if s):
-            raise StepTaken(next(s for s in steps if s and steps.count(s) > 1))
-        rows = [{"step": s, "seq": q} for s, q in wanted.items()]
-        insert = self._insert_ignoring_conflicts(single_use_steps)
-        taken = set(conn.execute(insert.returning(single_use_steps.c.step), rows).scalars())
-        if lost := [s for s in wanted if s not in taken]:
-            raise StepTaken(lost[0])
-
-    def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
-        """Insert entries in order; their sequence numbers, in the same order."""
-        if not values:
-            return []
-        insert = entries.insert().returning(entries.c.seq, sort_by_parameter_order=True)
-        return [int(seq) for seq in conn.execute(insert, values).scalars()]
-
-    def entries_of(self, record_id: str) -> list[Entry]:
-        query = select(entries).where(entries.c.record_id == record_id).order_by(entries.c.seq)
-        with self._errors(), self._read() as conn:
-            return [entry_from_row(row) for row in conn.execute(query)]
-
-    def entries_of_kind(
-        self,
-        kinds: Collection[str],
-        *,
-        subject_id: str | None = None,
-        after: int = 0,
-        limit: int | None = None,
-    ) -> list[Entry]:
-        query = select(entries).where(entries.c.kind.in_(sorted(kinds)), entries.c.seq > after)
-        if subject_id is not None:
-            query = query.join_from(
-                entries, records, entries.c.record_id == records.c.record_id
-            ).where(records.c.subject_id == subject_id)
-        query = query.order_by(entries.c.seq).limit(limit)
-        with self._errors(), self._read() as conn:
-            return [entry_from_row(row) for row in conn.execute(query)]
-
-    def open_objections(self) -> list[Entry]:
-        query = self._open_objections().order_by(entries.c.seq)
-        with self._errors(), self._read() as conn:
-            return [entry_from_row(row) for row in conn.execute(query)]
-
-    def _open_objections(self) -> Select[Any]:
-        decision = entries.alias("decision")
-        decided = (
-            select(decision.c.seq)
-            .where(
-                decision.c.kind == "decision",
-                objection_of(decision.c.data) == objection_of(entries.c.data),
-            )
-            .exists()
-        )
-        return select(entries).where(entries.c.kind == "objection", ~decided)
-
     # -- the audit log ----------------------------------------------------------------------
 
     def signed_head(self, tree_size: int | None = None) -> TreeHead | None:
@@ -563,11 +342,3 @@ class SqlLedgerStore(SqlScores):
     ) -> list[AdminEntry]:
         with self._errors(), self._read() as conn:
             return audit_sql.admin_rows(conn, subject_id, after, limit)
-
-
-def _entry_leaves(batch: Sequence[Entry], seqs: Sequence[int]) -> list[audit_sql.Grown]:
-    return [("entry", str(seq), hash_of(entry_json(e))) for e, seq in zip(batch, seqs, strict=True)]
-
-
-def _entry_values(e: Entry) -> dict[str, Any]:
-    return {"kind": e.kind, "record_id": e.record_id, "actor": e.actor, "at": e.at, "data": e.data}

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.protocol import ListMark, ScoreRun, StoredScore
+from credo.adapters.stores.sql.base import SqlBase
 from credo.adapters.stores.sql.tables import score_runs, scores
 
 _CHUNK = 20_000
@@ -63,11 +64,11 @@ def _chunks(items: Iterable[StoredScore]) -> Iterator[list[StoredScore]]:
         yield chunk
 
 
-class SqlScores:
-    """Mixed into `SqlLedgerStore`, which supplies `_write`, `_read` and `_errors`."""
+class SqlScores(SqlBase):
+    """The materialised scores of a SQL ledger store, on its transactions (`SqlBase`)."""
 
     def replace_scores(self, run: ScoreRun, items: Iterable[StoredScore]) -> int:
-        with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
+        with self._errors(), self._write() as conn:
             run_id = int(
                 conn.execute(
                     insert(score_runs)
@@ -92,7 +93,7 @@ class SqlScores:
         """Called inside the transaction that changes these subjects' ledgers."""
         ids = list(set(subject_ids))
         for i in range(0, len(ids), _CHUNK):
-            where = self._one_of(scores.c.subject_id, ids[i : i + _CHUNK])  # type: ignore[attr-defined]
+            where = self._one_of(scores.c.subject_id, ids[i : i + _CHUNK])
             conn.execute(delete(scores).where(where))
 
     def put_score(self, score: StoredScore) -> None:
@@ -102,25 +103,25 @@ class SqlScores:
         if not items:
             return
         ids = [s.subject_id for s in items]
-        mine = self._one_of(scores.c.subject_id, ids)  # type: ignore[attr-defined]
-        with self._errors(), self._write() as conn:  # type: ignore[attr-defined]
+        mine = self._one_of(scores.c.subject_id, ids)
+        with self._errors(), self._write() as conn:
             query = select(scores.c.subject_id, scores.c.ledger_size).where(mine)
             held = dict(conn.execute(query).all())
             kept = [s for s in items if not _newer(held.get(s.subject_id), s.ledger_size)]
             if not kept:
                 return
-            replaced = self._one_of(scores.c.subject_id, [s.subject_id for s in kept])  # type: ignore[attr-defined]
+            replaced = self._one_of(scores.c.subject_id, [s.subject_id for s in kept])
             conn.execute(delete(scores).where(replaced))
             conn.execute(insert(scores), [score_row(s, s.run_id) for s in kept])
 
     def stored_score(self, subject_id: str) -> StoredScore | None:
-        with self._errors(), self._read() as conn:  # type: ignore[attr-defined]
+        with self._errors(), self._read() as conn:
             row = conn.execute(select(scores).where(scores.c.subject_id == subject_id)).first()
         return _stored(row) if row is not None else None
 
     def last_run(self) -> ScoreRun | None:
         query = select(score_runs).order_by(score_runs.c.run_id.desc()).limit(1)
-        with self._errors(), self._read() as conn:  # type: ignore[attr-defined]
+        with self._errors(), self._read() as conn:
             row = conn.execute(query).first()
         if row is None:
             return None
