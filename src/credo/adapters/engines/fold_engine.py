@@ -37,17 +37,8 @@ from credo.adapters.engines.sql.judge import (
     unjudged_records,
 )
 from credo.domain.rules.rulebook import Rulebook
-from credo.domain.scoring.fold import (
-    LATER,
-    NEVER,
-    REASONS,
-    Day,
-    Folded,
-    JudgedLists,
-    JudgedRecords,
-    Numbering,
-    fold,
-)
+from credo.domain.scoring.fold import Day, Folded, fold
+from credo.domain.scoring.judged import LATER, NEVER, REASONS, JudgedLists, JudgedRecords, Numbering
 
 
 def judge(

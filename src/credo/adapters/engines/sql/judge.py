@@ -3,8 +3,8 @@
 same rule tree as the online path and the staged engine (`judged.rules`, `rules.rule_columns`).
 
 `judged_records` gives one row per record of a pack with its version then, rule (numbered as
-`credo.domain.scoring.fold.Numbering` numbers it), fate, expiry and points under each version of its
-pack; `judged_lists` one row per list entry a record opens, with the first repair's day;
+`credo.domain.scoring.judged.Numbering` numbers it), fate, expiry and points under each version of
+its pack; `judged_lists` one row per list entry a record opens, with the first repair's day;
 `assemble` numbers subjects, places and shared cases and sorts the rows by subject.
 """
 
@@ -17,7 +17,7 @@ from credo.adapters.engines.sql.lists import repair_tests
 from credo.adapters.engines.sql.rules import date_plus, points, query, rule_columns, value
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackHistory
-from credo.domain.scoring.fold import NEVER, Numbering
+from credo.domain.scoring.judged import NEVER, Numbering
 
 RECORD_COLUMNS = (
     "record_id, subject_id, region, kind, occurred_at, case_ref, pack, rule, fate, disputed, "
