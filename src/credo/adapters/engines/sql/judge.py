@@ -12,9 +12,16 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from credo.adapters.engines.sql.judged import columns, list_match, rules, version_cases
+from credo.adapters.engines.sql.judged import (
+    VERDICT_THEN,
+    columns,
+    list_match,
+    rules,
+    verdict_then,
+    version_cases,
+)
 from credo.adapters.engines.sql.lists import repair_tests
-from credo.adapters.engines.sql.rules import date_plus, points, query, rule_columns, value
+from credo.adapters.engines.sql.rules import date_plus, query, rule_columns, value
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackHistory
 from credo.domain.scoring.judged import NEVER, Numbering
@@ -23,18 +30,6 @@ RECORD_COLUMNS = (
     "record_id, subject_id, region, kind, occurred_at, case_ref, pack, rule, fate, disputed, "
     "expires_on"
 )
-
-
-def _v_then(history: PackHistory) -> exp.Expr:
-    """The number (1 for the oldest) of the version in force when the record occurred."""
-    case = exp.Case()
-    for i, v in reversed(list(enumerate(history.versions, start=1))):
-        case = case.when(
-            exp.GTE(this=exp.column("occurred_at"), expression=value(v.effective_from)),
-            exp.Literal.number(i),
-            copy=False,
-        )
-    return case
 
 
 def points_columns(k: int) -> list[str]:
@@ -46,18 +41,9 @@ def judged_records(history: PackHistory, pack_no: int, numbering: Numbering) -> 
     numbered = rules(history)
     typ = exp.column("type")
 
-    def valid(b: ir.Branch) -> exp.Expr:
-        return exp.Literal.number(b.valid_days) if b.valid_days else exp.Null()
-
     stage = query(
-        """
-        WITH l AS (
-          SELECT *, :v_then AS v_then FROM ledger WHERE pack = :pack
-        ), h AS (
-          SELECT *, :hit AS hit FROM l
-        ), p AS (
-          SELECT *, :p_then AS p_then, :valid_days AS valid_days FROM h
-        )
+        f"""
+        WITH {VERDICT_THEN}
         SELECT record_id, subject_id, region, kind, occurred_at, case_ref,
           CAST(:pack_no AS SMALLINT) AS pack,
           CAST(COALESCE(hit + :offset, -1) AS INT) AS rule,
@@ -66,11 +52,7 @@ def judged_records(history: PackHistory, pack_no: int, numbering: Numbering) -> 
           disputed, :expires AS expires_on
         FROM p
         """,
-        v_then=_v_then(history),
-        pack=value(history.id),
-        hit=numbered.hit,
-        p_then=numbered.value(lambda b: points(b.points, columns())),
-        valid_days=numbered.value(valid),
+        **verdict_then(history, numbered),
         pack_no=exp.Literal.number(pack_no),
         offset=exp.Literal.number(numbering.rule_offsets[pack_no] - 1),
         expires=date_plus(exp.column("occurred_at"), exp.column("valid_days")),

@@ -85,6 +85,39 @@ def rules(history: PackHistory) -> NumberedRules:
     return numbered_rules(tables, exp.column("v_then"), columns(), exp.column("type"))
 
 
+VERDICT_THEN = """
+  l AS (SELECT *, :v_then AS v_then FROM ledger WHERE pack = :pack),
+  h AS (SELECT *, :hit AS hit FROM l),
+  p AS (SELECT *, :p_then AS p_then, :valid_days AS valid_days FROM h)
+"""
+"""A pack's records with the version in force when each occurred (`v_then`, 1 for the oldest),
+the number of the rule it hits then (`hit`), its points then and how long they last: the
+verdict the staged engine's `judged` and the fold's judge both start from (`verdict_then`
+gives the parameters)."""
+
+
+def verdict_then(history: PackHistory, numbered: NumberedRules) -> dict[str, exp.Expr]:
+    """The parameters of `VERDICT_THEN` for `history`; `numbered`: `rules(history)`."""
+    v_then = exp.Case()
+    for i, v in reversed(list(enumerate(history.versions, start=1))):
+        v_then = v_then.when(
+            exp.GTE(this=exp.column("occurred_at"), expression=value(v.effective_from)),
+            exp.Literal.number(i),
+            copy=False,
+        )
+
+    def valid(b: ir.Branch) -> exp.Expr:
+        return exp.Literal.number(b.valid_days) if b.valid_days else exp.Null()
+
+    return {
+        "v_then": v_then,
+        "pack": value(history.id),
+        "hit": numbered.hit,
+        "p_then": numbered.value(lambda b: points(b.points, columns())),
+        "valid_days": numbered.value(valid),
+    }
+
+
 def judged(
     history: PackHistory, now: PackVersion | None, as_of: date, numbered: NumberedRules
 ) -> exp.Expr:
@@ -93,13 +126,6 @@ def judged(
     then each of its records either occurs later or came before any version (no rule).
     `numbered`: `rules(history)`, built once for every stage of the pack."""
     versions = list(history.versions)
-    v_then = exp.Case()
-    for i, v in reversed(list(enumerate(versions, start=1))):
-        v_then = v_then.when(
-            exp.GTE(this=exp.column("occurred_at"), expression=value(v.effective_from)),
-            exp.Literal.number(i),
-            copy=False,
-        )
     typ = exp.column("type")
     # The points the version in force on `as_of` would give: the same as then for most records.
     p_now: exp.Expr = exp.Null()
@@ -114,20 +140,11 @@ def judged(
             rule_columns(ir.rule_table(now.pack), columns(), typ).points, copy=False
         )
 
-    def valid(b: ir.Branch) -> exp.Expr:
-        return exp.Literal.number(b.valid_days) if b.valid_days else exp.Null()
-
     suspend = now is not None and now.pack.objection.while_disputed == "suspend"
     cap_of, cap_max = _caps(history.id, numbered, now)
     stage = query(
-        """
-        WITH l AS (
-          SELECT *, :v_then AS v_then FROM ledger WHERE pack = :pack
-        ), h AS (
-          SELECT *, :hit AS hit FROM l
-        ), p AS (
-          SELECT *, :p_then AS p_then, :valid_days AS valid_days FROM h
-        ), j AS (
+        f"""
+        WITH {VERDICT_THEN}, j AS (
           SELECT *,
             CASE WHEN p_then < 0 THEN GREATEST(p_then, LEAST(COALESCE(:p_now, 0), 0))
                  ELSE p_then END AS points,
@@ -144,11 +161,7 @@ def judged(
                WHEN disputed AND :suspend THEN 'disputed' END AS reason0
         FROM j
         """,
-        v_then=v_then,
-        pack=value(history.id),
-        hit=numbered.hit,
-        p_then=numbered.value(lambda b: points(b.points, columns())),
-        valid_days=numbered.value(valid),
+        **verdict_then(history, numbered),
         p_now=p_now,
         expires=date_plus(exp.column("occurred_at"), exp.column("valid_days")),
         rule=exp.cast(numbered.value(lambda b: value(b.rule_id)), exp.DataType.Type.VARCHAR),
