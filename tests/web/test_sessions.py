@@ -4,11 +4,13 @@ HttpOnly and SameSite=Strict; the key is never kept by the browser; sessions end
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from credo.services.access.keys import Role, revoke_key
-from credo.services.portal.sessions import login_code
+from credo.services.portal.sessions import NoKeyToSignIn, login_code
 from tests.api.conftest import NOW, SECRET, MakeApi
 from tests.web.conftest import Portal, csrf_of, sign_in
 
@@ -55,17 +57,23 @@ def test_a_bad_key_opens_nothing(portal: Portal) -> None:
     assert client.get("/me", follow_redirects=False).status_code == 303
 
 
-def test_a_login_code_works_once_and_for_fifteen_minutes(portal: Portal) -> None:
+def code_for(portal: Portal, principal: str, role: Role | None) -> tuple[str, Any]:
+    """A one-time sign-in code for `principal`, as `credo keys login-link` makes one."""
     ctx = portal.api.ctx
-    code, caller = login_code(
+    return login_code(
         ctx.access,
         ctx.sessions,
         SECRET.encode(),
-        principal="review-office",
-        role=None,
+        principal=principal,
+        role=role,
         now=NOW,
         actor="cli:test",
     )
+
+
+def test_a_login_code_works_once_and_for_fifteen_minutes(portal: Portal) -> None:
+    ctx = portal.api.ctx
+    code, caller = code_for(portal, "review-office", None)
     assert caller.role is Role.REVIEWER
     first = TestClient(portal.api.app)
     answer = first.get(f"/login?code={code}")
@@ -75,15 +83,7 @@ def test_a_login_code_works_once_and_for_fifteen_minutes(portal: Portal) -> None
     again = TestClient(portal.api.app).get(f"/login?code={code}")
     assert again.status_code == 401
 
-    late, _ = login_code(
-        ctx.access,
-        ctx.sessions,
-        SECRET.encode(),
-        principal="review-office",
-        role=None,
-        now=NOW,
-        actor="cli:test",
-    )
+    late, _ = code_for(portal, "review-office", None)
     ctx.clock = lambda: NOW + timedelta(minutes=15)
     assert TestClient(portal.api.app).get(f"/login?code={late}").status_code == 401
 
@@ -112,31 +112,10 @@ def test_sessions_expire_end_on_sign_out_and_with_their_key(portal: Portal) -> N
 
 
 def test_login_link_command_prints_a_link(portal: Portal, tmp_path: object) -> None:
-    ctx = portal.api.ctx
-    code, _ = login_code(
-        ctx.access,
-        ctx.sessions,
-        SECRET.encode(),
-        principal="p-1",
-        role=Role.SUBJECT,
-        now=NOW,
-        actor="cli:test",
-    )
+    code, _ = code_for(portal, "p-1", Role.SUBJECT)
     assert len(code) >= 24
-    import pytest
-
-    from credo.services.portal.sessions import NoKeyToSignIn
-
     with pytest.raises(NoKeyToSignIn):
-        login_code(
-            ctx.access,
-            ctx.sessions,
-            SECRET.encode(),
-            principal="nobody",
-            role=None,
-            now=NOW,
-            actor="cli:test",
-        )
+        code_for(portal, "nobody", None)
 
 
 def test_pages_spend_the_api_budgets(make_api: MakeApi) -> None:
