@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from credo.adapters.signing import SigningKeys, generated
+from credo.adapters.stores.sql import shares
 from credo.adapters.stores.sql.ledger import SqlLedgerStore
 from credo.adapters.stores.sql.postgres import PostgresLedgerStore
 from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
@@ -169,26 +170,64 @@ CORPUS: dict[str, tuple[Tamper, str, str]] = {
 }
 
 
-def test_the_untouched_ledger_verifies(sql_url: tuple[str, str | None]) -> None:
+@pytest.fixture(params=[1, 2], ids=["one process", "shared"])
+def processes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """How many processes hash the rows: one, or workers given spans of two rows each, as a
+    ledger of millions is hashed."""
+    if request.param > 1:
+        monkeypatch.setattr(shares, "SHARED_FROM", 0)
+        monkeypatch.setattr(shares, "SHARE", 2)
+    return int(request.param)
+
+
+def test_the_untouched_ledger_verifies(sql_url: tuple[str, str | None], processes: int) -> None:
     keys = generated()
     store, _ = _ledger(*sql_url, keys)
-    verdict = verify_ledger(store, keys.public_keys())
+    verdict = verify_ledger(store, keys.public_keys(), processes)
     assert verdict.ok, verdict.problem
     assert verdict.tree_size == 12
     assert verdict.root == store.signed_head().root_hash  # type: ignore[union-attr]
     store.close()
 
 
-@pytest.mark.parametrize("case", list(CORPUS))
-def test_every_tampering_is_caught_and_named(sql_url: tuple[str, str | None], case: str) -> None:
+SHARED_CASES = ["record byte", "notice byte", "deleted entry", "inserted entry", "swapped entries"]
+"""The cases that reach the rows, run again with the rows hashed by workers (which take about
+half a second to start each time)."""
+
+
+@pytest.mark.parametrize(
+    ("case", "processes"),
+    [(case, 1) for case in CORPUS] + [(case, 2) for case in SHARED_CASES],
+    indirect=["processes"],
+)
+def test_every_tampering_is_caught_and_named(
+    sql_url: tuple[str, str | None], case: str, processes: int
+) -> None:
     keys = generated()
     store, ids = _ledger(*sql_url, keys)
     tamper, expected, detail = CORPUS[case]
     with store.engine.begin() as conn:
         tamper(conn, ids)
-    verdict = verify_ledger(store, keys.public_keys())
+    verdict = verify_ledger(store, keys.public_keys(), processes)
     assert not verdict.ok
     assert verdict.problem is not None
     assert verdict.problem.startswith(expected.format(**ids)), verdict.problem
     assert detail in verdict.problem
+    store.close()
+
+
+def test_shared_hashing_gives_the_runs_of_one_process(
+    sql_url: tuple[str, str | None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = generated()
+    store, _ = _ledger(*sql_url, keys)
+    alone = store.audit_runs(processes=1)
+    monkeypatch.setattr(shares, "SHARED_FROM", 0)
+    monkeypatch.setattr(shares, "SHARE", 1)
+    assert store.audit_runs(processes=2) == alone
+    held = [(kind, ref, h) for kind, ref, h, _ in store.audit_contents()]
+    assert [(k, r) for k, r, _ in held] == [
+        (kind, ref) for kind, run in alone.items() for ref in run.refs
+    ]
+    assert b"".join(h for _, _, h in held) == b"".join(bytes(r.hashes) for r in alone.values())
     store.close()

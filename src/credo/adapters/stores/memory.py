@@ -14,12 +14,14 @@ from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
+    Run,
     admin_json,
     entry_json,
     hash_of,
     pack_json,
     pack_ref,
     record_json,
+    runs_of,
 )
 from credo.domain.audit.merkle import Frontier, Hash, Node, root_of
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead, sign_head
@@ -263,6 +265,12 @@ class MemoryLedgerStore:
         wanted = set(refs)
         with self._lock:
             return {x.ref: x.index for x in self._leaves if x.kind == kind and x.ref in wanted}
+
+    def audit_runs(
+        self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
+    ) -> dict[LeafKind, Run]:
+        meanwhile()
+        return runs_of((kind, ref, leaf) for kind, ref, leaf, _ in self.audit_contents())
 
     def audit_contents(self) -> Iterator[Held]:
         with self._lock:

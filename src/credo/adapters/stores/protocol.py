@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from credo.domain.audit.leaves import Held, Leaf, LeafKind
+from credo.domain.audit.leaves import Held, Leaf, LeafKind, Run
 from credo.domain.audit.merkle import Hash, Node
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead
 from credo.domain.ledger.entries import AdminEntry, Entry
@@ -126,6 +126,13 @@ class AuditLogStore(Protocol):
     def audit_contents(self) -> Iterator[Held]:
         """Every pack, record, entry and admin entry held, with the leaf hash of its content as
         stored now, and its sequence number, each kind in that order."""
+
+    def audit_runs(
+        self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
+    ) -> dict[LeafKind, Run]:
+        """The same rows and hashes as `audit_contents`, as a run per kind. A large ledger is
+        hashed by `processes` workers (default: one per core) where the store can, and
+        `meanwhile` runs in the calling thread while they work (else before the hashing)."""
 
     def append_admin(self, act: Callable[[], Sequence[AdminEntry]]) -> list[AdminEntry]:
         """Run `act`, an act outside the database (a signing key rotated), inside the

@@ -21,13 +21,10 @@ _SAFE_INT = 2**53
 
 
 def canonical_json(value: Any, *, plain: bool | None = None) -> bytes:
-    """`plain`: the caller knows whether `value` is plain (see `_plain`), so it is not walked."""
+    """`plain`: the caller knows `value` is plain (ASCII keys, strings, integers within ±2⁵³,
+    booleans, null), so it is not walked."""
     try:
-        if plain if plain is not None else _plain(value):
-            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        # Numbers are what makes most values not plain: each is written as the library
-        # writes it and spliced into orjson's output, which is otherwise the same bytes.
-        return orjson.dumps(_numbers_written(value), option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(value if plain else _written(value), option=orjson.OPT_SORT_KEYS)
     except (orjson.JSONEncodeError, _NotOrdered):  # a lone surrogate, a key beyond ASCII
         pass
     return rfc8785.dumps(_as_doubles(value))
@@ -37,49 +34,49 @@ class _NotOrdered(Exception):
     """A key beyond ASCII: RFC 8785 sorts keys by UTF-16 code units, which orjson does not."""
 
 
-def _plain(value: Any) -> bool:
-    """Whether orjson's sorted output is already the RFC 8785 form of `value`: ASCII keys,
-    strings, integers within ±2⁵³, booleans, null. Exact types first, and loops rather than
-    generators: this runs once per ledger entry, on the ingest path and in `audit verify`."""
+def _written(value: Any) -> Any:
+    """`value` as orjson is to write it: itself where orjson's sorted output is already its
+    RFC 8785 form, else a copy with each float, and each integer beyond ±2⁵³, replaced by an
+    `orjson.Fragment` of its RFC 8785 text, which orjson splices in as it is. Only containers
+    on the way to a number are copied. Raises `_NotOrdered` for a key beyond ASCII. Exact types
+    first, and loops rather than generators: this runs once per ledger entry, on the ingest
+    path and in `audit verify`."""
     kind = type(value)
     if kind is str or kind is bool or value is None:
-        return True
-    if kind is int:
-        return bool(-_SAFE_INT < value < _SAFE_INT)
-    if kind is dict or (kind is not str and isinstance(value, Mapping)):
-        for k, v in value.items():
-            if type(k) is not str or not k.isascii():
-                return False
-            if type(v) is not str and not _plain(v):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        return all(type(v) is str or _plain(v) for v in value)
-    return False  # floats, and anything JSON has no form for: the library decides
-
-
-def _numbers_written(value: Any) -> Any:
-    """`value` with each float, and each integer beyond ±2⁵³, as an `orjson.Fragment` holding
-    its RFC 8785 form, which orjson splices in as it is; `_NotOrdered` for a key beyond ASCII."""
-    kind = type(value)
-    if kind is float:
-        return orjson.Fragment(number_text(value))
+        return value
     if kind is int:
         if -_SAFE_INT < value < _SAFE_INT:
             return value
         return orjson.Fragment(number_text(float(value)))
-    if kind is str or kind is bool or value is None:
-        return value
-    if isinstance(value, Mapping):
-        out = {}
+    if kind is float:
+        return orjson.Fragment(number_text(value))
+    if kind is dict or isinstance(value, Mapping):
+        copy = None if kind is dict else dict(value)
         for k, v in value.items():
             if type(k) is not str or not k.isascii():
                 raise _NotOrdered
-            out[k] = v if type(v) is str else _numbers_written(v)
-        return out
-    if isinstance(value, list | tuple):
-        return [_numbers_written(v) for v in value]
-    return value  # anything else: orjson refuses it as the library would
+            t = type(v)
+            if t is str or t is bool or v is None or (t is int and -_SAFE_INT < v < _SAFE_INT):
+                continue
+            w = _written(v)
+            if w is not v:
+                if copy is None:
+                    copy = dict(value)
+                copy[k] = w
+        return value if copy is None else copy
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
+        items = None
+        for i, v in enumerate(value):
+            t = type(v)
+            if t is str or t is bool or v is None or (t is int and -_SAFE_INT < v < _SAFE_INT):
+                continue
+            w = _written(v)
+            if w is not v:
+                if items is None:
+                    items = list(value)
+                items[i] = w
+        return value if items is None else items
+    return value  # anything else: orjson writes it, or refuses it as the library would
 
 
 def number_text(f: float) -> bytes:
@@ -96,13 +93,12 @@ def number_text(f: float) -> bytes:
 
 def numbers_written(values: Mapping[str, Any]) -> dict[str, Any] | None:
     """A flat mapping of scalars (a record's attributes) with its numbers written for orjson to
-    splice in (see `canonical_json`); None when a key is beyond ASCII."""
+    splice in (see `_written`); None when a key is beyond ASCII."""
     try:
-        written = _numbers_written(values)
+        written = _written(values)
     except _NotOrdered:
         return None
-    assert isinstance(written, dict)
-    return written
+    return dict(written)
 
 
 def _as_doubles(value: Any) -> Any:

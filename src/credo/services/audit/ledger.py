@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
-from credo.domain.audit.leaves import SEQUENCED, Leaf, LeafKind
+from credo.domain.audit.leaves import KINDS, SEQUENCED, Leaf, LeafKind, Run
 from credo.domain.audit.merkle import (
     Frontier,
     Hash,
@@ -61,40 +61,77 @@ def _without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def verify_ledger(store: AuditLogStore, public_keys: Mapping[str, bytes]) -> Verdict:
-    with _without_cycle_collection():
-        held = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
-        leaves = store.leaves()
-        heads = store.signed_heads()
-        return _verdict(held, leaves, heads, public_keys)
-
-
-def _verdict(
-    held: dict[tuple[LeafKind, str], tuple[Hash, int]],
-    leaves: list[Leaf],
-    heads: list[TreeHead],
-    public_keys: Mapping[str, bytes],
+def verify_ledger(
+    store: AuditLogStore, public_keys: Mapping[str, bytes], processes: int | None = None
 ) -> Verdict:
-    size = len(leaves)
+    """`processes`: how many workers hash a large ledger (default: one per core). While they
+    hash the rows, this process reads the log and rebuilds its tree."""
+    with _without_cycle_collection():
+        log = _Log()
+        held = store.audit_runs(processes, meanwhile=lambda: log.read(store, public_keys))
+        size = len(log.leaves)
 
-    def verdict(problem: str, root: Hash | None = None) -> Verdict:
-        return Verdict(size, root, len(heads), problem)
+        def verdict(problem: str) -> Verdict:
+            return Verdict(size, None, len(log.heads), problem)
 
-    if heads and heads[-1].tree_size > size:
-        return verdict(
-            f"missing: the log ends after {size} entries, but a head was signed over "
-            f"{heads[-1].tree_size}; entries {size} to {heads[-1].tree_size - 1} are gone"
-        )
-    problem = _first_leaf_problem(leaves, held)
-    if problem:
-        return verdict(problem)
+        if log.heads and log.heads[-1].tree_size > size:
+            return verdict(
+                f"missing: the log ends after {size} entries, but a head was signed over "
+                f"{log.heads[-1].tree_size}; entries {size} to {log.heads[-1].tree_size - 1} "
+                "are gone"
+            )
+        if not _as_logged(log.leaves, held):
+            # Something differs: read the rows again, one by one, to name the first that does.
+            by_key = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
+            problem = _first_leaf_problem(log.leaves, by_key) or _inserted(log.leaves, by_key)
+            if problem:
+                return verdict(problem)
+        if log.problem:
+            return verdict(log.problem)
+        return Verdict(size, log.root, len(log.heads))
+
+
+class _Log:
+    """The log as read, and what its heads say of the tree rebuilt from its leaves."""
+
+    leaves: list[Leaf]
+    heads: list[TreeHead]
+    problem: str
+    root: Hash | None
+
+    def read(self, store: AuditLogStore, public_keys: Mapping[str, bytes]) -> None:
+        self.leaves = store.leaves()
+        self.heads = store.signed_heads()
+        self.problem, self.root = _check_heads(self.leaves, self.heads, public_keys)
+
+
+def _as_logged(leaves: list[Leaf], held: Mapping[LeafKind, Run]) -> bool:
+    """Whether the leaves are numbered 0, 1, 2, … and each kind's leaves are, in order, the
+    rows of that kind the ledger holds, with the same hashes (packs in any order). When nothing
+    was changed this is the whole comparison, a few list and byte-string comparisons; what it
+    cannot tell apart (a change, a swap, a row missing or added) `_first_leaf_problem` names.
+    Equal runs mean every leaf's row is held with its hash, no row is held that is not logged,
+    and each kind's rows are numbered in the log's order: all that the slow path checks."""
+    logged = {kind: Run() for kind in KINDS}
+    for i, leaf in enumerate(leaves):
+        if leaf.index != i:
+            return False
+        logged[leaf.kind].add(leaf.ref, leaf.hash)
+    return all(
+        logged[kind].pairs() == held[kind].pairs()
+        if kind == "pack"
+        else logged[kind].refs == held[kind].refs and logged[kind].hashes == held[kind].hashes
+        for kind in KINDS
+    )
+
+
+def _inserted(leaves: list[Leaf], held: dict[tuple[LeafKind, str], tuple[Hash, int]]) -> str:
     logged = {(leaf.kind, leaf.ref) for leaf in leaves}
     extra = [(seq, key) for key, (_, seq) in held.items() if key not in logged]
-    if extra:
-        _, (kind, ref) = min(extra)
-        return verdict(f"inserted: {kind} {ref} is in the ledger but in no signed head")
-    problem, root = _check_heads(leaves, heads, public_keys)
-    return verdict(problem, None) if problem else Verdict(size, root, len(heads))
+    if not extra:
+        return ""
+    _, (kind, ref) = min(extra)
+    return f"inserted: {kind} {ref} is in the ledger but in no signed head"
 
 
 def _first_leaf_problem(

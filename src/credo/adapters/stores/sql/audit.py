@@ -5,12 +5,12 @@ that proofs and `credo audit verify` need. Shared by the SQLite and PostgreSQL s
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Table, Text, cast, select, type_coerce
+from sqlalchemy import Select, String, Table, Text, cast, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.sql.rows import RECORD_READ, AnyRow, admin_from_row
@@ -27,6 +27,7 @@ from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
+    Run,
     admin_json,
     entry_row_json,
     hash_of,
@@ -169,8 +170,20 @@ def leaf_rows(conn: Connection, after: int, limit: int | None) -> list[Leaf]:
         .order_by(c.leaf_index)
         .limit(limit)
     )
-    # Unpacked, not read by name: `audit verify` reads every leaf.
-    return [Leaf(int(i), kind, ref, bytes(h)) for i, kind, ref, h in conn.execute(query)]
+    # Unpacked, not read by name, and the driver's rows: `audit verify` reads every leaf, and
+    # SQLAlchemy's result processing costs more than the read.
+    return [Leaf(int(i), kind, ref, bytes(h)) for i, kind, ref, h in _driver_rows(conn, query)]
+
+
+def _driver_rows(conn: Connection, query: Select[Any]) -> Iterable[Any]:
+    """`query` run as the driver's own statement, its rows as the driver gives them."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        return conn.exec_driver_sql(
+            str(compiled), tuple(params[k] for k in compiled.positiontup or ())
+        )
+    return conn.exec_driver_sql(str(compiled), params)
 
 
 def leaf_indexes(conn: Connection, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
@@ -190,8 +203,28 @@ def contents(conn: Connection) -> Iterator[Held]:
     """Every pack, record and entry the ledger holds, with the leaf hash its stored content
     has now: what `credo audit verify` compares with the log. Packs, then records, then
     entries, each in its table's order (the order a ledger older than the log is logged in)."""
+    yield from held_packs(conn)
+    yield from held_records(conn)
+    yield from held_entries(conn)
+    yield from held_admin(conn)
+
+
+def held_packs(conn: Connection) -> Iterator[Held]:
     for row in conn.execute(select(packs).order_by(packs.c.adopted_at, packs.c.pack_id)):
         yield "pack", pack_ref(row.pack_id, row.version), hash_of(pack_json(row)), 0
+
+
+def held_admin(conn: Connection) -> Iterator[Held]:
+    for row in conn.execute(select(admin_entries).order_by(admin_entries.c.seq)):
+        yield "admin", str(row.seq), hash_of(admin_json(admin_from_row(row))), int(row.seq)
+
+
+Span = tuple[int, int]
+"""Sequence numbers from the first to before the second."""
+
+
+def held_records(conn: Connection, span: Span | None = None) -> Iterator[Held]:
+    """The records (those numbered in `span`), in order, each with its leaf hash as stored."""
     # Instants as the database keeps them: SQLite's text is rewritten, not parsed and written
     # again (`instant_text`); PostgreSQL's driver gives datetimes whatever the column's type.
     as_kept = [
@@ -201,29 +234,67 @@ def contents(conn: Connection) -> Iterator[Held]:
     query = RECORD_READ.with_only_columns(
         *as_kept, type_coerce(records.c.recorded_at, String)
     ).order_by(records.c.seq)
+    if span is not None:
+        query = query.where(records.c.seq >= span[0], records.c.seq < span[1])
     for chunk in conn.execution_options(yield_per=_SCAN).execute(query).partitions():
         for row in chunk:
             leaf = hash_of(record_row_json(row[1:13], row[13]))
             yield "record", row[1], leaf, int(row[0])
+
+
+def held_entries(conn: Connection, span: Span | None = None) -> Iterator[Held]:
+    """The entries (those numbered in `span`), in order, each with its leaf hash as stored."""
     # The data as the database's text, read by orjson: the JSON type's reading through the
     # standard library costs `audit verify` more than hashing the entry does.
     e = entries.c
-    query_entries = select(
+    query = select(
         e.seq, e.kind, e.record_id, e.actor, type_coerce(e.at, String), cast(e.data, Text)
     ).order_by(e.seq)
-    for part in conn.execution_options(yield_per=_SCAN).execute(query_entries).partitions():
+    if span is not None:
+        query = query.where(e.seq >= span[0], e.seq < span[1])
+    for part in conn.execution_options(yield_per=_SCAN).execute(query).partitions():
         for seq, kind, rid, actor, at, data in part:
             leaf = hash_of(entry_row_json(kind, rid, actor, at, _json(data)))
             yield "entry", str(seq), leaf, int(seq)
-    for row in conn.execute(select(admin_entries).order_by(admin_entries.c.seq)):
-        yield "admin", str(row.seq), hash_of(admin_json(admin_from_row(row))), int(row.seq)
+
+
+def run_of(rows: Iterable[Held]) -> Run:
+    run = Run()
+    for _, ref, leaf, _ in rows:
+        run.add(ref, leaf)
+    return run
+
+
+def held_run(conn: Connection, kind: LeafKind, span: Span) -> Run:
+    """The records or entries numbered in `span` as a run: a share of `audit verify`'s work."""
+    return run_of(held_records(conn, span) if kind == "record" else held_entries(conn, span))
+
+
+def seq_spans(conn: Connection, kind: LeafKind, width: int) -> list[Span]:
+    """The sequence numbers of the records or entries held, in spans of `width` numbers (about
+    as many rows: numbers are dense but for inserts rolled back)."""
+    seq = (records if kind == "record" else entries).c.seq
+    low, high = conn.execute(select(func.min(seq), func.max(seq))).one()
+    if low is None:
+        return []
+    return [(lo, min(lo + width, high + 1)) for lo in range(low, high + 1, width)]
 
 
 def _json(text: str) -> Any:
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # what orjson does not read (a whole number beyond 64 bits)
-        return json.loads(text)
+        pass
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        # Not JSON (NaN, or not text a store would write): the text itself, which hashes as a
+        # string, never as the object that was logged, so the entry is named as changed.
+        return text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def insert_admin(conn: Connection, made: Sequence[AdminEntry]) -> list[Grown]:

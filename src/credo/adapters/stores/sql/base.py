@@ -3,10 +3,10 @@ errors they raise, and the hooks each dialect fills (`sqlite`, `postgres`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy import exc as sa_exc
@@ -19,6 +19,9 @@ from credo.adapters.stores.sql.rows import RecordRow
 from credo.adapters.stores.sql.tables import records
 from credo.domain.audit.tree_heads import HeadSigner
 from credo.domain.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from credo.adapters.stores.sql.ledger import SqlLedgerStore
 
 
 class SqlBase:
@@ -35,6 +38,11 @@ class SqlBase:
         self.signer = signer or signing.generated()
 
     # -- what a dialect provides ----------------------------------------------------------
+
+    def recipe(self) -> Callable[[], SqlLedgerStore]:
+        """How another process opens this store again: picklable, so a worker can be given it
+        (`shares`)."""
+        raise NotImplementedError
 
     def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
         """Insert `rows` (distinct keys, in batch order) ignoring key conflicts, in record id

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
 from credo.adapters.stores.sql import audit as audit_sql
+from credo.adapters.stores.sql import shares
 from credo.adapters.stores.sql.entries import SqlEntries, entry_leaves, entry_values
 from credo.adapters.stores.sql.rows import (
     RECORD_READ,
@@ -39,6 +40,7 @@ from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
+    Run,
     hash_of,
     pack_json,
     pack_ref,
@@ -320,6 +322,33 @@ class SqlLedgerStore(SqlEntries, SqlScores):
     def audit_contents(self) -> Iterator[Held]:
         with self._errors(), self._read(**self.snapshot) as conn:
             yield from audit_sql.contents(conn)
+
+    def audit_runs(
+        self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
+    ) -> dict[LeafKind, Run]:
+        with self._errors(), self._read(**self.snapshot) as conn:
+            runs: dict[LeafKind, Run] = {
+                "pack": audit_sql.run_of(audit_sql.held_packs(conn)),
+                "record": Run(),
+                "entry": Run(),
+                "admin": audit_sql.run_of(audit_sql.held_admin(conn)),
+            }
+            tasks: list[shares.Task] = [
+                (kind, span)
+                for kind in ("record", "entry")
+                for span in audit_sql.seq_spans(conn, kind, shares.SHARE)
+            ]
+        rows = sum(hi - lo for _, (lo, hi) in tasks)
+        with self._errors():
+            hashed = shares.hashed(self, tasks, rows, processes, meanwhile)
+        for (kind, _), run in zip(tasks, hashed, strict=True):
+            runs[kind].extend(run)
+        return runs
+
+    def held_run(self, kind: LeafKind, span: audit_sql.Span) -> Run:
+        """The records or entries numbered in `span`, hashed: a share of `audit_runs`."""
+        with self._errors(), self._read(**self.snapshot) as conn:
+            return audit_sql.held_run(conn, kind, span)
 
     # -- administrators' acts ---------------------------------------------------------------
 

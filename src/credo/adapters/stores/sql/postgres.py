@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
@@ -200,6 +201,10 @@ class PostgresLedgerStore(SqlLedgerStore):
         )
         event.listen(engine, "checkout", _drop_if_closed)
         super().__init__(engine, signer)
+        self._recipe = partial(type(self), url, schema=schema, pool_size=1)
+
+    def recipe(self) -> partial[PostgresLedgerStore]:
+        return self._recipe
 
     def export(self) -> tuple[pa.Table, pa.Table]:
         from credo.adapters.stores.export import export_postgres

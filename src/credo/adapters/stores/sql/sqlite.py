@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -90,6 +91,10 @@ class SqliteLedgerStore(SqlLedgerStore):
         event.listen(engine, "connect", _on_connect)
         event.listen(engine, "begin", _on_begin)
         super().__init__(engine, signer)
+        self._recipe = partial(type(self), url)
+
+    def recipe(self) -> partial[SqliteLedgerStore]:
+        return self._recipe
 
     def export(self) -> tuple[pa.Table, pa.Table]:
         from credo.adapters.stores.export import export_sqlite
