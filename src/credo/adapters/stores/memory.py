@@ -270,7 +270,7 @@ class MemoryLedgerStore:
         self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
     ) -> dict[LeafKind, Run]:
         meanwhile()
-        return runs_of((kind, ref, leaf) for kind, ref, leaf, _ in self.audit_contents())
+        return runs_of(self.audit_contents())
 
     def audit_contents(self) -> Iterator[Held]:
         with self._lock:

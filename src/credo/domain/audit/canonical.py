@@ -10,7 +10,7 @@ test holds the two to the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,32 +51,33 @@ def _written(value: Any) -> Any:
     if kind is float:
         return orjson.Fragment(number_text(value))
     if kind is dict or isinstance(value, Mapping):
-        copy = None if kind is dict else dict(value)
-        for k, v in value.items():
+        if kind is not dict:
+            value = dict(value)
+        for k in value:
             if type(k) is not str or not k.isascii():
                 raise _NotOrdered
-            t = type(v)
-            if t is str or t is bool or v is None or (t is int and -_SAFE_INT < v < _SAFE_INT):
-                continue
-            w = _written(v)
-            if w is not v:
-                if copy is None:
-                    copy = dict(value)
-                copy[k] = w
-        return value if copy is None else copy
+        return _members_written(value, value.items(), dict)
     if kind is list or kind is tuple or isinstance(value, list | tuple):
-        items = None
-        for i, v in enumerate(value):
-            t = type(v)
-            if t is str or t is bool or v is None or (t is int and -_SAFE_INT < v < _SAFE_INT):
-                continue
-            w = _written(v)
-            if w is not v:
-                if items is None:
-                    items = list(value)
-                items[i] = w
-        return value if items is None else items
+        return _members_written(value, enumerate(value), list)
     return value  # anything else: orjson writes it, or refuses it as the library would
+
+
+def _members_written(
+    value: Any, members: Iterable[tuple[Any, Any]], copied: Callable[[Any], Any]
+) -> Any:
+    """`value` itself when no member (a key's or an index's) is written otherwise, else
+    `copied(value)` with those that are replaced."""
+    copy = None
+    for at, v in members:
+        t = type(v)
+        if t is str or t is bool or v is None or (t is int and -_SAFE_INT < v < _SAFE_INT):
+            continue
+        w = _written(v)
+        if w is not v:
+            if copy is None:
+                copy = copied(value)
+            copy[at] = w
+    return value if copy is None else copy
 
 
 def number_text(f: float) -> bytes:

@@ -23,7 +23,7 @@ from credo.domain.audit.canonical import (
     plain_scalars,
     rfc3339,
 )
-from credo.domain.audit.merkle import Hash, leaf_hash
+from credo.domain.audit.merkle import HASH_SIZE, Hash, leaf_hash
 from credo.domain.ledger.entries import AdminEntry, Entry
 from credo.domain.ledger.records import Record
 
@@ -72,14 +72,14 @@ class Run:
     def pairs(self) -> list[tuple[str, bytes]]:
         """Each ref with its hash, sorted: packs are named, not numbered, so they are compared
         as a set."""
-        h = self.hashes
-        return sorted((ref, bytes(h[32 * i : 32 * i + 32])) for i, ref in enumerate(self.refs))
+        h, n = self.hashes, HASH_SIZE
+        return sorted((ref, bytes(h[n * i : n * i + n])) for i, ref in enumerate(self.refs))
 
 
-def runs_of(rows: Iterable[tuple[LeafKind, str, Hash]]) -> dict[LeafKind, Run]:
+def runs_of(rows: Iterable[Held]) -> dict[LeafKind, Run]:
     """Rows in order (a ledger's contents, or its log's leaves), as a run per kind."""
     runs: dict[LeafKind, Run] = {kind: Run() for kind in KINDS}
-    for kind, ref, leaf in rows:
+    for kind, ref, leaf, _ in rows:
         runs[kind].add(ref, leaf)
     return runs
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from credo.domain.errors import ProofError
 
 Hash = bytes
+HASH_SIZE = 32
+"""Bytes in a SHA-256 hash: how a run of hashes end to end is cut (`frontier`, `Run`)."""
 
 EMPTY_ROOT: Hash = hashlib.sha256(b"").digest()
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
-from credo.domain.audit.leaves import KINDS, SEQUENCED, Leaf, LeafKind, Run
+from credo.domain.audit.leaves import KINDS, SEQUENCED, Leaf, LeafKind, Run, runs_of
 from credo.domain.audit.merkle import (
     Frontier,
     Hash,
@@ -112,11 +112,11 @@ def _as_logged(leaves: list[Leaf], held: Mapping[LeafKind, Run]) -> bool:
     cannot tell apart (a change, a swap, a row missing or added) `_first_leaf_problem` names.
     Equal runs mean every leaf's row is held with its hash, no row is held that is not logged,
     and each kind's rows are numbered in the log's order: all that the slow path checks."""
-    logged = {kind: Run() for kind in KINDS}
-    for i, leaf in enumerate(leaves):
-        if leaf.index != i:
-            return False
-        logged[leaf.kind].add(leaf.ref, leaf.hash)
+    # The log's leaves come in index order, each index once: numbered from 0 without a gap
+    # exactly when the last is numbered one less than their count.
+    if leaves and (leaves[0].index != 0 or leaves[-1].index != len(leaves) - 1):
+        return False
+    logged = runs_of((leaf.kind, leaf.ref, leaf.hash, leaf.index) for leaf in leaves)
     return all(
         logged[kind].pairs() == held[kind].pairs()
         if kind == "pack"

@@ -34,8 +34,9 @@ from credo.domain.audit.leaves import (
     pack_json,
     pack_ref,
     record_row_json,
+    runs_of,
 )
-from credo.domain.audit.merkle import Frontier, Hash, Node, root_of, stored_rows
+from credo.domain.audit.merkle import HASH_SIZE, Frontier, Hash, Node, root_of, stored_rows
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead, sign_head
 from credo.domain.errors import ProofError
 from credo.domain.ledger.entries import AdminEntry
@@ -43,7 +44,6 @@ from credo.domain.ledger.entries import AdminEntry
 Grown = tuple[LeafKind, str, Hash]
 """A leaf to append: its kind, the row it stands for, its hash."""
 
-_HASH = 32
 _SCAN = 10_000
 
 
@@ -97,7 +97,7 @@ def _insert_plain(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -
 
 
 def _frontier(size: int, packed: bytes) -> Frontier:
-    return Frontier(size, [packed[i : i + _HASH] for i in range(0, len(packed), _HASH)])
+    return Frontier(size, [packed[i : i + HASH_SIZE] for i in range(0, len(packed), HASH_SIZE)])
 
 
 def _head(row: AnyRow) -> TreeHead:
@@ -258,16 +258,9 @@ def held_entries(conn: Connection, span: Span | None = None) -> Iterator[Held]:
             yield "entry", str(seq), leaf, int(seq)
 
 
-def run_of(rows: Iterable[Held]) -> Run:
-    run = Run()
-    for _, ref, leaf, _ in rows:
-        run.add(ref, leaf)
-    return run
-
-
 def held_run(conn: Connection, kind: LeafKind, span: Span) -> Run:
     """The records or entries numbered in `span` as a run: a share of `audit verify`'s work."""
-    return run_of(held_records(conn, span) if kind == "record" else held_entries(conn, span))
+    return runs_of(held_records(conn, span) if kind == "record" else held_entries(conn, span))[kind]
 
 
 def seq_spans(conn: Connection, kind: LeafKind, width: int) -> list[Span]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, func, inspect, select, text
@@ -45,6 +46,7 @@ from credo.domain.audit.leaves import (
     pack_json,
     pack_ref,
     record_json,
+    runs_of,
 )
 from credo.domain.audit.merkle import Hash, Node
 from credo.domain.audit.tree_heads import TreeHead
@@ -327,12 +329,8 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
     ) -> dict[LeafKind, Run]:
         with self._errors(), self._read(**self.snapshot) as conn:
-            runs: dict[LeafKind, Run] = {
-                "pack": audit_sql.run_of(audit_sql.held_packs(conn)),
-                "record": Run(),
-                "entry": Run(),
-                "admin": audit_sql.run_of(audit_sql.held_admin(conn)),
-            }
+            # Packs and admin entries are few: read here, the rest in shares.
+            runs = runs_of(chain(audit_sql.held_packs(conn), audit_sql.held_admin(conn)))
             tasks: list[shares.Task] = [
                 (kind, span)
                 for kind in ("record", "entry")

@@ -33,7 +33,7 @@ _store: SqlLedgerStore | None = None
 """A worker's own store, opened once for all the shares it is given."""
 
 
-def workers() -> int:
+def cores() -> int:
     """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -47,7 +47,7 @@ def hashed(
 ) -> list[Run]:
     """The run of each task, in order: in this process for a small ledger or a single core,
     else in `processes` workers (default: one per core), while `meanwhile` runs here."""
-    processes = processes or workers()
+    processes = processes or cores()
     if processes < 2 or rows < SHARED_FROM:
         meanwhile()
         return [store.held_run(kind, span) for kind, span in tasks]
