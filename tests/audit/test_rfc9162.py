@@ -88,6 +88,20 @@ def test_roots_and_frontiers_for_every_size(oracle: pymerkle.InmemoryTree) -> No
         assert merkle.Frontier(n, frontier.hashes).root() == expected, _at(n)
 
 
+def test_the_roots_of_every_prefix_at_once(oracle: pymerkle.InmemoryTree) -> None:
+    """`prefix_roots`, how `audit verify` checks every head in one pass, gives each size's
+    root, over every prefix of the largest tree and over trees of every size."""
+    assert merkle.prefix_roots(LEAVES, [0, *SIZES]) == [
+        merkle.EMPTY_ROOT,
+        *(oracle.get_root(n) for n in SIZES),
+    ]
+    for n in SIZES:
+        assert merkle.prefix_roots(LEAVES[:n], [n, n // 2 or n]) == [
+            oracle.get_root(n),
+            oracle.get_root(n // 2 or n),
+        ], _at(n)
+
+
 def test_the_subtrees_a_store_keeps_for_every_size() -> None:
     """`Frontier.extend`, in batches of every width, keeps exactly the perfect subtrees on the
     levels of `STRIDE`, each the root of its leaves; proofs folded from them and the leaves

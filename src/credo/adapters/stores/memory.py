@@ -14,10 +14,12 @@ from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
+    Logged,
     Run,
     admin_json,
     entry_json,
     hash_of,
+    logged,
     pack_json,
     pack_ref,
     record_json,
@@ -260,6 +262,10 @@ class MemoryLedgerStore:
         with self._lock:
             end = None if limit is None else after + limit
             return self._leaves[after:end]
+
+    def leaf_columns(self) -> Logged:
+        with self._lock:
+            return logged([(x.index, x.kind, x.ref, x.hash) for x in self._leaves])
 
     def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
         wanted = set(refs)

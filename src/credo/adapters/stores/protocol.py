@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
-from credo.domain.audit.leaves import Held, Leaf, LeafKind, Run
+from credo.domain.audit.leaves import Held, Leaf, LeafKind, Logged, Run
 from credo.domain.audit.merkle import Hash, Node
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead
 from credo.domain.ledger.entries import AdminEntry, Entry
@@ -119,6 +119,9 @@ class AuditLogStore(Protocol):
 
     def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
         """The leaves from index `after` on, in ledger order."""
+
+    def leaf_columns(self) -> Logged:
+        """Every leaf, as columns (`leaves.Logged`): what `audit verify` reads of the log."""
 
     def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
         """Where the rows named by `refs` stand in the log."""

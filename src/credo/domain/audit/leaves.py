@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Literal, Protocol
 
 import orjson
@@ -82,6 +84,34 @@ def runs_of(rows: Iterable[Held]) -> dict[LeafKind, Run]:
     for kind, ref, leaf, _ in rows:
         runs[kind].add(ref, leaf)
     return runs
+
+
+LeafRow = tuple[int, str, str, Hash]
+"""A leaf as the log's table holds it: index, kind, ref, hash."""
+
+
+@dataclass(slots=True)
+class Logged:
+    """The log's leaves as columns, what `audit verify` compares and rebuilds when nothing was
+    changed: every leaf hash in index order, the leaves of each kind as a run, and whether the
+    leaves are numbered 0, 1, 2, … without a gap."""
+
+    hashes: list[Hash]
+    runs: dict[str, Run]
+    numbered: bool
+
+
+def logged(rows: Sequence[LeafRow]) -> Logged:
+    """`rows` in index order, each index once, as columns. Leaves of a kind come in long
+    stretches (a batch's records, then its entries), so each stretch is moved whole."""
+    runs: dict[str, Run] = {kind: Run() for kind in KINDS}
+    for kind, stretch in groupby(rows, key=itemgetter(1)):
+        run = runs.setdefault(kind, Run())  # a kind no store writes still reaches the check
+        some = list(stretch)
+        run.refs += map(itemgetter(2), some)
+        run.hashes += b"".join(map(itemgetter(3), some))
+    numbered = not rows or (rows[0][0] == 0 and rows[-1][0] == len(rows) - 1)
+    return Logged([row[3] for row in rows], runs, numbered)
 
 
 def record_row_json(row: Sequence[Any], recorded_at: datetime | str) -> dict[str, Any]:

@@ -132,6 +132,28 @@ def span_root(hashes: Sequence[Hash]) -> Hash:
     return r
 
 
+def prefix_roots(leaves: Sequence[Hash], sizes: Sequence[int]) -> list[Hash]:
+    """The root of the tree of the first `size` leaves, for each of `sizes` (each at most
+    `len(leaves)`): every head of a log checked in one pass. The perfect subtrees are hashed
+    level by level, each level a list built from the one below, keeping of each level only the
+    nodes the prefixes are made of (`span_nodes`): one hash per interior node, as `Frontier`
+    costs, without its bookkeeping per leaf."""
+    wanted = {node for size in sizes for node in span_nodes((0, size))}
+    found: dict[Node, Hash] = {}
+    sha256 = hashlib.sha256
+    level, hashes = 0, list(leaves)
+    while hashes:
+        found.update((n, hashes[n[1]]) for n in wanted if n[0] == level)
+        # An odd last node has no neighbour at this level, and is in no perfect subtree above.
+        pairs = zip(hashes[0::2], hashes[1::2], strict=False)
+        hashes = [sha256(b"\x01" + left + right).digest() for left, right in pairs]
+        level += 1
+    return [
+        span_root([found[n] for n in span_nodes((0, size))]) if size else EMPTY_ROOT
+        for size in sizes
+    ]
+
+
 def proof_from_nodes(spans: Sequence[Span], nodes: Mapping[Node, Hash]) -> list[Hash]:
     """A proof's hashes from the roots of the perfect subtrees its spans are made of."""
     return [span_root([nodes[n] for n in span_nodes(span)]) for span in spans]

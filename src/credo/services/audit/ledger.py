@@ -14,13 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
-from credo.domain.audit.leaves import KINDS, SEQUENCED, Leaf, LeafKind, Run, runs_of
+from credo.domain.audit.leaves import KINDS, SEQUENCED, Leaf, LeafKind, Logged, Run
 from credo.domain.audit.merkle import (
-    Frontier,
     Hash,
     Span,
     consistency_spans,
     inclusion_spans,
+    prefix_roots,
     proof_from_nodes,
     span_nodes,
 )
@@ -41,9 +41,8 @@ class Verdict:
 
 
 def _named(leaf: Leaf) -> str:
-    what = {"pack": "pack", "record": "record", "entry": "entry seq", "admin": "admin seq"}[
-        leaf.kind
-    ]
+    kinds = {"pack": "pack", "record": "record", "entry": "entry seq", "admin": "admin seq"}
+    what = kinds.get(leaf.kind, leaf.kind)
     return f"entry {leaf.index} ({what} {leaf.ref})"
 
 
@@ -69,7 +68,7 @@ def verify_ledger(
     with _without_cycle_collection():
         log = _Log()
         held = store.audit_runs(processes, meanwhile=lambda: log.read(store, public_keys))
-        size = len(log.leaves)
+        size = len(log.columns.hashes)
 
         def verdict(problem: str) -> Verdict:
             return Verdict(size, None, len(log.heads), problem)
@@ -80,10 +79,12 @@ def verify_ledger(
                 f"{log.heads[-1].tree_size}; entries {size} to {log.heads[-1].tree_size - 1} "
                 "are gone"
             )
-        if not _as_logged(log.leaves, held):
-            # Something differs: read the rows again, one by one, to name the first that does.
+        if not _as_logged(log.columns, held):
+            # Something differs: read the log and the rows again, one by one, to name the
+            # first that does.
+            leaves = store.leaves()
             by_key = {(kind, ref): (h, seq) for kind, ref, h, seq in store.audit_contents()}
-            problem = _first_leaf_problem(log.leaves, by_key) or _inserted(log.leaves, by_key)
+            problem = _first_leaf_problem(leaves, by_key) or _inserted(leaves, by_key)
             if problem:
                 return verdict(problem)
         if log.problem:
@@ -94,33 +95,31 @@ def verify_ledger(
 class _Log:
     """The log as read, and what its heads say of the tree rebuilt from its leaves."""
 
-    leaves: list[Leaf]
+    columns: Logged
     heads: list[TreeHead]
     problem: str
     root: Hash | None
 
     def read(self, store: AuditLogStore, public_keys: Mapping[str, bytes]) -> None:
-        self.leaves = store.leaves()
+        self.columns = store.leaf_columns()
         self.heads = store.signed_heads()
-        self.problem, self.root = _check_heads(self.leaves, self.heads, public_keys)
+        self.problem, self.root = _check_heads(self.columns.hashes, self.heads, public_keys)
 
 
-def _as_logged(leaves: list[Leaf], held: Mapping[LeafKind, Run]) -> bool:
+def _as_logged(log: Logged, held: Mapping[LeafKind, Run]) -> bool:
     """Whether the leaves are numbered 0, 1, 2, … and each kind's leaves are, in order, the
-    rows of that kind the ledger holds, with the same hashes (packs in any order). When nothing
-    was changed this is the whole comparison, a few list and byte-string comparisons; what it
-    cannot tell apart (a change, a swap, a row missing or added) `_first_leaf_problem` names.
-    Equal runs mean every leaf's row is held with its hash, no row is held that is not logged,
-    and each kind's rows are numbered in the log's order: all that the slow path checks."""
-    # The log's leaves come in index order, each index once: numbered from 0 without a gap
-    # exactly when the last is numbered one less than their count.
-    if leaves and (leaves[0].index != 0 or leaves[-1].index != len(leaves) - 1):
+    rows of that kind the ledger holds, with the same hashes (packs in any order), and no leaf
+    is of another kind. When nothing was changed this is the whole comparison, a few list and
+    byte-string comparisons; what it cannot tell apart (a change, a swap, a row missing or
+    added) `_first_leaf_problem` names. Equal runs mean every leaf's row is held with its hash,
+    no row is held that is not logged, and each kind's rows are numbered in the log's order:
+    all that the slow path checks."""
+    if not log.numbered or set(log.runs) != set(KINDS):
         return False
-    logged = runs_of((leaf.kind, leaf.ref, leaf.hash, leaf.index) for leaf in leaves)
     return all(
-        logged[kind].pairs() == held[kind].pairs()
+        log.runs[kind].pairs() == held[kind].pairs()
         if kind == "pack"
-        else logged[kind].refs == held[kind].refs and logged[kind].hashes == held[kind].hashes
+        else log.runs[kind].refs == held[kind].refs and log.runs[kind].hashes == held[kind].hashes
         for kind in KINDS
     )
 
@@ -160,28 +159,29 @@ def _first_leaf_problem(
 
 
 def _check_heads(
-    leaves: list[Leaf], heads: list[TreeHead], public_keys: Mapping[str, bytes]
+    hashes: list[Hash], heads: list[TreeHead], public_keys: Mapping[str, bytes]
 ) -> tuple[str, Hash | None]:
     """The first head that does not verify, if any, and the root of the whole tree."""
-    frontier = Frontier()
+    size = len(hashes)
+    # Every head's tree is a prefix of the log's: their roots in one pass over the leaves.
+    sizes = sorted({head.tree_size for head in heads if 0 <= head.tree_size <= size} | {size})
+    roots = dict(zip(sizes, prefix_roots(hashes, sizes), strict=True))
     earlier = 0
     for head in heads:
         fault = head_fault(head, public_keys)
         if fault:
             return f"head of size {head.tree_size} does not verify: {fault}", None
-        frontier.extend([leaf.hash for leaf in leaves[frontier.size : head.tree_size]])
-        if frontier.root() != head.root_hash:
+        if roots.get(head.tree_size) != head.root_hash:
             return (
                 f"head of size {head.tree_size} does not verify: its root is not the tree's; "
                 f"an entry from {earlier} to {head.tree_size - 1} was changed under its leaf"
             ), None
         earlier = head.tree_size
-    frontier.extend([leaf.hash for leaf in leaves[frontier.size :]])
-    if heads and heads[-1].tree_size < len(leaves):
-        return f"inserted: entries {earlier} to {len(leaves) - 1} are in no signed head", None
-    if leaves and not heads:
+    if heads and heads[-1].tree_size < size:
+        return f"inserted: entries {earlier} to {size - 1} are in no signed head", None
+    if size and not heads:
         return "inserted: the log has entries but no signed head", None
-    return "", frontier.root() if leaves else None
+    return "", roots[size] if size else None
 
 
 def inclusion(store: AuditLogStore, leaf_index: int, tree_size: int) -> list[Hash]:

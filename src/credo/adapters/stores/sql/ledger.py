@@ -41,6 +41,7 @@ from credo.domain.audit.leaves import (
     Held,
     Leaf,
     LeafKind,
+    Logged,
     Run,
     hash_of,
     pack_json,
@@ -316,6 +317,10 @@ class SqlLedgerStore(SqlEntries, SqlScores):
     def leaves(self, after: int = 0, limit: int | None = None) -> list[Leaf]:
         with self._errors(), self._read() as conn:
             return audit_sql.leaf_rows(conn, after, limit)
+
+    def leaf_columns(self) -> Logged:
+        with self._errors(), self._read() as conn:
+            return audit_sql.leaf_columns(conn)
 
     def leaf_indexes(self, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:
         with self._errors(), self._read() as conn:
