@@ -20,6 +20,7 @@ from credo.adapters.stores.sql.sqlite import SqliteLedgerStore
 from credo.services.audit.ledger import consistency, inclusion, verify_ledger
 
 PAIRS = 3  # ingests without the log and with it, side by side
+VERIFIES = 2  # runs of `audit verify`, the best of them reported
 
 
 @contextmanager
@@ -79,15 +80,20 @@ def run(report: Report, n: int, out: Path) -> None:
     started = time.perf_counter()
     scanned = sum(len(batch) for batch in store.iter_records())
     read = time.perf_counter() - started
-    started = time.perf_counter()
-    verdict = verify_ledger(store, keys.public_keys())
-    seconds = time.perf_counter() - started
-    assert verdict.ok, verdict.problem
     report.figure(f"read {scanned:,} records (iter_records)", read, "s")
-    report.figure(f"audit verify of {verdict.tree_size:,} entries", seconds, "s")
+    # The best of VERIFIES, as the other benchmarks take their engines: on two cores shared
+    # with nothing else, one run and the next differ by up to a third.
+    times = []
+    for i in range(1, VERIFIES + 1):
+        started = time.perf_counter()
+        verdict = verify_ledger(store, keys.public_keys())
+        times.append(time.perf_counter() - started)
+        assert verdict.ok, verdict.problem
+        report.figure(f"audit verify of {verdict.tree_size:,} entries, run {i}", times[-1], "s")
+    seconds = min(times)
     per_million = seconds * 1_000_000 / max(verdict.tree_size, 1)
     note = "" if verdict.tree_size >= 1_000_000 else " (scaled from a smaller ledger)"
-    report.figure(f"audit verify per 1 M entries{note}", per_million, "s")
+    report.figure(f"audit verify per 1 M entries, best run{note}", per_million, "s")
     report.ratio("10 s / audit verify of 1 M entries", 10 / per_million, goal=1.0)
     report.ratio("a plain read of the records / audit verify", read / seconds, goal=0.1)
     _proofs(report, store, verdict.tree_size)

@@ -150,6 +150,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_today() -> date:
+    """Today as a context with the default clock has it, for a command that opens none."""
+    return _now().date()
+
+
 @dataclass
 class Context:
     """What every use case needs: the store and a clock. Built once per process."""

@@ -221,13 +221,16 @@ def test_help_loads_no_engine_store_or_web_library() -> None:
     assert loaded_by("--help", modules=AT_HELP) == "loaded:"
 
 
-def test_a_score_loads_no_migration_engine_or_server(credo: Credo, tmp_path: Path) -> None:
-    """`credo score` on a ledger already migrated reads it through SQLAlchemy, and loads
-    neither Alembic nor an engine, Arrow or the web stack."""
+def test_a_score_loads_no_store_library_engine_or_server(credo: Credo, tmp_path: Path) -> None:
+    """`credo score` on an SQLite ledger already migrated reads it through `sqlite3` alone,
+    and loads neither SQLAlchemy nor Alembic, an engine, Arrow or the web stack; on a ledger
+    still to migrate, the store opens it (and migrates it) as before."""
     credo("pack", "adopt", RONGCHENG)
     credo("ingest", str(write_jsonl(tmp_path / "r.jsonl", [record("r-1")])))
     db = f"sqlite:///{tmp_path / 'credo.db'}"
-    assert loaded_by("--db", db, "score", "p-1", modules=HEAVY, cwd=tmp_path) == (
+    assert loaded_by("--db", db, "score", "p-1", modules=HEAVY, cwd=tmp_path) == "loaded:"
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert loaded_by("--db", fresh, "score", "p-1", modules=HEAVY, cwd=tmp_path).startswith(
         "loaded:sqlalchemy"
     )
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from credo.bootstrap import ENGINES
+from credo.bootstrap import ENGINES, utc_today
 from credo.cli import render
 from credo.cli.attest import attest, rotate_signing, verify
 from credo.cli.audit import audit_app
@@ -133,8 +133,8 @@ def score(subject: str, as_of: AsOf = None, json: Json = False) -> None:
     """A subject's score and tier on a date: the stored one when it still holds, else computed."""
     from credo.services.rating.scores import current_score
 
-    ctx = state.context()
-    render.score(out, current_score(ctx.store, subject, as_of=as_of_date(as_of, ctx)), json=json)
+    day = parse_date(as_of, utc_today)
+    render.score(out, current_score(state.subject_reads(), subject, as_of=day), json=json)
 
 
 @app.command()

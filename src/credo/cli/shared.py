@@ -16,6 +16,8 @@ from credo.bootstrap import Context, bootstrap
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from credo.adapters.stores.protocol import SubjectReads
+    from credo.adapters.stores.sql.sqlite_reads import SqliteReads
     from credo.settings import Settings
 
 
@@ -70,6 +72,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a tabl
 class State:
     db: str | None = None
     _context: Context | None = None
+    _reads: SqliteReads | None = None
 
     def settings(self) -> Settings:
         from credo.settings import Settings
@@ -81,8 +84,21 @@ class State:
             self._context = bootstrap(self.settings())
         return self._context
 
+    def subject_reads(self) -> SubjectReads:
+        """For a command that only reads one subject's score: on an SQLite ledger that needs
+        nothing done, its reads through `sqlite3` alone (SQLAlchemy would take longer to import
+        than the command takes to answer); else the context's store."""
+        if self._context is None and self._reads is None:
+            from credo.adapters.stores.sql.sqlite_reads import SqliteReads
+
+            self._reads = SqliteReads.open(self.settings().database_url)
+        return self._reads or self.context().store
+
     def close(self) -> None:
         """Release the store's connections: a command ends, its pool ends with it."""
+        if self._reads is not None:
+            self._reads.close()
+            self._reads = None
         if self._context is not None:
             self._context.store.close()
             self._context = None

@@ -81,6 +81,17 @@ Ledger = tuple[int, list[LedgerRecord]]
 """A subject's ledger as read: its size (records and entries) and its records, oldest first."""
 
 
+class SubjectReads(Protocol):
+    """What scoring one subject reads: every store has them, and on an SQLite ledger a command
+    that needs nothing else reads them through `sqlite3` alone (`sql.sqlite_reads`)."""
+
+    def packs(self) -> list[StoredPack]: ...
+
+    def records_of(self, subject_id: str) -> list[LedgerRecord]: ...
+
+    def stored_score(self, subject_id: str) -> StoredScore | None: ...
+
+
 class ScoreStore(Protocol):
     """Materialised scores. Derived, so replaced rather than appended; a ledger store that is
     also a score store forgets a subject's score in the same transaction that changes its

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from credo.adapters.stores.protocol import LedgerStore, StoredPack
+from credo.adapters.stores.protocol import StoredPack, SubjectReads
 from credo.domain.errors import PackInvalid
 from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import check_stored_text
 
 
-def current_rulebook(store: LedgerStore) -> Rulebook:
+def current_rulebook(store: SubjectReads) -> Rulebook:
     return _rulebook(tuple(sorted(store.packs(), key=lambda p: (p.pack_id, p.version))))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore
+from credo.adapters.stores.protocol import LedgerStore, ListMark, StoredScore, SubjectReads
 from credo.domain.ledger.records import LedgerRecord
 from credo.domain.rules.rulebook import Rulebook
 from credo.domain.scoring.explanation import change_dates
@@ -67,7 +67,7 @@ def to_store(
 
 
 def stored_if_current(
-    store: LedgerStore, subject_id: str, as_of: date, rulebook: Rulebook | None = None
+    store: SubjectReads, subject_id: str, as_of: date, rulebook: Rulebook | None = None
 ) -> StoredScore | None:
     """The stored score, if it holds on `as_of` and was judged under the rulebook as it is:
     a record may be judged by another pack than its subject's (SPEC §4.1), so a score stored
@@ -98,7 +98,7 @@ class ScoreView:
     stored: bool  # read from the materialised scores rather than computed now
 
 
-def current_score(store: LedgerStore, subject_id: str, *, as_of: date) -> ScoreView:
+def current_score(store: SubjectReads, subject_id: str, *, as_of: date) -> ScoreView:
     stored = stored_if_current(store, subject_id, as_of)
     if stored is not None:
         return ScoreView(

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Generic, TypeVar
 
-from credo.adapters.stores.protocol import LedgerStore
+from credo.adapters.stores.protocol import LedgerStore, SubjectReads
 from credo.domain.errors import UnknownSubject
 from credo.domain.ledger.records import LedgerRecord
 from credo.domain.rules.rulebook import Rulebook
@@ -19,7 +19,7 @@ from credo.services.packs.rulebook import current_rulebook
 
 
 def subject_ledger(
-    store: LedgerStore, subject_id: str, rulebook: Rulebook | None = None
+    store: SubjectReads, subject_id: str, rulebook: Rulebook | None = None
 ) -> tuple[Rulebook, list[LedgerRecord]]:
     """The rulebook (the one the caller holds, else the store's) and every record about a
     subject, oldest first; a subject with no records is refused as unknown."""

@@ -20,13 +20,13 @@ from credo.adapters.stores.migrations import head_revision
 from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
 from credo.adapters.stores.sql import audit as audit_sql
 from credo.adapters.stores.sql import shares
+from credo.adapters.stores.sql.decoded import ledger_records
 from credo.adapters.stores.sql.entries import SqlEntries, entry_leaves, entry_values
 from credo.adapters.stores.sql.rows import (
     RECORD_READ,
     AnyRow,
     RecordRow,
     entry_from_row,
-    ledger_records,
     ledger_sizes,
     record_row,
 )

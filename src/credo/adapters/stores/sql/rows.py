@@ -3,8 +3,6 @@ and PostgreSQL stores share; the tables themselves are in `tables`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import orjson
@@ -13,8 +11,7 @@ from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.sql.tables import entries, records, subjects
 from credo.domain.ledger.entries import AdminEntry, Entry
-from credo.domain.ledger.records import ACTIVE, Evidence, LedgerRecord, Record, RecordStatus
-from credo.domain.ledger.subjects import Subject
+from credo.domain.ledger.records import Record
 
 # -- rows and the domain objects they hold ---------------------------------------------------------
 
@@ -70,24 +67,6 @@ def entry_from_row(row: AnyRow) -> Entry:
 
 def admin_from_row(row: AnyRow) -> AdminEntry:
     return AdminEntry(row.kind, row.actor, row.at, dict(row.data), row.seq)
-
-
-def ledger_records(rows: Sequence[AnyRow], statuses: dict[str, RecordStatus]) -> list[LedgerRecord]:
-    out = []
-    for row in rows:
-        (_, rid, source, ref, sid, kind, region, type_, occurred, attrs, uri, sha, case) = row
-        record = Record(
-            subject=Subject(sid, kind, region),
-            type=type_,
-            occurred_at=occurred if isinstance(occurred, date) else date.fromisoformat(occurred),
-            source=source,
-            source_ref=ref,
-            attributes=orjson.loads(attrs),
-            evidence=Evidence(uri, sha) if uri is not None else None,
-            case_ref=case,
-        )
-        out.append(LedgerRecord(record, statuses.get(rid, ACTIVE)))
-    return out
 
 
 def ledger_size_of(subject_id: str) -> Select[Any]:

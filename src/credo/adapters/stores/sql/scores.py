@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -11,8 +10,9 @@ import orjson
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from credo.adapters.stores.protocol import ListMark, ScoreRun, StoredScore
+from credo.adapters.stores.protocol import ScoreRun, StoredScore
 from credo.adapters.stores.sql.base import SqlBase
+from credo.adapters.stores.sql.decoded import stored_score
 from credo.adapters.stores.sql.tables import score_runs, scores
 
 _CHUNK = 20_000
@@ -38,24 +38,7 @@ def score_row(s: StoredScore, run_id: int | None) -> dict[str, Any]:
 
 
 def _stored(row: Any) -> StoredScore:
-    marks = tuple(
-        ListMark(list_id, r, date.fromisoformat(a), date.fromisoformat(b))
-        for list_id, r, a, b in orjson.loads(row.lists)
-    )
-    return StoredScore(
-        row.subject_id,
-        row.pack_id,
-        row.version,
-        row.checksum,
-        row.as_of,
-        row.score,
-        row.tier,
-        marks,
-        row.valid_until,
-        row.computed_at,
-        row.run_id,
-        row.ledger_size,
-    )
+    return stored_score(tuple(row))
 
 
 def _chunks(items: Iterable[StoredScore]) -> Iterator[list[StoredScore]]:
