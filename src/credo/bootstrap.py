@@ -219,10 +219,17 @@ def _spark() -> PopulationEngine:
     return SparkEngine()
 
 
+def _spark_fold() -> PopulationEngine:
+    from credo.adapters.engines.spark_fold import SparkFoldEngine
+
+    return SparkFoldEngine()
+
+
 ENGINES: dict[str, Callable[[], PopulationEngine]] = {
     "fold": _fold,
     "duckdb": _duckdb,
     "spark": _spark,
+    "spark-fold": _spark_fold,
 }
 """The population engines by name, as `credo recompute --engine` takes them; each is imported
 only when built, so a command that needs none loads neither DuckDB nor Spark."""

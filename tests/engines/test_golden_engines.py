@@ -13,6 +13,7 @@ from credo.adapters.engines import staged
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.fold_engine import FoldEngine
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
+from credo.adapters.engines.spark_fold import SparkFoldEngine
 from tests.engines import batched, views
 from tests.engines.spark import SPARK
 from tests.golden.cases import ROOT, GoldenCase, case_files, load_case
@@ -78,6 +79,20 @@ def answers(engine: PopulationEngine, shape: str) -> dict[str, tuple[views.View,
 @pytest.mark.parametrize("path", CASES, ids=IDS)
 def test_spark_agrees_with_the_online_path(path: Path) -> None:
     got, expected = spark_answers("export")[load_case(path).id]
+    assert_same(got, expected)
+
+
+@cache
+def spark_fold_answers(shape: str) -> dict[str, tuple[views.View, views.View]]:
+    """The fold on Spark's views of every golden case, in parts of a few records each, so that
+    the cases are folded by several tasks."""
+    return answers(SparkFoldEngine(SPARK, part_rows=64, threads=1), shape)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+def test_the_fold_on_spark_agrees_with_the_online_path(path: Path) -> None:
+    got, expected = spark_fold_answers("export")[load_case(path).id]
     assert_same(got, expected)
 
 

@@ -144,7 +144,8 @@ def recompute(
         str,
         typer.Option(
             help=f"One of {', '.join(ENGINES)}: fold (judge once on DuckDB, then fold) here, "
-            "duckdb for every stage in SQL, spark for a cluster."
+            "duckdb for every stage in SQL, spark for a cluster (every stage in Spark SQL), "
+            "spark-fold to judge here and fold on Spark."
         ),
     ] = "fold",
     from_dir: Annotated[

@@ -119,7 +119,7 @@ def judged_ledger(
 # The fold -----------------------------------------------------------------------------------
 
 
-def _ints(table: pa.Table, name: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
+def column_array(table: pa.Table, name: str, dtype: type[np.generic]) -> npt.NDArray[Any]:
     """A column as an array: without a copy when it is one chunk of that type (as a judged
     ledger read back from its file is), so a memory-mapped ledger is folded where it lies."""
     column = table.column(name)
@@ -130,7 +130,14 @@ def _ints(table: pa.Table, name: str, dtype: type[np.generic]) -> npt.NDArray[An
     return out if out.dtype == dtype else out.astype(dtype)
 
 
-def _starts(subject: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+def points_array(table: pa.Table, name: str) -> npt.NDArray[Any]:
+    """A points column as it was written: 32 bits where every value fits, else 64."""
+    return column_array(
+        table, name, np.int64 if table.column(name).type == pa.int64() else np.int32
+    )
+
+
+def subject_starts(subject: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
     """The first row of each subject (every number from 0 has rows, in order)."""
     if subject.size == 0:
         return np.zeros(0, np.int64)
@@ -145,38 +152,40 @@ class Folder:
         self.rulebook = rulebook
         self.numbering = Numbering.of(rulebook)
         r, li = judged.records, judged.lists
-        subject = _ints(r, "subject", np.int32)
+        subject = column_array(r, "subject", np.int32)
         self.records = JudgedRecords(
             subject=subject,
-            starts=_starts(subject),
-            occurred=_ints(r, "occurred", np.int32),
-            expires=_ints(r, "expires", np.int32),
-            pack=_ints(r, "pack", np.int16),
-            rule=_ints(r, "rule", np.int32),
-            fate=_ints(r, "fate", np.int8),
-            disputed=_ints(r, "disputed", np.bool_),
-            case=_ints(r, "case_no", np.int32),
-            place=_ints(r, "place", np.int32),
+            starts=subject_starts(subject),
+            occurred=column_array(r, "occurred", np.int32),
+            expires=column_array(r, "expires", np.int32),
+            pack=column_array(r, "pack", np.int16),
+            rule=column_array(r, "rule", np.int32),
+            fate=column_array(r, "fate", np.int8),
+            disputed=column_array(r, "disputed", np.bool_),
+            case=column_array(r, "case_no", np.int32),
+            place=column_array(r, "place", np.int32),
             points=tuple(
-                _ints(r, c, np.int64) if r.column(c).type == pa.int64() else _ints(r, c, np.int32)
+                column_array(r, c, np.int64)
+                if r.column(c).type == pa.int64()
+                else column_array(r, c, np.int32)
                 for c in points_columns(self.numbering.versions)
             ),
         )
         self.lists = JudgedLists(
-            subject=_ints(li, "subject", np.int32),
-            list=_ints(li, "list", np.int32),
-            pack=_ints(li, "pack", np.int16),
-            since=_ints(li, "since", np.int32),
-            days=_ints(li, "days", np.int32),
-            repaired=_ints(li, "repaired", np.int32),
-            disputed=_ints(li, "disputed", np.bool_),
+            subject=column_array(li, "subject", np.int32),
+            list=column_array(li, "list", np.int32),
+            pack=column_array(li, "pack", np.int16),
+            since=column_array(li, "since", np.int32),
+            days=column_array(li, "days", np.int32),
+            repaired=column_array(li, "repaired", np.int32),
+            disputed=column_array(li, "disputed", np.bool_),
         )
         places = judged.places.to_pylist()
         self.places = [(p["region"], p["kind"]) for p in places]
 
     def on(self, as_of: date, *, detail: bool = False) -> Recomputed:
         day = Day.on(self.rulebook, self.numbering, self.places, as_of)
-        f = fold(self.records, self.lists, day, detail=detail)
+        f = self._folded(day, detail=detail)
         histories = list(self.rulebook.packs.values())
         result = Recomputed(as_of, staged.SCORES_SCHEMA.empty_table(), pa.table({}), None)
         version_no = np.zeros(len(histories) + 1, np.int32)
@@ -229,6 +238,10 @@ class Folder:
                 }
             )
         return result
+
+    def _folded(self, day: Day, *, detail: bool) -> Folded:
+        """The fold itself: here, over the arrays in this process (`SparkFolder` shares it out)."""
+        return fold(self.records, self.lists, day, detail=detail)
 
     def _unjudged(
         self,

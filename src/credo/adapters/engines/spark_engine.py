@@ -5,6 +5,8 @@ Locally it runs in `local[2]`; on a cluster, point `master` at it (see docs/oper
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,6 +90,7 @@ class SparkEngine:
             "spark.sql.session.timeZone": "UTC",
             "spark.driver.bindAddress": "127.0.0.1",
             "spark.driver.host": "127.0.0.1",
+            "spark.sql.execution.arrow.maxRecordsPerBatch": "1000000",
             **conf,
         }
 
@@ -95,6 +98,9 @@ class SparkEngine:
         if self.master not in _SESSIONS:
             from pyspark.sql import SparkSession
 
+            # Python workers (the fold's) run this interpreter, which has credo installed,
+            # unless told otherwise: Spark reads the variable when the session starts.
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             builder = SparkSession.builder.master(self.master).appName("credo-recompute")
             for key, value in self.conf.items():
                 builder = builder.config(key, value)
@@ -102,6 +108,10 @@ class SparkEngine:
             spark.sparkContext.setLogLevel("ERROR")
             _SESSIONS[self.master] = spark
         return _SESSIONS[self.master]
+
+    def spark(self) -> Any:
+        """The engine's Spark session (one per master, for the process)."""
+        return self._spark()
 
     def session(self) -> SparkSqlSession:
         return SparkSqlSession(self._spark(), cache=self.cache, checkpoint=self.checkpoint)

@@ -1,0 +1,290 @@
+"""The fold on Spark: `domain.scoring.fold`, the same function the fold engine runs, over the
+judged ledger written as Parquet in parts of whole subjects.
+
+The fold is exact per subject, so a part that holds every row of its subjects folds on its own:
+each part is one Parquet file of judged records and one of the list entries they open (read
+beside it by the worker that folds the part). Spark hands whole files to its Python workers
+(`mapInArrow`), each worker folds its parts with the subjects numbered from the part's first,
+and the driver puts the answers back in place and tabulates them as the fold engine does.
+Nothing is shuffled, and nothing of the scoring is written a second time.
+
+The judged ledger itself is judged once, by the fold engine's judge (DuckDB), and kept beside
+a Parquet ledger as before; on a cluster the parts live where every executor reads them (the
+same path on a shared file system or object store).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from credo.adapters.engines.fold_engine import (
+    FoldEngine,
+    Folder,
+    column_array,
+    points_array,
+    subject_starts,
+)
+from credo.adapters.engines.judged_files import JudgedLedger
+from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.adapters.engines.spark_engine import SparkEngine
+from credo.adapters.engines.sql.judge import points_columns
+from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.fold import Day, Folded, fold
+from credo.domain.scoring.judged import JudgedLists, JudgedRecords, Numbering
+
+PART_ROWS = 1_000_000
+"""Records a part holds, about (a part ends where a subject does): a task's worth of work."""
+
+RECORD_COLUMNS = (
+    "subject",
+    "occurred",
+    "expires",
+    "pack",
+    "rule",
+    "fate",
+    "disputed",
+    "case_no",
+    "place",
+)
+LIST_COLUMNS = ("subject", "list", "pack", "since", "days", "repaired", "disputed")
+
+SUBJECT, LIST_ROW, RECORD_ROW = 0, 1, 2
+"""What a row of the workers' answers stands for, by its `kind`: a subject (by number), an
+open list entry (by its row of the judged lists) or, for detail, a record (by its row)."""
+
+ANSWERS = (
+    "kind byte, at long, known boolean, pack int, place int, score long, tier int, "
+    "valid long, until long, reason byte, points long, counted long"
+)
+_FIELDS = [
+    ("known", pa.bool_()),
+    ("pack", pa.int32()),
+    ("place", pa.int32()),
+    ("score", pa.int64()),
+    ("tier", pa.int32()),
+    ("valid", pa.int64()),
+    ("until", pa.int64()),
+    ("reason", pa.int8()),
+    ("points", pa.int64()),
+    ("counted", pa.int64()),
+]
+
+
+def write_parts(judged: JudgedLedger, versions: int, folder: Path, part_rows: int) -> int:
+    """The judged ledger's records and lists in `folder/records` and `folder/lists`, one file
+    each per part of about `part_rows` records, every part ending where a subject does. Each
+    row carries its part and its row in the whole; returns how many parts."""
+    records, lists = judged.records, judged.lists
+    subject = column_array(records, "subject", np.int32)
+    starts = subject_starts(subject)
+    wanted = np.arange(0, subject.size, max(part_rows, 1))
+    cuts = [*np.unique(starts[np.searchsorted(starts, wanted)]).tolist(), subject.size]
+    if subject.size == 0:
+        cuts = [0, 0]
+    by_subject = np.argsort(column_array(lists, "subject", np.int32), kind="stable")
+    list_subjects = column_array(lists, "subject", np.int32)[by_subject]
+    chosen = records.select([*RECORD_COLUMNS, *points_columns(versions)])
+    for name in ("records", "lists"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    for part, (lo, hi) in enumerate(itertools.pairwise(cuts)):
+        rows = chosen.slice(lo, hi - lo)
+        rows = rows.append_column("part", pa.array(np.full(hi - lo, part, np.int32)))
+        rows = rows.append_column("row", pa.array(np.arange(lo, hi, dtype=np.int64)))
+        pq.write_table(rows, folder / "records" / f"part-{part:05d}.parquet")
+        first, last = (int(subject[lo]), int(subject[hi - 1])) if hi > lo else (0, -1)
+        within = by_subject[
+            np.searchsorted(list_subjects, first) : np.searchsorted(list_subjects, last, "right")
+        ]
+        opened = lists.select(list(LIST_COLUMNS)).take(within)
+        opened = opened.append_column("row", pa.array(within.astype(np.int64)))
+        pq.write_table(opened, folder / "lists" / f"part-{part:05d}.parquet")
+    return len(cuts) - 1
+
+
+def fold_parts(
+    lists: str, day: Day, versions: int, *, detail: bool
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """What a Spark worker runs over its share of the parts' records (whole files, in order):
+    the fold of each part, as rows of `ANSWERS`."""
+    points = points_columns(versions)
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        held = list(batches)
+        if not held:
+            return
+        table = pa.Table.from_batches(held)
+        if table.num_rows == 0:
+            return
+        part = column_array(table, "part", np.int32)
+        cuts = [0, *(np.flatnonzero(part[1:] != part[:-1]) + 1).tolist(), part.size]
+        for lo, hi in itertools.pairwise(cuts):
+            rows = table.slice(lo, hi - lo)
+            opened = pq.read_table(f"{lists}/part-{int(part[lo]):05d}.parquet")
+            yield from _fold_part(rows, opened, day, points, detail=detail)
+
+    return run
+
+
+def _fold_part(
+    rows: pa.Table, opened: pa.Table, day: Day, points: list[str], *, detail: bool
+) -> Iterator[pa.RecordBatch]:
+    subject = column_array(rows, "subject", np.int32)
+    first = int(subject[0])
+    local = (subject - first).astype(np.int32)
+    j = JudgedRecords(
+        subject=local,
+        starts=subject_starts(local),
+        occurred=column_array(rows, "occurred", np.int32),
+        expires=column_array(rows, "expires", np.int32),
+        pack=column_array(rows, "pack", np.int16),
+        rule=column_array(rows, "rule", np.int32),
+        fate=column_array(rows, "fate", np.int8),
+        disputed=column_array(rows, "disputed", np.bool_),
+        case=column_array(rows, "case_no", np.int32),
+        place=column_array(rows, "place", np.int32),
+        points=tuple(points_array(rows, c) for c in points),
+    )
+    li = JudgedLists(
+        subject=(column_array(opened, "subject", np.int32) - first).astype(np.int32),
+        list=column_array(opened, "list", np.int32),
+        pack=column_array(opened, "pack", np.int16),
+        since=column_array(opened, "since", np.int32),
+        days=column_array(opened, "days", np.int32),
+        repaired=column_array(opened, "repaired", np.int32),
+        disputed=column_array(opened, "disputed", np.bool_),
+    )
+    f = fold(j, li, day, detail=detail)
+    n = f.score.size
+    yield _answers(
+        SUBJECT,
+        first + np.arange(n, dtype=np.int64),
+        known=f.known,
+        pack=f.pack,
+        place=f.place,
+        score=f.score,
+        tier=f.tier,
+        valid=f.valid_until,
+    )
+    shown = np.flatnonzero(f.open)
+    list_rows = column_array(opened, "row", np.int64)[shown]
+    yield _answers(LIST_ROW, list_rows, until=f.until[shown])
+    if detail:
+        assert f.reason is not None
+        assert f.points is not None
+        assert f.counted is not None
+        at = column_array(rows, "row", np.int64)
+        yield _answers(RECORD_ROW, at, reason=f.reason, points=f.points, counted=f.counted)
+
+
+def _answers(kind: int, at: np.ndarray[Any, Any], **given: np.ndarray[Any, Any]) -> pa.RecordBatch:
+    n = at.size
+    columns = [pa.array(np.full(n, kind, np.int8)), pa.array(at.astype(np.int64))]
+    for name, type_ in _FIELDS:
+        values = given.get(name)
+        dtype = type_.to_pandas_dtype()
+        columns.append(pa.array(np.zeros(n, dtype) if values is None else values.astype(dtype)))
+    return pa.RecordBatch.from_arrays(columns, ["kind", "at", *(name for name, _ in _FIELDS)])
+
+
+class SparkFolder(Folder):
+    """A `Folder` whose fold runs on Spark over the parts in `parts` (`write_parts`)."""
+
+    def __init__(self, judged: JudgedLedger, rulebook: Rulebook, spark: Any, parts: Path) -> None:
+        super().__init__(judged, rulebook)
+        self.spark = spark
+        self.parts = parts
+
+    def _folded(self, day: Day, *, detail: bool) -> Folded:
+        versions = self.numbering.versions
+        # A file is never split between tasks: a part's subjects fold together.
+        self.spark.conf.set("spark.sql.files.maxPartitionBytes", str(1 << 40))
+        records = self.spark.read.parquet(str(self.parts / "records"))
+        run = fold_parts(str(self.parts / "lists"), day, versions, detail=detail)
+        got = records.mapInArrow(run, ANSWERS).toArrow()
+        return _gathered(got, self.records, self.lists, detail=detail)
+
+
+def _gathered(got: pa.Table, j: JudgedRecords, li: JudgedLists, *, detail: bool) -> Folded:
+    """The workers' answers put back in place: every subject's, every list row's (closed where
+    no worker said open), every record's when asked for."""
+    kind = column_array(got, "kind", np.int8)
+    at = column_array(got, "at", np.int64)
+
+    def spread(which: int, name: str, size: int, dtype: Any) -> np.ndarray[Any, Any]:
+        out = np.zeros(size, dtype)
+        rows = np.flatnonzero(kind == which)
+        out[at[rows]] = column_array(got, name, dtype)[rows]
+        return out
+
+    subjects, list_rows = j.starts.size, li.subject.size
+    shown = np.zeros(list_rows, np.bool_)
+    shown[at[kind == LIST_ROW]] = True
+    reason = points = counted = None
+    if detail:
+        size = j.subject.size
+        reason = spread(RECORD_ROW, "reason", size, np.int8)
+        points = spread(RECORD_ROW, "points", size, np.int64)
+        counted = spread(RECORD_ROW, "counted", size, np.int64)
+    return Folded(
+        spread(SUBJECT, "known", subjects, np.bool_),
+        spread(SUBJECT, "pack", subjects, np.int32),
+        spread(SUBJECT, "place", subjects, np.int32),
+        spread(SUBJECT, "score", subjects, np.int64),
+        spread(SUBJECT, "tier", subjects, np.int32),
+        spread(SUBJECT, "valid", subjects, np.int64),
+        shown,
+        spread(LIST_ROW, "until", list_rows, np.int64),
+        reason,
+        points,
+        counted,
+    )
+
+
+class SparkFoldEngine:
+    """`credo recompute --engine spark-fold`: judged once as the fold engine judges (and kept
+    beside a Parquet ledger), folded on Spark."""
+
+    name = "spark-fold"
+
+    def __init__(
+        self,
+        spark: SparkEngine | None = None,
+        *,
+        part_rows: int = PART_ROWS,
+        threads: int | None = None,
+    ) -> None:
+        self.spark = spark or SparkEngine()
+        self.judge = FoldEngine(threads=threads)
+        self.part_rows = part_rows
+
+    def recompute(
+        self,
+        source: LedgerSource,
+        rulebook: Rulebook,
+        as_of: date,
+        *,
+        detail: bool = False,
+        progress: Progress | None = None,
+    ) -> Recomputed:
+        started = time.perf_counter()
+        tell = progress or (lambda _stage: None)
+        judged = self.judge.judged(source, rulebook, tell)
+        with tempfile.TemporaryDirectory(prefix="credo-parts-") as d:
+            parts = Path(d)
+            tell("writing the judged ledger in parts")
+            write_parts(judged, Numbering.of(rulebook).versions, parts, self.part_rows)
+            folder = SparkFolder(judged, rulebook, self.spark.spark(), parts)
+            tell("folding on Spark")
+            result = folder.on(as_of, detail=detail)
+        result.seconds = time.perf_counter() - started
+        return result
