@@ -151,6 +151,51 @@ print(json.dumps(dict(whole=whole, read=read, fold=min(alone), bincount=bincount
     return figures
 
 
+def spark_fold_seconds(path: Path, judged: Path) -> dict[str, float]:
+    """In a fresh process over the kept judged ledger: the fold alone on each date, here (NumPy,
+    one process) and on Spark local[2] (`SparkFolder`, parts of `PART_ROWS` records; the session
+    started and the parts written before the clock starts), the best date of each."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"""
+import json, tempfile, time
+from pathlib import Path
+from benchmarks.recompute import FOLD_DATES, rulebook
+from credo.adapters.engines.fold_engine import Folder, FoldEngine
+from credo.adapters.engines.protocol import LedgerSource
+from credo.adapters.engines.spark_engine import SparkEngine
+from credo.adapters.engines.spark_fold import PART_ROWS, SparkFolder, write_parts
+from credo.domain.scoring.fold import Day, fold
+src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+rb = rulebook()
+judged = FoldEngine().judged(src, rb)
+here = Folder(judged, rb)
+spark = SparkEngine().spark()
+with tempfile.TemporaryDirectory() as d:
+    parts = write_parts(judged, here.numbering.versions, Path(d), PART_ROWS)
+    there = SparkFolder(judged, rb, spark, Path(d))
+    alone, shared = [], []
+    for day in FOLD_DATES:
+        on = Day.on(rb, here.numbering, here.places, day)
+        started = time.perf_counter()
+        fold(here.records, here.lists, on)
+        alone.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        there._folded(on, detail=False)
+        shared.append(time.perf_counter() - started)
+print(json.dumps(dict(fold=min(alone), spark=min(shared), parts=parts)))
+""",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
 # Dates straddling every version change of the shipped packs, and the ledger's own date.
 FOLD_DATES = (date(2025, 1, 1), date(2026, 6, 30), date(2026, 7, 1), AS_OF)
 
@@ -331,6 +376,19 @@ def run(
         spark, _ = engine_seconds(path, "spark")  # the peak is the JVM's, not this child's
         report.figure(f"recompute {spark_size:,} records (Spark local[2])", spark, "s")
         report.ratio("DuckDB / Spark local[2] speed", spark / duck, goal=0)
+        folds = spark_fold_seconds(path, path / "judged")
+        report.figure(
+            f"fold {spark_size:,} records on Spark local[2], {folds['parts']:.0f} parts "
+            f"(best of {len(FOLD_DATES)} dates)",
+            folds["spark"],
+            "s",
+        )
+        report.figure(f"fold {spark_size:,} records here, the same dates", folds["fold"], "s")
+        report.ratio(
+            f"fold here / fold on Spark at {spark_size:,} records (goal: Spark within 10x)",
+            folds["fold"] / folds["spark"],
+            goal=0.1,
+        )
 
 
 def judge_fold(

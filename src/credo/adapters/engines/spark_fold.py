@@ -2,11 +2,11 @@
 judged ledger written as Parquet in parts of whole subjects.
 
 The fold is exact per subject, so a part that holds every row of its subjects folds on its own:
-each part is one Parquet file of judged records and one of the list entries they open (read
-beside it by the worker that folds the part). Spark hands whole files to its Python workers
-(`mapInArrow`), each worker folds its parts with the subjects numbered from the part's first,
-and the driver puts the answers back in place and tabulates them as the fold engine does.
-Nothing is shuffled, and nothing of the scoring is written a second time.
+each part is one Parquet file of judged records and one of the list entries they open. Spark
+schedules one task per part (`mapInArrow` over the part numbers); the task's Python worker
+reads its part's two files, folds them with the subjects numbered from the part's first, and
+sends back the answers, which the driver puts back in place and tabulates as the fold engine
+does. Nothing is shuffled, and nothing of the scoring is written a second time.
 
 The judged ledger itself is judged once, by the fold engine's judge (DuckDB), and kept beside
 a Parquet ledger as before; on a cluster the parts live where every executor reads them (the
@@ -112,25 +112,19 @@ def write_parts(judged: JudgedLedger, versions: int, folder: Path, part_rows: in
 
 
 def fold_parts(
-    lists: str, day: Day, versions: int, *, detail: bool
+    parts: str, day: Day, versions: int, *, detail: bool
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """What a Spark worker runs over its share of the parts' records (whole files, in order):
-    the fold of each part, as rows of `ANSWERS`."""
+    """What a Spark worker runs over its share of the part numbers: each part's files read from
+    `parts` and folded, as rows of `ANSWERS`."""
     points = points_columns(versions)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        held = list(batches)
-        if not held:
-            return
-        table = pa.Table.from_batches(held)
-        if table.num_rows == 0:
-            return
-        part = column_array(table, "part", np.int32)
-        cuts = [0, *(np.flatnonzero(part[1:] != part[:-1]) + 1).tolist(), part.size]
-        for lo, hi in itertools.pairwise(cuts):
-            rows = table.slice(lo, hi - lo)
-            opened = pq.read_table(f"{lists}/part-{int(part[lo]):05d}.parquet")
-            yield from _fold_part(rows, opened, day, points, detail=detail)
+        for batch in batches:
+            for part in batch.column(0).to_pylist():
+                rows = pq.read_table(f"{parts}/records/part-{part:05d}.parquet")
+                opened = pq.read_table(f"{parts}/lists/part-{part:05d}.parquet")
+                if rows.num_rows:
+                    yield from _fold_part(rows, opened, day, points, detail=detail)
 
     return run
 
@@ -205,12 +199,13 @@ class SparkFolder(Folder):
         self.parts = parts
 
     def _folded(self, day: Day, *, detail: bool) -> Folded:
-        versions = self.numbering.versions
-        # A file is never split between tasks: a part's subjects fold together.
-        self.spark.conf.set("spark.sql.files.maxPartitionBytes", str(1 << 40))
-        records = self.spark.read.parquet(str(self.parts / "records"))
-        run = fold_parts(str(self.parts / "lists"), day, versions, detail=detail)
-        got = records.mapInArrow(run, ANSWERS).toArrow()
+        # Spark hands out the part numbers, one task each, and each task reads its part's
+        # files itself: handing ten million rows from Spark's reader to its Python workers
+        # costs more than folding them (docs/operating-spark.md).
+        count = len(list((self.parts / "records").glob("part-*.parquet")))
+        numbers = self.spark.range(count, numPartitions=max(count, 1))
+        run = fold_parts(str(self.parts), day, self.numbering.versions, detail=detail)
+        got = numbers.mapInArrow(run, ANSWERS).toArrow()
         return _gathered(got, self.records, self.lists, detail=detail)
 
 
