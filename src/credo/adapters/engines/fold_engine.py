@@ -144,6 +144,41 @@ def subject_starts(subject: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
     return np.concatenate([[0], np.flatnonzero(subject[1:] != subject[:-1]) + 1]).astype(np.int64)
 
 
+def records_arrays(table: pa.Table, versions: int, first: int = 0) -> JudgedRecords:
+    """The judged records' columns as arrays, their subjects numbered from `first` (a part of
+    the judged ledger folds with its subjects numbered from its own first)."""
+    subject = column_array(table, "subject", np.int32)
+    if first:
+        subject = (subject - first).astype(np.int32)
+    return JudgedRecords(
+        subject=subject,
+        starts=subject_starts(subject),
+        occurred=column_array(table, "occurred", np.int32),
+        expires=column_array(table, "expires", np.int32),
+        pack=column_array(table, "pack", np.int16),
+        rule=column_array(table, "rule", np.int32),
+        fate=column_array(table, "fate", np.int8),
+        disputed=column_array(table, "disputed", np.bool_),
+        case=column_array(table, "case_no", np.int32),
+        place=column_array(table, "place", np.int32),
+        points=tuple(points_array(table, c) for c in points_columns(versions)),
+    )
+
+
+def lists_arrays(table: pa.Table, first: int = 0) -> JudgedLists:
+    """The judged list entries' columns as arrays, their subjects numbered from `first`."""
+    subject = column_array(table, "subject", np.int32)
+    return JudgedLists(
+        subject=(subject - first).astype(np.int32) if first else subject,
+        list=column_array(table, "list", np.int32),
+        pack=column_array(table, "pack", np.int16),
+        since=column_array(table, "since", np.int32),
+        days=column_array(table, "days", np.int32),
+        repaired=column_array(table, "repaired", np.int32),
+        disputed=column_array(table, "disputed", np.bool_),
+    )
+
+
 class Folder:
     """A judged ledger held as arrays, folded for any date (`on`)."""
 
@@ -152,34 +187,8 @@ class Folder:
         self.rulebook = rulebook
         self.numbering = Numbering.of(rulebook)
         r, li = judged.records, judged.lists
-        subject = column_array(r, "subject", np.int32)
-        self.records = JudgedRecords(
-            subject=subject,
-            starts=subject_starts(subject),
-            occurred=column_array(r, "occurred", np.int32),
-            expires=column_array(r, "expires", np.int32),
-            pack=column_array(r, "pack", np.int16),
-            rule=column_array(r, "rule", np.int32),
-            fate=column_array(r, "fate", np.int8),
-            disputed=column_array(r, "disputed", np.bool_),
-            case=column_array(r, "case_no", np.int32),
-            place=column_array(r, "place", np.int32),
-            points=tuple(
-                column_array(r, c, np.int64)
-                if r.column(c).type == pa.int64()
-                else column_array(r, c, np.int32)
-                for c in points_columns(self.numbering.versions)
-            ),
-        )
-        self.lists = JudgedLists(
-            subject=column_array(li, "subject", np.int32),
-            list=column_array(li, "list", np.int32),
-            pack=column_array(li, "pack", np.int16),
-            since=column_array(li, "since", np.int32),
-            days=column_array(li, "days", np.int32),
-            repaired=column_array(li, "repaired", np.int32),
-            disputed=column_array(li, "disputed", np.bool_),
-        )
+        self.records = records_arrays(r, self.numbering.versions)
+        self.lists = lists_arrays(li)
         places = judged.places.to_pylist()
         self.places = [(p["region"], p["kind"]) for p in places]
 

@@ -31,7 +31,8 @@ from credo.adapters.engines.fold_engine import (
     FoldEngine,
     Folder,
     column_array,
-    points_array,
+    lists_arrays,
+    records_arrays,
     subject_starts,
 )
 from credo.adapters.engines.judged_files import JudgedLedger
@@ -116,7 +117,6 @@ def fold_parts(
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """What a Spark worker runs over its share of the part numbers: each part's files read from
     `parts` and folded, as rows of `ANSWERS`."""
-    points = points_columns(versions)
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -124,39 +124,17 @@ def fold_parts(
                 rows = pq.read_table(f"{parts}/records/part-{part:05d}.parquet")
                 opened = pq.read_table(f"{parts}/lists/part-{part:05d}.parquet")
                 if rows.num_rows:
-                    yield from _fold_part(rows, opened, day, points, detail=detail)
+                    yield from _fold_part(rows, opened, day, versions, detail=detail)
 
     return run
 
 
 def _fold_part(
-    rows: pa.Table, opened: pa.Table, day: Day, points: list[str], *, detail: bool
+    rows: pa.Table, opened: pa.Table, day: Day, versions: int, *, detail: bool
 ) -> Iterator[pa.RecordBatch]:
-    subject = column_array(rows, "subject", np.int32)
-    first = int(subject[0])
-    local = (subject - first).astype(np.int32)
-    j = JudgedRecords(
-        subject=local,
-        starts=subject_starts(local),
-        occurred=column_array(rows, "occurred", np.int32),
-        expires=column_array(rows, "expires", np.int32),
-        pack=column_array(rows, "pack", np.int16),
-        rule=column_array(rows, "rule", np.int32),
-        fate=column_array(rows, "fate", np.int8),
-        disputed=column_array(rows, "disputed", np.bool_),
-        case=column_array(rows, "case_no", np.int32),
-        place=column_array(rows, "place", np.int32),
-        points=tuple(points_array(rows, c) for c in points),
-    )
-    li = JudgedLists(
-        subject=(column_array(opened, "subject", np.int32) - first).astype(np.int32),
-        list=column_array(opened, "list", np.int32),
-        pack=column_array(opened, "pack", np.int16),
-        since=column_array(opened, "since", np.int32),
-        days=column_array(opened, "days", np.int32),
-        repaired=column_array(opened, "repaired", np.int32),
-        disputed=column_array(opened, "disputed", np.bool_),
-    )
+    first = int(rows.column("subject")[0].as_py())
+    j = records_arrays(rows, versions, first)
+    li = lists_arrays(opened, first)
     f = fold(j, li, day, detail=detail)
     n = f.score.size
     yield _answers(
