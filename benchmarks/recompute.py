@@ -16,6 +16,7 @@ import duckdb
 
 from benchmarks.report import Report
 from benchmarks.zen_table import decision_table
+from credo.adapters.engines.protocol import LedgerSource
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackVersion, Rulebook
 from credo.services.packs.check import load_pack
@@ -67,16 +68,32 @@ def _child(code: str) -> tuple[float, float]:
     return float(seconds), float(peak_kib) / 2**20
 
 
+def _figures(code: str) -> dict[str, float]:
+    """Runs `code` in a fresh interpreter; the figures it prints as JSON on its last line."""
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def source(path: str, judged: str | None = None, *, rejudge: bool = False) -> LedgerSource:
+    """The Parquet ledger in `path` as the children read it, its judged ledger in `judged`."""
+    return LedgerSource(
+        f"{path}/records*.parquet",
+        f"{path}/entries.parquet",
+        judged=Path(judged) if judged else None,
+        rejudge=rejudge,
+    )
+
+
 def engine_seconds(path: Path, engine: str) -> tuple[float, float]:
     """The recompute alone: the packs are loaded before the clock starts, as for the online path
     and the reference."""
     return _child(f"""
 import resource, time
 from datetime import date
-from benchmarks.recompute import rulebook
+from benchmarks.recompute import rulebook, source
 from credo.bootstrap import build_engine
-from credo.adapters.engines.protocol import LedgerSource
-src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet")
+src = source("{path}")
 rb = rulebook()
 started = time.perf_counter()
 build_engine("{engine}").recompute(src, rb, date.fromisoformat("{AS_OF}"))
@@ -89,12 +106,9 @@ def judge_seconds(path: Path, judged: Path) -> tuple[float, float]:
     and the judged ledger written beside them as Parquet."""
     return _child(f"""
 import resource, time
-from pathlib import Path
-from benchmarks.recompute import rulebook
+from benchmarks.recompute import rulebook, source
 from credo.adapters.engines.fold_engine import FoldEngine
-from credo.adapters.engines.protocol import LedgerSource
-src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"),
-                   rejudge=True)
+src = source("{path}", "{judged}", rejudge=True)
 rb = rulebook()
 started = time.perf_counter()
 FoldEngine().judged(src, rb)
@@ -107,20 +121,14 @@ def fold_seconds(path: Path, judged: Path) -> dict[str, float]:
     alone on each date (best), the whole `recompute` as `credo recompute --from DIR` runs it
     (checksums, reading, fold, result tables), one `np.bincount` of the points by subject (the
     machine's floor for anything that touches every record once), and the peak memory."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"""
+    return _figures(f"""
 import json, resource, time
 from datetime import date
-from pathlib import Path
 import numpy as np
-from benchmarks.recompute import FOLD_DATES, rulebook
+from benchmarks.recompute import FOLD_DATES, rulebook, source
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
-from credo.adapters.engines.protocol import LedgerSource
 from credo.domain.scoring.fold import Day, fold
-src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+src = source("{path}", "{judged}")
 rb = rulebook()
 engine = FoldEngine()
 started = time.perf_counter()
@@ -141,34 +149,22 @@ np.bincount(r.subject, weights=r.points[0], minlength=r.subjects)
 bincount = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 print(json.dumps(dict(whole=whole, read=read, fold=min(alone), bincount=bincount, peak=peak)))
-""",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+""")
 
 
 def spark_fold_seconds(path: Path, judged: Path) -> dict[str, float]:
     """In a fresh process over the kept judged ledger: the fold alone on each date, here (NumPy,
     one process) and on Spark local[2] (`SparkFolder`, parts of `PART_ROWS` records; the session
     started and the parts written before the clock starts), the best date of each."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"""
+    return _figures(f"""
 import json, tempfile, time
 from pathlib import Path
-from benchmarks.recompute import FOLD_DATES, rulebook
+from benchmarks.recompute import FOLD_DATES, rulebook, source
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
-from credo.adapters.engines.protocol import LedgerSource
 from credo.adapters.engines.spark_engine import SparkEngine
 from credo.adapters.engines.spark_fold import PART_ROWS, SparkFolder, write_parts
 from credo.domain.scoring.fold import Day, fold
-src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+src = source("{path}", "{judged}")
 rb = rulebook()
 judged = FoldEngine().judged(src, rb)
 here = Folder(judged, rb)
@@ -186,14 +182,7 @@ with tempfile.TemporaryDirectory() as d:
         there._folded(on, detail=False)
         shared.append(time.perf_counter() - started)
 print(json.dumps(dict(fold=min(alone), spark=min(shared), parts=parts)))
-""",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
+""")
 
 
 # Dates straddling every version change of the shipped packs, and the ledger's own date.
@@ -208,12 +197,10 @@ def differing(path: Path, judged: Path) -> int:
             sys.executable,
             "-c",
             f"""
-from pathlib import Path
-from benchmarks.recompute import FOLD_DATES, rulebook
+from benchmarks.recompute import FOLD_DATES, rulebook, source
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
-from credo.adapters.engines.protocol import LedgerSource
-src = LedgerSource("{path}/records*.parquet", "{path}/entries.parquet", judged=Path("{judged}"))
+src = source("{path}", "{judged}")
 rb = rulebook()
 folder = Folder(FoldEngine().judged(src, rb), rb)
 staged = DuckDbEngine()

@@ -144,38 +144,52 @@ def subject_starts(subject: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
     return np.concatenate([[0], np.flatnonzero(subject[1:] != subject[:-1]) + 1]).astype(np.int64)
 
 
+FOLDED_RECORDS: dict[str, tuple[str, type[np.generic]]] = {
+    "occurred": ("occurred", np.int32),
+    "expires": ("expires", np.int32),
+    "pack": ("pack", np.int16),
+    "rule": ("rule", np.int32),
+    "fate": ("fate", np.int8),
+    "disputed": ("disputed", np.bool_),
+    "case": ("case_no", np.int32),
+    "place": ("place", np.int32),
+}
+"""What the fold reads of the judged records besides their subject and points: each array of
+`JudgedRecords` by the column it is read from and its type."""
+
+FOLDED_LISTS: dict[str, tuple[str, type[np.generic]]] = {
+    "list": ("list", np.int32),
+    "pack": ("pack", np.int16),
+    "since": ("since", np.int32),
+    "days": ("days", np.int32),
+    "repaired": ("repaired", np.int32),
+    "disputed": ("disputed", np.bool_),
+}
+"""The same of the judged list entries (`JudgedLists`)."""
+
+
+def _subjects(table: pa.Table, first: int) -> npt.NDArray[np.int32]:
+    subject = column_array(table, "subject", np.int32)
+    return (subject - first).astype(np.int32) if first else subject
+
+
 def records_arrays(table: pa.Table, versions: int, first: int = 0) -> JudgedRecords:
     """The judged records' columns as arrays, their subjects numbered from `first` (a part of
     the judged ledger folds with its subjects numbered from its own first)."""
-    subject = column_array(table, "subject", np.int32)
-    if first:
-        subject = (subject - first).astype(np.int32)
+    subject = _subjects(table, first)
     return JudgedRecords(
         subject=subject,
         starts=subject_starts(subject),
-        occurred=column_array(table, "occurred", np.int32),
-        expires=column_array(table, "expires", np.int32),
-        pack=column_array(table, "pack", np.int16),
-        rule=column_array(table, "rule", np.int32),
-        fate=column_array(table, "fate", np.int8),
-        disputed=column_array(table, "disputed", np.bool_),
-        case=column_array(table, "case_no", np.int32),
-        place=column_array(table, "place", np.int32),
         points=tuple(points_array(table, c) for c in points_columns(versions)),
+        **{name: column_array(table, c, t) for name, (c, t) in FOLDED_RECORDS.items()},
     )
 
 
 def lists_arrays(table: pa.Table, first: int = 0) -> JudgedLists:
     """The judged list entries' columns as arrays, their subjects numbered from `first`."""
-    subject = column_array(table, "subject", np.int32)
     return JudgedLists(
-        subject=(subject - first).astype(np.int32) if first else subject,
-        list=column_array(table, "list", np.int32),
-        pack=column_array(table, "pack", np.int16),
-        since=column_array(table, "since", np.int32),
-        days=column_array(table, "days", np.int32),
-        repaired=column_array(table, "repaired", np.int32),
-        disputed=column_array(table, "disputed", np.bool_),
+        subject=_subjects(table, first),
+        **{name: column_array(table, c, t) for name, (c, t) in FOLDED_LISTS.items()},
     )
 
 
@@ -346,8 +360,13 @@ class FoldEngine:
     ) -> Recomputed:
         started = time.perf_counter()
         tell = progress or (lambda _stage: None)
-        folder = Folder(self.judged(source, rulebook, tell), rulebook)
-        tell("folding")
-        result = folder.on(as_of, detail=detail)
+        result = self.fold(self.judged(source, rulebook, tell), rulebook, as_of, detail, tell)
         result.seconds = time.perf_counter() - started
         return result
+
+    def fold(
+        self, judged: JudgedLedger, rulebook: Rulebook, as_of: date, detail: bool, tell: Progress
+    ) -> Recomputed:
+        """The judged ledger folded for `as_of`: here, in this process."""
+        tell("folding")
+        return Folder(judged, rulebook).on(as_of, detail=detail)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from credo.adapters.engines.fold_engine import (
+    FOLDED_LISTS,
+    FOLDED_RECORDS,
     FoldEngine,
     Folder,
     column_array,
@@ -36,7 +37,7 @@ from credo.adapters.engines.fold_engine import (
     subject_starts,
 )
 from credo.adapters.engines.judged_files import JudgedLedger
-from credo.adapters.engines.protocol import LedgerSource, Progress, Recomputed
+from credo.adapters.engines.protocol import Progress, Recomputed
 from credo.adapters.engines.spark_engine import SparkEngine
 from credo.adapters.engines.sql.judge import points_columns
 from credo.domain.rules.rulebook import Rulebook
@@ -46,27 +47,10 @@ from credo.domain.scoring.judged import JudgedLists, JudgedRecords, Numbering
 PART_ROWS = 1_000_000
 """Records a part holds, about (a part ends where a subject does): a task's worth of work."""
 
-RECORD_COLUMNS = (
-    "subject",
-    "occurred",
-    "expires",
-    "pack",
-    "rule",
-    "fate",
-    "disputed",
-    "case_no",
-    "place",
-)
-LIST_COLUMNS = ("subject", "list", "pack", "since", "days", "repaired", "disputed")
-
 SUBJECT, LIST_ROW, RECORD_ROW = 0, 1, 2
 """What a row of the workers' answers stands for, by its `kind`: a subject (by number), an
 open list entry (by its row of the judged lists) or, for detail, a record (by its row)."""
 
-ANSWERS = (
-    "kind byte, at long, known boolean, pack int, place int, score long, tier int, "
-    "valid long, until long, reason byte, points long, counted long"
-)
 _FIELDS = [
     ("known", pa.bool_()),
     ("pack", pa.int32()),
@@ -79,34 +63,39 @@ _FIELDS = [
     ("points", pa.int64()),
     ("counted", pa.int64()),
 ]
+"""What a row of the answers may carry; a kind of row fills only its own and leaves the rest 0."""
+_SPARK_TYPES = {pa.bool_(): "boolean", pa.int8(): "byte", pa.int32(): "int", pa.int64(): "long"}
+ANSWERS = ", ".join(
+    f"{name} {_SPARK_TYPES[type_]}"
+    for name, type_ in [("kind", pa.int8()), ("at", pa.int64()), *_FIELDS]
+)
+"""The answers' schema as Spark is told it."""
 
 
 def write_parts(judged: JudgedLedger, versions: int, folder: Path, part_rows: int) -> int:
     """The judged ledger's records and lists in `folder/records` and `folder/lists`, one file
-    each per part of about `part_rows` records, every part ending where a subject does. Each
-    row carries its part and its row in the whole; returns how many parts."""
+    each per part of about `part_rows` records, every part ending where a subject does (none
+    for an empty ledger). Each row carries its row in the whole; returns how many parts."""
     records, lists = judged.records, judged.lists
     subject = column_array(records, "subject", np.int32)
     starts = subject_starts(subject)
     wanted = np.arange(0, subject.size, max(part_rows, 1))
     cuts = [*np.unique(starts[np.searchsorted(starts, wanted)]).tolist(), subject.size]
-    if subject.size == 0:
-        cuts = [0, 0]
     by_subject = np.argsort(column_array(lists, "subject", np.int32), kind="stable")
     list_subjects = column_array(lists, "subject", np.int32)[by_subject]
-    chosen = records.select([*RECORD_COLUMNS, *points_columns(versions)])
+    folded = [c for c, _ in FOLDED_RECORDS.values()]
+    chosen = records.select(["subject", *folded, *points_columns(versions)])
     for name in ("records", "lists"):
         (folder / name).mkdir(parents=True, exist_ok=True)
     for part, (lo, hi) in enumerate(itertools.pairwise(cuts)):
         rows = chosen.slice(lo, hi - lo)
-        rows = rows.append_column("part", pa.array(np.full(hi - lo, part, np.int32)))
         rows = rows.append_column("row", pa.array(np.arange(lo, hi, dtype=np.int64)))
         pq.write_table(rows, folder / "records" / f"part-{part:05d}.parquet")
-        first, last = (int(subject[lo]), int(subject[hi - 1])) if hi > lo else (0, -1)
+        first, last = int(subject[lo]), int(subject[hi - 1])
         within = by_subject[
             np.searchsorted(list_subjects, first) : np.searchsorted(list_subjects, last, "right")
         ]
-        opened = lists.select(list(LIST_COLUMNS)).take(within)
+        opened = lists.select(["subject", *(c for c, _ in FOLDED_LISTS.values())]).take(within)
         opened = opened.append_column("row", pa.array(within.astype(np.int64)))
         pq.write_table(opened, folder / "lists" / f"part-{part:05d}.parquet")
     return len(cuts) - 1
@@ -123,8 +112,7 @@ def fold_parts(
             for part in batch.column(0).to_pylist():
                 rows = pq.read_table(f"{parts}/records/part-{part:05d}.parquet")
                 opened = pq.read_table(f"{parts}/lists/part-{part:05d}.parquet")
-                if rows.num_rows:
-                    yield from _fold_part(rows, opened, day, versions, detail=detail)
+                yield from _fold_part(rows, opened, day, versions, detail=detail)
 
     return run
 
@@ -223,7 +211,7 @@ def _gathered(got: pa.Table, j: JudgedRecords, li: JudgedLists, *, detail: bool)
     )
 
 
-class SparkFoldEngine:
+class SparkFoldEngine(FoldEngine):
     """`credo recompute --engine spark-fold`: judged once as the fold engine judges (and kept
     beside a Parquet ledger), folded on Spark."""
 
@@ -236,28 +224,16 @@ class SparkFoldEngine:
         part_rows: int = PART_ROWS,
         threads: int | None = None,
     ) -> None:
+        super().__init__(threads=threads)
         self.spark = spark or SparkEngine()
-        self.judge = FoldEngine(threads=threads)
         self.part_rows = part_rows
 
-    def recompute(
-        self,
-        source: LedgerSource,
-        rulebook: Rulebook,
-        as_of: date,
-        *,
-        detail: bool = False,
-        progress: Progress | None = None,
+    def fold(
+        self, judged: JudgedLedger, rulebook: Rulebook, as_of: date, detail: bool, tell: Progress
     ) -> Recomputed:
-        started = time.perf_counter()
-        tell = progress or (lambda _stage: None)
-        judged = self.judge.judged(source, rulebook, tell)
         with tempfile.TemporaryDirectory(prefix="credo-parts-") as d:
             parts = Path(d)
             tell("writing the judged ledger in parts")
             write_parts(judged, Numbering.of(rulebook).versions, parts, self.part_rows)
-            folder = SparkFolder(judged, rulebook, self.spark.spark(), parts)
             tell("folding on Spark")
-            result = folder.on(as_of, detail=detail)
-        result.seconds = time.perf_counter() - started
-        return result
+            return SparkFolder(judged, rulebook, self.spark.spark(), parts).on(as_of, detail=detail)

@@ -143,7 +143,7 @@ class AuditLogStore(Protocol):
 
     def audit_runs(
         self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
-    ) -> dict[LeafKind, Run]:
+    ) -> dict[str, Run]:
         """The same rows and hashes as `audit_contents`, as a run per kind. A large ledger is
         hashed by `processes` workers (default: one per core) where the store can, and
         `meanwhile` runs in the calling thread while they work (else before the hashing)."""

@@ -63,10 +63,6 @@ class Run:
     refs: list[str] = field(default_factory=list)
     hashes: bytearray = field(default_factory=bytearray)
 
-    def add(self, ref: str, leaf: Hash) -> None:
-        self.refs.append(ref)
-        self.hashes += leaf
-
     def extend(self, other: Run) -> None:
         self.refs += other.refs
         self.hashes += other.hashes
@@ -78,16 +74,18 @@ class Run:
         return sorted((ref, bytes(h[n * i : n * i + n])) for i, ref in enumerate(self.refs))
 
 
-def runs_of(rows: Iterable[Held]) -> dict[LeafKind, Run]:
-    """Rows in order (a ledger's contents, or its log's leaves), as a run per kind."""
-    runs: dict[LeafKind, Run] = {kind: Run() for kind in KINDS}
-    for kind, ref, leaf, _ in rows:
-        runs[kind].add(ref, leaf)
+def runs_of(rows: Iterable[Held]) -> dict[str, Run]:
+    """Rows in order (a ledger's contents, or its log's leaves), as a run per kind: one for
+    each of `KINDS`, and one for any other kind a row names (which no store writes, and which
+    `audit verify` then reports). Rows of a kind come in long stretches (a table's rows, a
+    batch's records then its entries), so each stretch is moved whole."""
+    runs: dict[str, Run] = {kind: Run() for kind in KINDS}
+    for kind, stretch in groupby(rows, key=itemgetter(0)):
+        run = runs.setdefault(kind, Run())
+        some = list(stretch)
+        run.refs += map(itemgetter(1), some)
+        run.hashes += b"".join(map(itemgetter(2), some))
     return runs
-
-
-LeafRow = tuple[int, str, str, Hash]
-"""A leaf as the log's table holds it: index, kind, ref, hash."""
 
 
 @dataclass(slots=True)
@@ -101,17 +99,11 @@ class Logged:
     numbered: bool
 
 
-def logged(rows: Sequence[LeafRow]) -> Logged:
-    """`rows` in index order, each index once, as columns. Leaves of a kind come in long
-    stretches (a batch's records, then its entries), so each stretch is moved whole."""
-    runs: dict[str, Run] = {kind: Run() for kind in KINDS}
-    for kind, stretch in groupby(rows, key=itemgetter(1)):
-        run = runs.setdefault(kind, Run())  # a kind no store writes still reaches the check
-        some = list(stretch)
-        run.refs += map(itemgetter(2), some)
-        run.hashes += b"".join(map(itemgetter(3), some))
-    numbered = not rows or (rows[0][0] == 0 and rows[-1][0] == len(rows) - 1)
-    return Logged([row[3] for row in rows], runs, numbered)
+def logged(rows: Sequence[Held]) -> Logged:
+    """The log's leaves in index order, each index once, as `Held` rows (their index in the
+    place of a sequence number), as columns."""
+    numbered = not rows or (rows[0][3] == 0 and rows[-1][3] == len(rows) - 1)
+    return Logged([row[2] for row in rows], runs_of(rows), numbered)
 
 
 def record_row_json(row: Sequence[Any], recorded_at: datetime | str) -> dict[str, Any]:

@@ -106,7 +106,7 @@ class _Log:
         self.problem, self.root = _check_heads(self.columns.hashes, self.heads, public_keys)
 
 
-def _as_logged(log: Logged, held: Mapping[LeafKind, Run]) -> bool:
+def _as_logged(log: Logged, held: Mapping[str, Run]) -> bool:
     """Whether the leaves are numbered 0, 1, 2, … and each kind's leaves are, in order, the
     rows of that kind the ledger holds, with the same hashes (packs in any order), and no leaf
     is of another kind. When nothing was changed this is the whole comparison, a few list and

@@ -5,7 +5,7 @@ that proofs and `credo audit verify` need. Shared by the SQLite and PostgreSQL s
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -172,37 +172,34 @@ def leaf_rows(conn: Connection, after: int, limit: int | None) -> list[Leaf]:
         .order_by(c.leaf_index)
         .limit(limit)
     )
-    # Unpacked, not read by name, and the driver's rows: `audit verify` reads every leaf, and
-    # SQLAlchemy's result processing costs more than the read.
     return [Leaf(int(i), kind, ref, bytes(h)) for i, kind, ref, h in _driver_rows(conn, query)]
 
 
 def leaf_columns(conn: Connection) -> Logged:
-    """Every leaf, as `audit verify` compares them when nothing was changed: read through the
-    driver's own cursor, each row a plain tuple, and kept as columns rather than as a `Leaf`
-    apiece."""
+    """Every leaf, as `audit verify` compares them when nothing was changed: as `Held` rows
+    (kind, ref, hash, and the index for a sequence number), kept as columns rather than as a
+    `Leaf` apiece."""
     c = audit_leaves.c
-    query = select(c.leaf_index, c.kind, c.ref, c.leaf_hash).order_by(c.leaf_index)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(query.compile(dialect=conn.dialect)))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if rows and type(rows[0][3]) is not bytes:  # a driver that gives a view of the bytes
-        rows = [(i, kind, ref, bytes(h)) for i, kind, ref, h in rows]
+    query = select(c.kind, c.ref, c.leaf_hash, c.leaf_index).order_by(c.leaf_index)
+    rows = _driver_rows(conn, query)
+    if rows and type(rows[0][2]) is not bytes:  # a driver that gives a view of the bytes
+        rows = [(kind, ref, bytes(h), i) for kind, ref, h, i in rows]
     return logged(rows)
 
 
-def _driver_rows(conn: Connection, query: Select[Any]) -> Iterable[Any]:
-    """`query` run as the driver's own statement, its rows as the driver gives them."""
+def _driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
+    """`query`'s rows as plain tuples, read straight from the driver's cursor in the
+    connection's transaction: `audit verify` reads every leaf, and SQLAlchemy's result
+    processing costs more than the read."""
     compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
-    if compiled.positional:
-        return conn.exec_driver_sql(
-            str(compiled), tuple(params[k] for k in compiled.positiontup or ())
-        )
-    return conn.exec_driver_sql(str(compiled), params)
+    args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def leaf_indexes(conn: Connection, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:

@@ -332,7 +332,7 @@ class SqlLedgerStore(SqlEntries, SqlScores):
 
     def audit_runs(
         self, processes: int | None = None, meanwhile: Callable[[], None] = lambda: None
-    ) -> dict[LeafKind, Run]:
+    ) -> dict[str, Run]:
         with self._errors(), self._read(**self.snapshot) as conn:
             # Packs and admin entries are few: read here, the rest in shares.
             runs = runs_of(chain(audit_sql.held_packs(conn), audit_sql.held_admin(conn)))
