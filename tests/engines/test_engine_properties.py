@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.fold_engine import FoldEngine
+from credo.adapters.engines.fold_engine import FoldEngine, Folder
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
+from credo.adapters.engines.verdict_ledger import judged_of_verdicts, verdict_table
 from credo.domain.ledger.entries import Entry
 from credo.domain.ledger.records import LedgerRecord
 from credo.domain.ledger.subjects import Subject
 from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
+from credo.domain.scoring.verdicts import Judge, verdict_row
 from tests.engines import views
 from tests.engines.spark import SPARK
 from tests.unit.test_scoring_properties import as_of_dates, ledgers, pack_versions
@@ -78,9 +80,28 @@ def test_spark_agrees_with_the_online_path(side_by_side: list[World], as_of: dat
     agree(SPARK, side_by_side, as_of)
 
 
-def agree(
-    engine: PopulationEngine, side_by_side: list[World], as_of: date, shape: str = "export"
+# The verdicts a store keeps, judged record by record in Python, folded as the store's judged
+# ledger is: what `credo recompute` folds for a store whose verdicts are current.
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(worlds, min_size=1, max_size=3), as_of_dates)
+def test_the_fold_of_kept_verdicts_agrees_with_the_online_path(
+    side_by_side: list[World], as_of: date
 ) -> None:
+    rulebook, ledger = world_ledger(side_by_side)
+    judge = Judge(rulebook)
+    table = verdict_table(
+        verdict_row(judge.verdict(lr)) for records in ledger.values() for lr in records
+    )
+    result = Folder(judged_of_verdicts(table, rulebook), rulebook).on(as_of, detail=True)
+    expected = views.online(rulebook, {k: v for k, v in ledger.items() if v}, as_of)
+    got = views.engine(result)
+    assert got["scores"] == expected["scores"]
+    assert got["verdicts"] == expected["verdicts"]
+    assert got["entries"] == expected["entries"]
+
+
+def world_ledger(side_by_side: list[World]) -> tuple[Rulebook, dict[str, list[LedgerRecord]]]:
+    """Generated worlds side by side, each pack in a jurisdiction of its own."""
     versions: list[PackVersion] = []
     ledger: dict[str, list[LedgerRecord]] = {}
     for w, (history, per_subject) in enumerate(side_by_side):
@@ -100,8 +121,14 @@ def agree(
                 )
                 for lr in records
             ]
+    return Rulebook(versions), ledger
+
+
+def agree(
+    engine: PopulationEngine, side_by_side: list[World], as_of: date, shape: str = "export"
+) -> None:
+    rulebook, ledger = world_ledger(side_by_side)
     everything = [lr for records in ledger.values() for lr in records]
-    rulebook = Rulebook(versions)
     source = LedgerSource(
         views.records_in(shape, (lr.record for lr in everything)),
         views.entries_table(entries_for(everything)),

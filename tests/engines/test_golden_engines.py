@@ -11,9 +11,11 @@ import pytest
 
 from credo.adapters.engines import staged
 from credo.adapters.engines.duckdb_engine import DuckDbEngine
-from credo.adapters.engines.fold_engine import FoldEngine
+from credo.adapters.engines.fold_engine import FoldEngine, Folder
 from credo.adapters.engines.protocol import LedgerSource, PopulationEngine
 from credo.adapters.engines.spark_fold import SparkFoldEngine
+from credo.adapters.engines.verdict_ledger import judged_of_verdicts, verdict_table
+from credo.domain.scoring.verdicts import Judge, verdict_row
 from tests.engines import batched, views
 from tests.engines.spark import SPARK
 from tests.golden.cases import ROOT, GoldenCase, case_files, load_case
@@ -53,6 +55,19 @@ def fold_answers(shape: str) -> dict[str, tuple[views.View, views.View]]:
 def test_the_fold_agrees_with_the_online_path(shape: str, path: Path) -> None:
     got, expected = fold_answers(shape)[load_case(path).id]
     assert_same(got, expected)
+
+
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+def test_the_fold_of_kept_verdicts_agrees_with_the_online_path(path: Path) -> None:
+    """Each record judged on its own, as intake keeps its verdict in the store, and the
+    verdicts folded as `credo recompute` folds a store's."""
+    case = load_case(path)
+    rulebook = case.rulebook()
+    ledger = case.ledger()
+    judge = Judge(rulebook)
+    table = verdict_table(verdict_row(judge.verdict(lr)) for lrs in ledger.values() for lr in lrs)
+    folded = Folder(judged_of_verdicts(table, rulebook), rulebook).on(case.as_of, detail=True)
+    assert_same(views.engine(folded), views.online(rulebook, ledger, case.as_of))
 
 
 @cache

@@ -164,7 +164,8 @@ def recompute(
         bool,
         typer.Option(
             "--rejudge",
-            help="Judge a --from ledger again, rebuilding the judged ledger kept beside it.",
+            help="Judge the ledger again, rebuilding the judged ledger the store keeps (or, "
+            "with --from, the one kept beside the files).",
         ),
     ] = False,
 ) -> None:

@@ -59,6 +59,7 @@ def run_recompute(
             source=source,
             snapshot_dir=snapshot,
             write_store=write_store,
+            rejudge=rejudge,
             progress=lambda stage: status.update(stage),
         )
     summary(out, report, rulebook)

@@ -6,11 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import pyarrow as pa
 
 from credo.domain.rules.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from credo.adapters.engines.judged_files import JudgedLedger
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,21 @@ class PopulationEngine(Protocol):
         """Score every subject of the ledger on `as_of`. `detail` keeps the per-record verdicts
         (what the differential tests compare) and each scored subject's region and kind;
         `progress` is told each stage as it starts."""
+
+
+@runtime_checkable
+class FoldingEngine(PopulationEngine, Protocol):
+    """An engine that folds a judged ledger (`credo.domain.scoring.fold`): given one already
+    judged, as a store keeps it, it folds without judging."""
+
+    def fold(
+        self,
+        judged: JudgedLedger,
+        rulebook: Rulebook,
+        as_of: date,
+        detail: bool,
+        tell: Progress,
+    ) -> Recomputed: ...
 
 
 class Session(Protocol):

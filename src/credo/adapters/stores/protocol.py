@@ -14,6 +14,7 @@ from credo.domain.audit.tree_heads import HeadSigner, TreeHead
 from credo.domain.ledger.entries import AdminEntry, Entry
 from credo.domain.ledger.records import LedgerRecord, Record
 from credo.domain.ledger.subjects import Subject
+from credo.domain.scoring.verdicts import Verdict
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -112,6 +113,39 @@ class ScoreStore(Protocol):
     def last_run(self) -> ScoreRun | None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """Records' verdicts, and the rulebook they were judged by (`verdicts.rulebook_key`)."""
+
+    key: str
+    verdicts: Sequence[Verdict]
+
+
+class VerdictStore(Protocol):
+    """Every record's verdict (`credo.domain.scoring.verdicts`), kept beside the ledger: the
+    judged ledger that `credo recompute` folds. Derived state: written in the transaction that
+    appends its record, its status changed in the one that appends the entry changing it, and
+    judged again by the services where an adoption changes verdicts."""
+
+    def verdicts_key(self) -> str | None:
+        """The rulebook every record's verdict was judged by; None when that is not known
+        (a record appended without its verdict, or by another rulebook)."""
+
+    def verdict_table(self) -> pa.Table:
+        """Every verdict, as a table of `verdicts.VERDICT_FIELDS`, in no particular order."""
+
+    def put_verdicts(
+        self, judged: Judged, *, records: int, after: str | None, whole: bool = False
+    ) -> bool:
+        """Store these records' verdicts in place of their old ones, in one transaction that no
+        append runs beside, each with its status as the ledger says now. With `whole` they are
+        every record's (a rejudge); otherwise they are those a rulebook moving from `after` to
+        `judged.key` changes. Either way the ledger's verdicts are then by `judged.key` if the
+        judging saw every record the ledger holds (`records` of them; one appended since was
+        judged by the rulebook before) and, unless `whole`, they were by `after` before; else
+        not known. Returns whether they are by `judged.key`."""
+
+
 class AuditLogStore(Protocol):
     """The ledger's Merkle log (SPEC §9). Every call that appends packs, records or entries
     appends their leaves and a head signed by `signer` in its own transaction."""
@@ -162,7 +196,7 @@ class AuditLogStore(Protocol):
         that subject's keys."""
 
 
-class LedgerStore(ScoreStore, AuditLogStore, Protocol):
+class LedgerStore(ScoreStore, AuditLogStore, VerdictStore, Protocol):
     """An append-only ledger of packs, records and the entries that refer to records, and the
     scores derived from it.
 
@@ -187,14 +221,22 @@ class LedgerStore(ScoreStore, AuditLogStore, Protocol):
     def packs(self) -> list[StoredPack]: ...
 
     def append_records(
-        self, records: Sequence[Record], *, recorded_at: datetime, notices: Sequence[Entry] = ()
+        self,
+        records: Sequence[Record],
+        *,
+        recorded_at: datetime,
+        notices: Sequence[Entry] = (),
+        judged: Judged | None = None,
     ) -> list[Outcome]:
         """Append in one transaction; one outcome per record, in order. The idempotency key
         (source, source_ref) is enforced by the database: a replay with the same fingerprint
         is PRESENT, other content is CONFLICT and nothing of it is written. A batch that
         repeats a key is judged in order, as if sent one by one. `notices` are the entries
         the records owe their subjects: those of the records this call creates go in within
-        the same transaction (a replay owes none), so no record is ever kept without them."""
+        the same transaction (a replay owes none), so no record is ever kept without them.
+        `judged` holds the records' verdicts, written for those created in the same
+        transaction; without it, or by another rulebook than the ledger's verdicts, the
+        ledger's verdicts are no longer known to be by one rulebook (`verdicts_key`)."""
 
     def subjects(self, ids: Iterable[str]) -> dict[str, Subject]:
         """The known subjects among `ids` (as first recorded)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from credo.adapters.readers import Malformed, is_text_format, read_records
-from credo.adapters.stores.protocol import LedgerStore, Outcome
+from credo.adapters.stores.protocol import Judged, LedgerStore, Outcome
 from credo.domain.errors import InvalidRecord
 from credo.domain.ledger.entries import Entry
 from credo.domain.ledger.intake import EVIDENCE_SCHEMES, parse_record
@@ -21,6 +21,7 @@ from credo.domain.ledger.subjects import Subject
 from credo.domain.rules.rulebook import Rulebook
 from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import intake_notices_for
+from credo.services.rating.verdicts import judged_records
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +109,18 @@ def ingest_items(
             accepted = _validate(
                 store, rulebook, batch, report, seen, today=today, text=text, schemes=schemes
             )
-            # Judged here, beside validation, while the store appends the previous batch; the
-            # store writes those of the records it creates in the batch's own transaction (a
-            # replay owes no new notice).
-            owed = intake_notices_for(rulebook, [r for _, r in accepted], today, now)
+            # Judged here, beside validation, while the store appends the previous batch: the
+            # notices owed and each record's verdict, which the store writes for the records
+            # it creates in the batch's own transaction (a replay owes no new notice).
+            taken = [r for _, r in accepted]
+            owed = intake_notices_for(rulebook, taken, today, now)
+            judged = judged_records(rulebook, taken)
             if pending is not None:
                 pending.result()
             pending = (
-                appender.submit(_append, store, accepted, owed, report, now) if accepted else None
+                appender.submit(_append, store, accepted, owed, judged, report, now)
+                if accepted
+                else None
             )
         if pending is not None:
             pending.result()
@@ -166,10 +171,13 @@ def _append(
     store: LedgerStore,
     accepted: list[tuple[int, Record]],
     owed: list[Entry],
+    judged: Judged,
     report: IngestReport,
     now: datetime,
 ) -> None:
-    outcomes = store.append_records([r for _, r in accepted], recorded_at=now, notices=owed)
+    outcomes = store.append_records(
+        [r for _, r in accepted], recorded_at=now, notices=owed, judged=judged
+    )
     created: set[str] = set()
     for (line, record), outcome in zip(accepted, outcomes, strict=True):
         if outcome is Outcome.CREATED:

@@ -25,6 +25,7 @@ from credo.domain.rules.rulebook import Rulebook
 from credo.services.access.keys import Caller
 from credo.services.intake.subjects import conflict, consistent_subjects
 from credo.services.rating.realtime import owed_notices, settle
+from credo.services.rating.verdicts import judged_records
 
 Key = tuple[int, int]
 """Where a record came from: its request's place in the group, and its index in the request."""
@@ -201,7 +202,10 @@ def _append(
         results[key] = ItemResult(key[1], "rejected", record.record_id, reason)
     if accepted:
         owed, foreseen = owed_notices(store, rulebook, [r for _, r in accepted], today, now)
-        outcomes = store.append_records([r for _, r in accepted], recorded_at=now, notices=owed)
+        taken = [r for _, r in accepted]
+        outcomes = store.append_records(
+            taken, recorded_at=now, notices=owed, judged=judged_records(rulebook, taken)
+        )
         touched: set[str] = set()
         created: set[str] = set()
         for (key, record), outcome in zip(accepted, outcomes, strict=True):

@@ -16,6 +16,7 @@ from credo.domain.rules.packs import Pack
 from credo.domain.rules.rulebook import PackVersion, Rulebook, checksum
 from credo.services.packs.check import PackProblem, check_pack_text, errors, warnings
 from credo.services.packs.rulebook import current_rulebook
+from credo.services.rating.verdicts import rejudge_for_adoption
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,19 +44,20 @@ def adopt_pack_file(
     pack, problems = check_pack_text(text, str(path))
     if pack is None:
         raise PackInvalid("\n".join(str(p) for p in errors(problems)))
-    _refuse_inconsistent(store, pack)
-    _refuse_harsher(store, pack)
+    before = current_rulebook(store)
+    refuse_inconsistent(before, pack)
+    _refuse_harsher(store, before, pack)
     digest = checksum(pack)
     stored = StoredPack(pack.pack, pack.version, pack.effective_from, digest, text, now, actor)
     new = store.adopt_pack(stored)
+    if new:
+        # The verdicts the new version or pack changes, judged again (a crash before this
+        # leaves the store's verdicts by the rulebook before, which the next recompute sees).
+        rejudge_for_adoption(store, before, current_rulebook(store), pack)
     carried = None
     if new and proposals is not None:
         carried = proposals.carried_out(pack.pack, pack.version, digest, at=now)
     return Adopted(pack, digest, new, tuple(warnings(problems)), carried)
-
-
-def _refuse_inconsistent(store: LedgerStore, pack: Pack) -> None:
-    refuse_inconsistent(current_rulebook(store), pack)
 
 
 def refuse_inconsistent(rulebook: Rulebook, pack: Pack) -> None:
@@ -126,11 +128,11 @@ def harsher_records(store: LedgerStore, before: Rulebook, pack: Pack) -> Harsher
     return Harsher(count, tuple(found))
 
 
-def _refuse_harsher(store: LedgerStore, pack: Pack) -> None:
+def _refuse_harsher(store: LedgerStore, before: Rulebook, pack: Pack) -> None:
     """Nothing is made harsher after the fact (SPEC §3): a version that would judge a record
     already in the ledger more harshly than the rulebook in force does is refused, naming how
     many and the first of them."""
-    harsher = harsher_records(store, current_rulebook(store), pack)
+    harsher = harsher_records(store, before, pack)
     count, found = harsher.count, harsher.first
     if count:
         shown = "; ".join(

@@ -3,6 +3,7 @@ store (replacing the materialised scores) and as a Parquet snapshot."""
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,9 +12,18 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from credo.adapters.engines.protocol import LedgerSource, PopulationEngine, Progress, Recomputed
+from credo.adapters.engines.protocol import (
+    FoldingEngine,
+    LedgerSource,
+    PopulationEngine,
+    Progress,
+    Recomputed,
+)
+from credo.adapters.engines.verdict_ledger import judged_of_verdicts
 from credo.adapters.stores.protocol import LedgerStore, ListMark, ScoreRun, StoredScore
 from credo.domain.rules.rulebook import Rulebook
+from credo.services.rating import verdicts
+from credo.services.rating.verdicts import judge_of
 
 
 @dataclass
@@ -43,14 +53,22 @@ def recompute(
     source: LedgerSource | None = None,
     snapshot_dir: Path | None = None,
     write_store: bool = True,
+    rejudge: bool = False,
     progress: Progress | None = None,
 ) -> RecomputeReport:
-    if source is None:
-        if progress:
-            progress("exporting the ledger")
-        records, entries = store.export()
-        source = LedgerSource(records, entries)
-    result = engine.recompute(source, rulebook, as_of, progress=progress)
+    """Everyone's score on `as_of`. From the store (no `source`), an engine that folds folds
+    the store's verdicts, judging the whole ledger again first only when asked (`rejudge`) or
+    when the store cannot say they are all by `rulebook`; any other engine reads the ledger as
+    exported."""
+    if source is None and isinstance(engine, FoldingEngine):
+        result = _fold_store(store, engine, rulebook, as_of, rejudge, progress)
+    else:
+        if source is None:
+            if progress:
+                progress("exporting the ledger")
+            records, entries = store.export()
+            source = LedgerSource(records, entries)
+        result = engine.recompute(source, rulebook, as_of, progress=progress)
     run_id = None
     if write_store:
         if progress:
@@ -81,6 +99,26 @@ def recompute(
             "subject_id_count_distinct"
         ]
     return report
+
+
+def _fold_store(
+    store: LedgerStore,
+    engine: FoldingEngine,
+    rulebook: Rulebook,
+    as_of: date,
+    rejudge: bool,
+    progress: Progress | None,
+) -> Recomputed:
+    tell = progress or (lambda _stage: None)
+    started = time.perf_counter()
+    if rejudge or store.verdicts_key() != judge_of(rulebook)[1]:
+        tell("judging every record")
+        verdicts.rejudge(store, rulebook)
+    tell("reading the judged ledger")
+    judged = judged_of_verdicts(store.verdict_table(), rulebook)
+    result = engine.fold(judged, rulebook, as_of, False, tell)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def _stored(result: Recomputed, now: datetime) -> Iterator[StoredScore]:

@@ -13,7 +13,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.sql import audit as audit_sql
-from credo.adapters.stores.sql.base import SqlBase
 from credo.adapters.stores.sql.rows import (
     entry_from_row,
     ledger_size_of,
@@ -25,6 +24,7 @@ from credo.adapters.stores.sql.tables import (
     scores,
     single_use_steps,
 )
+from credo.adapters.stores.sql.verdicts import SqlVerdicts
 from credo.domain.audit.leaves import (
     entry_json,
     hash_of,
@@ -39,7 +39,7 @@ from credo.domain.ledger.entries import (
 )
 
 
-class SqlEntries(SqlBase):
+class SqlEntries(SqlVerdicts):
     def ledger_size(self, subject_id: str) -> int:
         with self._errors(), self._read() as conn:
             return int(conn.execute(ledger_size_of(subject_id)).scalar_one())
@@ -66,6 +66,7 @@ class SqlEntries(SqlBase):
                     self._serialise(conn, batch, ids)
                 seqs = self._insert_entries(conn, values)
                 self._take_steps(conn, steps, seqs)
+                self._entries_changed(conn, batch)
                 self._grow(conn, entry_leaves(batch, seqs))
                 conn.execute(delete(scores).where(scores.c.subject_id.in_(subjects_of)))
                 return seqs

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.migrations import head_revision
-from credo.adapters.stores.protocol import Ledger, Outcome, StoredPack
+from credo.adapters.stores.protocol import Judged, Ledger, Outcome, StoredPack
 from credo.adapters.stores.sql import audit as audit_sql
 from credo.adapters.stores.sql import shares
 from credo.adapters.stores.sql.decoded import ledger_records
@@ -155,7 +155,12 @@ class SqlLedgerStore(SqlEntries, SqlScores):
     # -- records --------------------------------------------------------------------------
 
     def append_records(
-        self, records: Sequence[Record], *, recorded_at: datetime, notices: Sequence[Entry] = ()
+        self,
+        records: Sequence[Record],
+        *,
+        recorded_at: datetime,
+        notices: Sequence[Entry] = (),
+        judged: Judged | None = None,
     ) -> list[Outcome]:
         fingerprints = [r.fingerprint() for r in records]
         first: dict[str, int] = {}
@@ -169,7 +174,7 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         if not rows:
             return []
         with self._errors():
-            created, held = self._append(rows, recorded_at, notices, leaves)
+            created, held = self._append(rows, recorded_at, notices, leaves, judged)
         outcomes = []
         for i, r in enumerate(records):
             if r.record_id in created and first[r.record_id] == i:
@@ -186,14 +191,18 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         at: datetime,
         notices: Sequence[Entry],
         leaves: dict[str, Hash],
+        judged: Judged | None,
     ) -> tuple[set[str], dict[str, str]]:
-        """One transaction: insert, add the notices of the records created and the leaves of
-        both (records in id order, then notices), sign the head, then read back what the keys
-        not inserted hold."""
+        """One transaction: insert, add the verdicts and notices of the records created and the
+        leaves of both (records in id order, then notices), sign the head, then read back what
+        the keys not inserted hold."""
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._append_tx() as conn:
+                    fresh = self._ledger_is_empty(conn)
                     created = self._insert_rows(conn, rows, at)
+                    if created:
+                        self._keep_verdicts(conn, created, judged, fresh)
                     owed = [n for n in notices if n.record_id in created]
                     seqs = self._insert_entries(conn, [entry_values(n) for n in owed])
                     grown: list[audit_sql.Grown] = [

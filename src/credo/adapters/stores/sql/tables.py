@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -268,6 +269,39 @@ scores = Table(
     Column("run_id", SEQ),
     Column("computed_at", UtcDateTime, nullable=False),
     Column("ledger_size", BigInteger),  # NULL from a recompute: any real-time score replaces it
+)
+
+
+# -- the judged ledger: each record's verdict (`domain.scoring.verdicts`), derived from the ledger
+# and the rulebook, kept with its record and its status ------------------------------------------
+
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column("record_id", key_type(), primary_key=True),
+    Column("subject_id", key_type(), nullable=False),
+    Column("region", String(), nullable=False),
+    Column("kind", String(), nullable=False),
+    Column("occurred_at", Date, nullable=False),
+    Column("case_ref", String()),
+    Column("pack", key_type()),
+    Column("rule", Integer),
+    Column("expires_on", Date),
+    Column("points", BigInteger, nullable=False),
+    Column("later", Text),  # JSON: [[version index, points]] where a later version is milder
+    Column("lists", Text),  # JSON: {"admits": [[list, days, repair key]], "repairs": [keys]}
+    Column("withdrawn", Boolean, nullable=False),
+    Column("overturned", Boolean, nullable=False),
+    Column("disputed", Boolean, nullable=False),
+)
+
+# One row: the rulebook every verdict was judged by (`verdicts.rulebook_key`); none, or NULL,
+# when that is not known and the next recompute must judge the ledger again.
+verdicts_state = Table(
+    "verdicts_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("rulebook_key", String()),
 )
 
 

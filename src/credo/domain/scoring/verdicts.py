@@ -1,0 +1,241 @@
+"""A record's date-independent verdict, judged on its own (`Verdict`, by `Judge`): what a store
+keeps beside each record so that its judged ledger grows with the ledger, one record at a time.
+
+It is the judged ledger of `credo.domain.scoring.judged` before numbering: the same facts
+(`credo.adapters.engines.sql.judge` works them out in SQL for a whole ledger), with every part
+that depends on other records left to be worked out when the verdicts are read together:
+
+- whether a case can hold more than one record that may count (the fold merges only those);
+- when a list entry is repaired: a verdict names the repairs it *can* make (`repairs`, keyed by
+  the admitting pack version and list), and an entry's first repair is the earliest record of
+  the same subject and case, not withdrawn or overturned, on or after the admission, that can
+  make it.
+
+A record's status is kept beside its verdict and changes with it (withdrawn, overturned, under
+open objection); nothing else in a verdict changes unless the rulebook does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, cast
+
+from credo.domain.ledger.records import LedgerRecord, Record, RecordStatus
+from credo.domain.rules import ir
+from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A list entry a record opens, by the version of its pack in force when it occurred."""
+
+    list_id: str
+    days: int  # that version's duration_days
+    repair: str | None  # the key of that version's repair for this list, None: none
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    record_id: str
+    subject_id: str
+    region: str
+    kind: str
+    occurred_at: date
+    case_ref: str | None
+    pack: str | None  # the pack that judges it; None: none governs its region then
+    rule: int | None  # its rule, numbered within its pack as `judged.Numbering` does; None: none
+    expires_on: date | None
+    points: int  # p_then: what it is worth by the version in force when it occurred
+    later: tuple[tuple[int, int], ...]  # (version index, points) where a later one differs
+    admits: tuple[Admission, ...]
+    repairs: tuple[str, ...]  # the repair keys this record matches (only with a case_ref)
+    status: RecordStatus
+
+    def with_status(self, status: RecordStatus) -> Verdict:
+        return replace(self, status=status)
+
+
+def repair_key(version: PackVersion, list_id: str) -> str:
+    return f"{version.id}@{version.version}/{list_id}"
+
+
+def rulebook_key(rulebook: Rulebook) -> str:
+    """What verdicts are judged by: every adopted version, by pack, number and checksum."""
+    h = hashlib.sha256(b"credo-verdicts-1")
+    for v in sorted(rulebook.all_versions(), key=lambda v: (v.id, v.version)):
+        h.update(f"\0{v.id}\0{v.version}\0{v.checksum}".encode())
+    return h.hexdigest()[:32]
+
+
+# How a store keeps a verdict: one row, its rare parts (milder points under later versions,
+# list admissions and repairs) as JSON text, NULL when empty, as most are.
+VERDICT_FIELDS = (
+    "record_id",
+    "subject_id",
+    "region",
+    "kind",
+    "occurred_at",
+    "case_ref",
+    "pack",
+    "rule",
+    "expires_on",
+    "points",
+    "later",
+    "lists",
+    "withdrawn",
+    "overturned",
+    "disputed",
+)
+
+VerdictRow = tuple[Any, ...]
+
+
+def verdict_row(v: Verdict) -> VerdictRow:
+    lists = None
+    if v.admits or v.repairs:
+        admits = [[a.list_id, a.days, a.repair] for a in v.admits]
+        lists = json.dumps({"admits": admits, "repairs": list(v.repairs)})
+    s = v.status
+    return (
+        v.record_id,
+        v.subject_id,
+        v.region,
+        v.kind,
+        v.occurred_at,
+        v.case_ref,
+        v.pack,
+        v.rule,
+        v.expires_on,
+        v.points,
+        json.dumps([list(p) for p in v.later]) if v.later else None,
+        lists,
+        s.withdrawn,
+        s.overturned,
+        s.disputed,
+    )
+
+
+def verdict_of_row(row: VerdictRow) -> Verdict:
+    (rid, sid, region, kind, occurred, case_ref, pack, rule, expires, points, later, lists) = row[
+        :12
+    ]
+    found = json.loads(lists) if lists else {"admits": [], "repairs": []}
+    return Verdict(
+        record_id=rid,
+        subject_id=sid,
+        region=region,
+        kind=kind,
+        occurred_at=occurred,
+        case_ref=case_ref,
+        pack=pack,
+        rule=rule,
+        expires_on=expires,
+        points=points,
+        later=tuple((k, p) for k, p in json.loads(later)) if later else (),
+        admits=tuple(Admission(a, d, k) for a, d, k in found["admits"]),
+        repairs=tuple(found["repairs"]),
+        status=RecordStatus(bool(row[12]), bool(row[13]), bool(row[14])),
+    )
+
+
+class Judge:
+    """Verdicts by one rulebook. Holds what it works out per pack version (rule numbers, the
+    repairs that exist), so judging many records costs a rule match per version each."""
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        self.rulebook = rulebook
+        self._numbers: dict[int, dict[str, int]] = {}  # id(version) → rule id → number
+        self._repairs: list[tuple[str, PackVersion, str]] = [
+            (repair_key(v, list_id), v, list_id)
+            for h in rulebook.packs.values()
+            for v in h.versions
+            for list_id, compiled in v.lists.items()
+            if compiled.repair is not None
+        ]
+
+    def verdict(self, lr: LedgerRecord) -> Verdict:
+        r = lr.record
+        history = self.rulebook.record_pack(r)
+        then = history.in_force(r.occurred_at) if history else None
+        hit = then.rules.match(r.type, r.attributes) if then else None
+        rule: int | None = None
+        expires: date | None = None
+        points, later = 0, cast(tuple[tuple[int, int], ...], ())
+        admits: tuple[Admission, ...] = ()
+        if history is not None and then is not None:
+            admits = tuple(
+                Admission(
+                    list_id,
+                    compiled.spec.duration_days,
+                    repair_key(then, list_id) if compiled.repair else None,
+                )
+                for list_id, compiled in then.lists.items()
+                if compiled.admit(r.type, r.attributes)
+            )
+            if hit is not None:
+                rule = self._number(history, then, hit.rule_id)
+                expires = r.occurred_at + timedelta(days=hit.valid_days) if hit.valid_days else None
+                points, later = hit.points, _milder(history, then, hit.points, r)
+        repairs: tuple[str, ...] = ()
+        if r.case_ref:
+            repairs = tuple(
+                key
+                for key, v, list_id in self._repairs
+                if (m := v.lists[list_id].repair) is not None and m(r.type, r.attributes)
+            )
+        return Verdict(
+            record_id=r.record_id,
+            subject_id=r.subject.id,
+            region=r.subject.region,
+            kind=r.subject.kind,
+            occurred_at=r.occurred_at,
+            case_ref=r.case_ref,
+            pack=history.id if history else None,
+            rule=rule,
+            expires_on=expires,
+            points=points,
+            later=later,
+            admits=admits,
+            repairs=repairs,
+            status=lr.status,
+        )
+
+    def verdicts(self, records: list[LedgerRecord]) -> list[Verdict]:
+        return [self.verdict(lr) for lr in records]
+
+    def _number(self, history: PackHistory, then: PackVersion, rule_id: str) -> int:
+        numbers = self._numbers.get(id(then))
+        if numbers is None:
+            offset = 0
+            for v in history.versions:
+                branches = ir.rule_table(v.pack).branches
+                if v is then:
+                    numbers = {b.rule_id: offset + i for i, b in enumerate(branches)}
+                    break
+                offset += len(branches)
+            assert numbers is not None
+            self._numbers[id(then)] = numbers
+        return numbers[rule_id]
+
+
+def _milder(
+    history: PackHistory, then: PackVersion, p_then: int, record: Record
+) -> tuple[tuple[int, int], ...]:
+    """Where a later version makes a penalty milder (SPEC §4.3): softened by a milder rule, or
+    repealed (0) by a version without a rule for it; under every other version, and always
+    for a reward, the record is worth `p_then`."""
+    if p_then >= 0:
+        return ()
+    out: list[tuple[int, int]] = []
+    past_then = False
+    for k, v in enumerate(history.versions):
+        if past_then:
+            now = v.rules.match(record.type, record.attributes)
+            points = max(p_then, min(now.points if now else 0, 0))
+            if points != p_then:
+                out.append((k, points))
+        past_then = past_then or v is then
+    return tuple(out)
