@@ -105,6 +105,74 @@ def export_postgres(store: Any) -> tuple[pa.Table, pa.Table]:
     return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
 
 
+# The verdicts a store keeps (`domain.scoring.verdicts`), for the fold. Nullable text and
+# numbers come as '' and -1 (see `_text`), dates as text on SQLite.
+_VERDICTS = """
+SELECT r.record_id, r.subject_id, COALESCE(r.region, s.region) AS region, s.kind,
+       {occurred} AS occurred_at, {case_ref} AS case_ref, {pack} AS pack,
+       COALESCE(v.rule, -1) AS rule, {expires} AS expires_on, v.points, {later} AS later,
+       {lists} AS lists, {withdrawn} AS withdrawn, {overturned} AS overturned,
+       {disputed} AS disputed
+FROM verdicts v JOIN records r ON r.seq = v.seq JOIN subjects s ON s.id = r.subject_id
+"""
+
+
+def verdicts_sqlite(store: Any) -> pa.Table:
+    import adbc_driver_sqlite.dbapi as adbc
+
+    from credo.adapters.engines.verdict_ledger import VERDICT_SCHEMA
+
+    store.engine.dispose()  # as in export_sqlite: the driver's own SQLite sees the file whole
+    with adbc.connect(store.engine.url.database) as conn, conn.cursor() as cur:
+        cur.execute(
+            _VERDICTS.format(
+                occurred="r.occurred_at",
+                expires=_text("v.expires_on"),
+                case_ref=_text("r.case_ref"),
+                **{c: _text(f"v.{c}") for c in ("pack", "later", "lists")},
+                **{c: f"CAST(v.{c} AS INTEGER)" for c in ("withdrawn", "overturned", "disputed")},
+            )
+        )
+        table = cur.fetch_arrow_table()
+    table = _null_if_empty(table, "case_ref", "pack", "later", "lists", "expires_on")
+    return _verdicts_typed(table, VERDICT_SCHEMA)
+
+
+def verdicts_postgres(store: Any) -> pa.Table:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    from credo.adapters.engines.verdict_ledger import VERDICT_SCHEMA
+
+    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with adbc.connect(url) as conn, conn.cursor() as cur:
+        if store.schema:
+            cur.execute(f"SET search_path TO {store.schema}")
+        plain = ("pack", "later", "lists", "withdrawn", "overturned", "disputed")
+        as_held = {c: f"v.{c}" for c in plain}
+        cur.execute(
+            _VERDICTS.format(
+                occurred="r.occurred_at", expires="v.expires_on", case_ref="r.case_ref", **as_held
+            )
+        )
+        table = cur.fetch_arrow_table()
+    return _verdicts_typed(table, VERDICT_SCHEMA)
+
+
+def _verdicts_typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    if not table.num_rows:
+        return schema.empty_table()
+    rule = table.column("rule")
+    table = table.set_column(
+        table.schema.get_field_index("rule"), "rule", pc.if_else(pc.equal(rule, -1), None, rule)
+    )
+    for name in ("withdrawn", "overturned", "disputed"):
+        column = table.column(name)
+        if not pa.types.is_boolean(column.type):
+            i = table.schema.get_field_index(name)
+            table = table.set_column(i, name, pc.not_equal(column, 0))
+    return _typed(table, schema)
+
+
 def export_memory(store: Any) -> tuple[pa.Table, pa.Table]:
     rows, entries = [], []
     for batch in store.iter_records():

@@ -19,6 +19,7 @@ from credo.domain.rules.packs import ObjectionSpec
 from credo.domain.rules.rulebook import Rulebook
 from credo.domain.scoring.measures import check
 from credo.domain.scoring.score import Assessment, assess
+from credo.domain.scoring.verdicts import Verdict, judge_for
 
 HOW_TO_OBJECT = (
     "POST /v1/objections {record_id, reason} with your subject key, or "
@@ -187,19 +188,18 @@ def _started(before: Assessment | None, after: Assessment) -> list[dict[str, Any
     return started
 
 
-def intake_notices(rulebook: Rulebook, record: Record, today: date) -> list[Notice]:
+def intake_notices(
+    rulebook: Rulebook, record: Record, today: date, verdict: Verdict | None = None
+) -> list[Notice]:
     """The notices a record owes its subject, judged on its own: what bulk intake can tell
     without reading each subject's ledger. Its points and the list entries it opens do not
     depend on the rest of the ledger, and neither do the measures resting on those lists,
     which are all the restrictions there are (a `deny` rests on a list, SPEC §5); measures
-    that follow a tier are left to the online path."""
-    history = rulebook.record_pack(record)
-    then = history.in_force(record.occurred_at) if history else None
-    if then is None:
-        return []
-    hit = then.rules.match(record.type, record.attributes)
-    admits = any(c.admit(record.type, record.attributes) for c in then.lists.values())
-    if not admits and (hit is None or hit.points >= 0):
+    that follow a tier are left to the online path. `verdict`, the record's own by this
+    rulebook when intake has judged it already, spares judging it again."""
+    if verdict is None:
+        verdict = judge_for(rulebook).verdict_of(record)
+    if not verdict.admits and (verdict.rule is None or verdict.points >= 0):
         return []  # the common case, decided without assessing anything
     rid = record.record_id
     after = assess(record.subject.id, rulebook, [LedgerRecord(record)], today)

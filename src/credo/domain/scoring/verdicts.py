@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+import weakref
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from credo.domain.ledger.records import LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.records import ACTIVE, LedgerRecord, Record, RecordStatus
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
+from credo.domain.scoring.evaluate import CompiledMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +39,9 @@ class Admission:
     repair: str | None  # the key of that version's repair for this list, None: none
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """A tuple, not a dataclass: made for every record taken, it costs a fifth as much."""
+
     record_id: str
     subject_id: str
     region: str
@@ -55,7 +58,7 @@ class Verdict:
     status: RecordStatus
 
     def with_status(self, status: RecordStatus) -> Verdict:
-        return replace(self, status=status)
+        return self._replace(status=status)
 
 
 def repair_key(version: PackVersion, list_id: str) -> str:
@@ -90,15 +93,21 @@ VERDICT_FIELDS = (
     "disputed",
 )
 
+VERDICT_KEPT = VERDICT_FIELDS[6:]
+"""What a database keeps of a verdict beside its record, which holds the rest (id, subject,
+region, kind, occurrence, case)."""
+
 VerdictRow = tuple[Any, ...]
 
 
 def verdict_row(v: Verdict) -> VerdictRow:
+    s = v.status
+    if not (v.later or v.admits or v.repairs):  # most records: nothing to encode
+        return (*v[:10], None, None, s.withdrawn, s.overturned, s.disputed)
     lists = None
     if v.admits or v.repairs:
         admits = [[a.list_id, a.days, a.repair] for a in v.admits]
         lists = json.dumps({"admits": admits, "repairs": list(v.repairs)})
-    s = v.status
     return (
         v.record_id,
         v.subject_id,
@@ -141,66 +150,85 @@ def verdict_of_row(row: VerdictRow) -> Verdict:
     )
 
 
+_JUDGES: weakref.WeakKeyDictionary[Rulebook, Judge] = weakref.WeakKeyDictionary()
+
+
+def judge_for(rulebook: Rulebook) -> Judge:
+    """The rulebook's judge, made once per rulebook (a server keeps one for many requests)."""
+    found = _JUDGES.get(rulebook)
+    if found is None:
+        found = _JUDGES[rulebook] = Judge(rulebook)
+    return found
+
+
 class Judge:
-    """Verdicts by one rulebook. Holds what it works out per pack version (rule numbers, the
-    repairs that exist), so judging many records costs a rule match per version each."""
+    """Verdicts by one rulebook. Holds what it works out per pack version (rule numbers, which
+    lists may admit and which repairs may be made by a record of each type), so judging many
+    records costs a rule match per version and a test per list that could apply."""
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
+        self.key = rulebook_key(rulebook)
         self._numbers: dict[int, dict[str, int]] = {}  # id(version) → rule id → number
-        self._repairs: list[tuple[str, PackVersion, str]] = [
-            (repair_key(v, list_id), v, list_id)
-            for h in rulebook.packs.values()
-            for v in h.versions
-            for list_id, compiled in v.lists.items()
-            if compiled.repair is not None
-        ]
+        # id(version) → record type → the lists whose admit names it: (id, days, repair key)
+        self._admitting: dict[int, dict[str, list[tuple[str, CompiledMatch, int, str | None]]]]
+        self._admitting = {}
+        # record type → the repairs a record of it may make: (key, match)
+        self._repairing: dict[str, list[tuple[str, CompiledMatch]]] = {}
+        for h in rulebook.packs.values():
+            for v in h.versions:
+                by_type = self._admitting.setdefault(id(v), {})
+                for list_id, compiled in v.lists.items():
+                    key = repair_key(v, list_id) if compiled.repair is not None else None
+                    admit = compiled.admit
+                    days = compiled.spec.duration_days
+                    by_type.setdefault(admit.record_type, []).append((list_id, admit, days, key))
+                    if compiled.repair is not None and key is not None:
+                        repair = compiled.repair
+                        self._repairing.setdefault(repair.record_type, []).append((key, repair))
 
     def verdict(self, lr: LedgerRecord) -> Verdict:
-        r = lr.record
+        return self.verdict_of(lr.record, lr.status)
+
+    def verdict_of(self, r: Record, status: RecordStatus = ACTIVE) -> Verdict:
         history = self.rulebook.record_pack(r)
         then = history.in_force(r.occurred_at) if history else None
-        hit = then.rules.match(r.type, r.attributes) if then else None
         rule: int | None = None
         expires: date | None = None
         points, later = 0, cast(tuple[tuple[int, int], ...], ())
         admits: tuple[Admission, ...] = ()
         if history is not None and then is not None:
-            admits = tuple(
-                Admission(
-                    list_id,
-                    compiled.spec.duration_days,
-                    repair_key(then, list_id) if compiled.repair else None,
+            lists = self._admitting[id(then)].get(r.type)
+            if lists:
+                admits = tuple(
+                    Admission(list_id, days, key)
+                    for list_id, admit, days, key in lists
+                    if admit(r.type, r.attributes)
                 )
-                for list_id, compiled in then.lists.items()
-                if compiled.admit(r.type, r.attributes)
-            )
+            hit = then.rules.match(r.type, r.attributes)
             if hit is not None:
                 rule = self._number(history, then, hit.rule_id)
                 expires = r.occurred_at + timedelta(days=hit.valid_days) if hit.valid_days else None
                 points, later = hit.points, _milder(history, then, hit.points, r)
         repairs: tuple[str, ...] = ()
-        if r.case_ref:
-            repairs = tuple(
-                key
-                for key, v, list_id in self._repairs
-                if (m := v.lists[list_id].repair) is not None and m(r.type, r.attributes)
-            )
+        if r.case_ref and (candidates := self._repairing.get(r.type)):
+            repairs = tuple(key for key, m in candidates if m(r.type, r.attributes))
+        subject = r.subject
         return Verdict(
-            record_id=r.record_id,
-            subject_id=r.subject.id,
-            region=r.subject.region,
-            kind=r.subject.kind,
-            occurred_at=r.occurred_at,
-            case_ref=r.case_ref,
-            pack=history.id if history else None,
-            rule=rule,
-            expires_on=expires,
-            points=points,
-            later=later,
-            admits=admits,
-            repairs=repairs,
-            status=lr.status,
+            r.record_id,
+            subject.id,
+            subject.region,
+            subject.kind,
+            r.occurred_at,
+            r.case_ref,
+            history.id if history else None,
+            rule,
+            expires,
+            points,
+            later,
+            admits,
+            repairs,
+            status,
         )
 
     def verdicts(self, records: list[LedgerRecord]) -> list[Verdict]:

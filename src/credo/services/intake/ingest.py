@@ -113,8 +113,8 @@ def ingest_items(
             # notices owed and each record's verdict, which the store writes for the records
             # it creates in the batch's own transaction (a replay owes no new notice).
             taken = [r for _, r in accepted]
-            owed = intake_notices_for(rulebook, taken, today, now)
             judged = judged_records(rulebook, taken)
+            owed = intake_notices_for(rulebook, taken, today, now, judged.verdicts)
             if pending is not None:
                 pending.result()
             pending = (

@@ -21,6 +21,7 @@ from credo.domain.ledger.records import LedgerRecord, Record
 from credo.domain.rules.rulebook import Rulebook
 from credo.domain.scoring.measures import check
 from credo.domain.scoring.score import Assessment, assess
+from credo.domain.scoring.verdicts import Verdict
 from credo.services.rating.scores import store_assessment, to_store
 from credo.services.rating.subject import subject_ledger
 
@@ -125,11 +126,21 @@ def _decisions(
 
 
 def intake_notices_for(
-    rulebook: Rulebook, records: Sequence[Record], today: date, now: datetime
+    rulebook: Rulebook,
+    records: Sequence[Record],
+    today: date,
+    now: datetime,
+    verdicts: Sequence[Verdict] | None = None,
 ) -> list[Entry]:
     """The notices owed for records taken in bulk, each judged on its own (see
-    `intake_notices`): bulk intake reads no subject's ledger back."""
-    return [notice_entry(n, now) for r in records for n in intake_notices(rulebook, r, today)]
+    `intake_notices`; `verdicts`, the records' own, in order, when judged already): bulk
+    intake reads no subject's ledger back."""
+    judged = verdicts if verdicts is not None else [None] * len(records)
+    return [
+        notice_entry(n, now)
+        for r, v in zip(records, judged, strict=True)
+        for n in intake_notices(rulebook, r, today, v)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

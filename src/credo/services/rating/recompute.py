@@ -22,8 +22,8 @@ from credo.adapters.engines.protocol import (
 from credo.adapters.engines.verdict_ledger import judged_of_verdicts
 from credo.adapters.stores.protocol import LedgerStore, ListMark, ScoreRun, StoredScore
 from credo.domain.rules.rulebook import Rulebook
+from credo.domain.scoring.verdicts import judge_for
 from credo.services.rating import verdicts
-from credo.services.rating.verdicts import judge_of
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _fold_store(
 ) -> Recomputed:
     tell = progress or (lambda _stage: None)
     started = time.perf_counter()
-    if rejudge or store.verdicts_key() != judge_of(rulebook)[1]:
+    if rejudge or store.verdicts_key() != judge_for(rulebook).key:
         tell("judging every record")
         verdicts.rejudge(store, rulebook)
     tell("reading the judged ledger")

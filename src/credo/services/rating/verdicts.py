@@ -4,7 +4,6 @@ say its verdicts are by the rulebook in force (`rejudge`), and read back for the
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Sequence
 
 from credo.adapters.stores.protocol import Judged, LedgerStore
@@ -12,24 +11,13 @@ from credo.domain.ledger.records import LedgerRecord, Record
 from credo.domain.ledger.subjects import governs
 from credo.domain.rules.packs import Pack
 from credo.domain.rules.rulebook import Rulebook
-from credo.domain.scoring.verdicts import Judge, rulebook_key
-
-_JUDGES: weakref.WeakKeyDictionary[Rulebook, tuple[Judge, str]] = weakref.WeakKeyDictionary()
-
-
-def judge_of(rulebook: Rulebook) -> tuple[Judge, str]:
-    """The rulebook's judge and key, made once per rulebook (a server keeps one rulebook for
-    many requests)."""
-    found = _JUDGES.get(rulebook)
-    if found is None:
-        found = _JUDGES[rulebook] = (Judge(rulebook), rulebook_key(rulebook))
-    return found
+from credo.domain.scoring.verdicts import judge_for
 
 
 def judged_records(rulebook: Rulebook, records: Sequence[Record]) -> Judged:
     """New records' verdicts (a record is taken without entries, so active)."""
-    judge, key = judge_of(rulebook)
-    return Judged(key, [judge.verdict(LedgerRecord(r)) for r in records])
+    judge = judge_for(rulebook)
+    return Judged(judge.key, [judge.verdict_of(r) for r in records])
 
 
 def rejudge(
@@ -43,7 +31,7 @@ def rejudge(
     """Judge the ledger's records again by `rulebook` and keep their verdicts: every record,
     or, with `where`, those it picks, the rest being judged alike by the rulebook before
     (`after`). True if the store's verdicts are then all by `rulebook`."""
-    judge, key = judge_of(rulebook)
+    judge = judge_for(rulebook)
     verdicts = []
     seen = 0
     for batch in store.iter_records():
@@ -51,7 +39,9 @@ def rejudge(
         verdicts += [judge.verdict(lr) for lr in batch if where is None or where(lr)]
         if progress:
             progress(len(batch))
-    return store.put_verdicts(Judged(key, verdicts), records=seen, after=after, whole=where is None)
+    return store.put_verdicts(
+        Judged(judge.key, verdicts), records=seen, after=after, whole=where is None
+    )
 
 
 def rejudge_for_adoption(store: LedgerStore, before: Rulebook, after: Rulebook, pack: Pack) -> bool:
@@ -67,4 +57,4 @@ def rejudge_for_adoption(store: LedgerStore, before: Rulebook, after: Rulebook, 
             r.case_ref is not None or governs(pack.jurisdiction, r.subject.region)
         )
 
-    return rejudge(store, after, where=affected, after=judge_of(before)[1])
+    return rejudge(store, after, where=affected, after=judge_for(before).key)

@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, String, Table, Text, cast, func, select, type_coerce
+from sqlalchemy import String, Table, Text, cast, func, select, type_coerce
 from sqlalchemy.engine import Connection
 
-from credo.adapters.stores.sql.rows import RECORD_READ, AnyRow, admin_from_row
+from credo.adapters.stores.sql.rows import RECORD_READ, AnyRow, admin_from_row, driver_rows
 from credo.adapters.stores.sql.tables import (
     admin_entries,
     audit_leaves,
@@ -172,7 +172,7 @@ def leaf_rows(conn: Connection, after: int, limit: int | None) -> list[Leaf]:
         .order_by(c.leaf_index)
         .limit(limit)
     )
-    return [Leaf(int(i), kind, ref, bytes(h)) for i, kind, ref, h in _driver_rows(conn, query)]
+    return [Leaf(int(i), kind, ref, bytes(h)) for i, kind, ref, h in driver_rows(conn, query)]
 
 
 def leaf_columns(conn: Connection) -> Logged:
@@ -181,25 +181,10 @@ def leaf_columns(conn: Connection) -> Logged:
     `Leaf` apiece."""
     c = audit_leaves.c
     query = select(c.kind, c.ref, c.leaf_hash, c.leaf_index).order_by(c.leaf_index)
-    rows = _driver_rows(conn, query)
+    rows = driver_rows(conn, query)
     if rows and type(rows[0][2]) is not bytes:  # a driver that gives a view of the bytes
         rows = [(kind, ref, bytes(h), i) for kind, ref, h, i in rows]
     return logged(rows)
-
-
-def _driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
-    """`query`'s rows as plain tuples, read straight from the driver's cursor in the
-    connection's transaction: `audit verify` reads every leaf, and SQLAlchemy's result
-    processing costs more than the read."""
-    compiled = query.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def leaf_indexes(conn: Connection, kind: LeafKind, refs: Collection[str]) -> dict[str, int]:

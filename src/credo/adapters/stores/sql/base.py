@@ -3,7 +3,7 @@ errors they raise, and the hooks each dialect fills (`sqlite`, `postgres`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,14 +44,14 @@ class SqlBase:
         (`shares`)."""
         raise NotImplementedError
 
-    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> dict[str, int]:
         """Insert `rows` (distinct keys, in batch order) ignoring key conflicts, in record id
         order, then the subjects of the records created (as first seen in the batch); return
-        the ids of the records created."""
+        the ids of the records created, each with its sequence number."""
         raise NotImplementedError
 
     def _held_otherwise(
-        self, conn: Connection, rows: list[RecordRow], created: set[str]
+        self, conn: Connection, rows: list[RecordRow], created: Collection[str]
     ) -> dict[str, str]:
         """For the keys not created whose stored fingerprint differs from the row's: that
         stored fingerprint. The same transaction as the insert, after it."""

@@ -192,7 +192,7 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         notices: Sequence[Entry],
         leaves: dict[str, Hash],
         judged: Judged | None,
-    ) -> tuple[set[str], dict[str, str]]:
+    ) -> tuple[dict[str, int], dict[str, str]]:
         """One transaction: insert, add the verdicts and notices of the records created and the
         leaves of both (records in id order, then notices), sign the head, then read back what
         the keys not inserted hold."""

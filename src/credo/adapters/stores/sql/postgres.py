@@ -56,6 +56,7 @@ from credo.adapters.stores.sql.tables import (
     subjects,
 )
 from credo.domain.audit.tree_heads import HeadSigner
+from credo.domain.scoring.verdicts import VERDICT_KEPT, VerdictRow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -83,7 +84,7 @@ _stage = Table(
 _STAGE_COLUMNS = [c.name for c in _stage.columns]
 
 
-def _insert_statement() -> Select[str]:
+def _insert_statement() -> Select[str, int]:
     """Records in key order, so that concurrent batches lock keys in the same order and
     cannot deadlock; then the subjects of the records created, the first in the batch wins."""
     at = bindparam("at", type_=UtcDateTime)
@@ -96,7 +97,7 @@ def _insert_statement() -> Select[str]:
             .order_by(_stage.c.record_id),
         )
         .on_conflict_do_nothing()
-        .returning(records.c.record_id)
+        .returning(records.c.record_id, records.c.seq)
         .cte("created")
     )
     firsts = (
@@ -112,7 +113,7 @@ def _insert_statement() -> Select[str]:
         .on_conflict_do_nothing()
         .cte("new_subjects")
     )
-    return select(created.c.record_id).add_cte(new_subjects)
+    return select(created.c.record_id, created.c.seq).add_cte(new_subjects)
 
 
 _INSERT = _insert_statement()
@@ -120,7 +121,13 @@ _CREATE_STAGE = CreateTable(_stage, if_not_exists=True)
 _COPY = f"COPY {_stage.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
 
 
-_INSERT_SMALL = postgresql.insert(records).on_conflict_do_nothing().returning(records.c.record_id)
+_COPY_VERDICTS = f"COPY verdicts (seq, {', '.join(VERDICT_KEPT)}) FROM STDIN"
+
+_INSERT_SMALL = (
+    postgresql.insert(records)
+    .on_conflict_do_nothing()
+    .returning(records.c.record_id, records.c.seq)
+)
 _INSERT_SUBJECTS = postgresql.insert(subjects).on_conflict_do_nothing()
 _UPSERT_SCORE = postgresql.insert(scores)
 _UPSERT_SCORE = _UPSERT_SCORE.on_conflict_do_update(
@@ -272,7 +279,7 @@ class PostgresLedgerStore(SqlLedgerStore):
             error = error.orig or error
         return isinstance(error, pg_errors.DeadlockDetected)
 
-    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> dict[str, int]:
         if len(rows) <= SMALL_BATCH:
             return self._insert_few(conn, rows, at)
         # Room to sort a batch in memory rather than spill it to disk.
@@ -286,7 +293,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         except psycopg.Error as e:
             # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
             raise sa_exc.DBAPIError.instance(_COPY, None, e, psycopg.Error) from e
-        return set(conn.execute(_INSERT, {"at": at}).scalars())
+        return dict(conn.execute(_INSERT, {"at": at}).all())
 
     def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
         """Many entries (the notices of a bulk load) go in by COPY through a staging table."""
@@ -305,7 +312,25 @@ class PostgresLedgerStore(SqlLedgerStore):
         # numbers in ascending order are the rows' in `ord` order.
         return sorted(int(seq) for seq in conn.exec_driver_sql(_INSERT_ENTRIES).scalars())
 
-    def _insert_few(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+    def _insert_verdicts(self, conn: Connection, rows: list[VerdictRow]) -> None:
+        """Many verdicts (a bulk load's, a ledger judged again) go in by COPY."""
+        if len(rows) <= SMALL_BATCH:
+            super()._insert_verdicts(conn, rows)
+            return
+        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+        try:
+            with raw.cursor() as cur, cur.copy(_COPY_VERDICTS) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.Error as e:
+            raise sa_exc.DBAPIError.instance(_COPY_VERDICTS, None, e, psycopg.Error) from e
+
+    def verdict_table(self) -> pa.Table:
+        from credo.adapters.stores.export import verdicts_postgres
+
+        return verdicts_postgres(self)
+
+    def _insert_few(self, conn: Connection, rows: list[RecordRow], at: datetime) -> dict[str, int]:
         """As the staged insert, with the rows as parameters: records in key order, then the
         subjects of those created, the first in the batch wins."""
         values = [
@@ -313,7 +338,7 @@ class PostgresLedgerStore(SqlLedgerStore):
             | {"occurred_at": date.fromisoformat(row[5]), "recorded_at": at}
             for row in sorted(rows, key=lambda row: str(row[0]))
         ]
-        created = set(conn.execute(_INSERT_SMALL, values).scalars())
+        created: dict[str, int] = dict(conn.execute(_INSERT_SMALL, values).all())
         firsts: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row[0] in created and row[3] not in firsts:

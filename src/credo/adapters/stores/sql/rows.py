@@ -96,3 +96,19 @@ def ledger_sizes(conn: Connection, where: ColumnElement[bool]) -> dict[str, int]
     for subject_id, n in conn.execute(noted):
         sizes[subject_id] += n
     return sizes
+
+
+def driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
+    """`query`'s rows as plain tuples, read straight from the driver's cursor in the
+    connection's transaction: where every row of a large read is wanted (`audit verify`'s
+    leaves, a batch's new record numbers), SQLAlchemy's result processing costs more than the
+    read."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    args = tuple(params[k] for k in compiled.positiontup or ()) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

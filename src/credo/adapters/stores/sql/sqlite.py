@@ -16,9 +16,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql.ledger import SqlLedgerStore
-from credo.adapters.stores.sql.rows import ROW_WIDTH, RecordRow
-from credo.adapters.stores.sql.tables import records, subjects, utc_text
+from credo.adapters.stores.sql.rows import ROW_WIDTH, RecordRow, driver_rows
+from credo.adapters.stores.sql.tables import records, subjects, utc_text, verdicts
 from credo.domain.audit.tree_heads import HeadSigner
+from credo.domain.scoring.verdicts import VERDICT_KEPT, VerdictRow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,6 +41,22 @@ _INSERT_SUBJECTS = str(
         column_keys=["id", "kind", "region", "first_seen"],
     )
 )
+
+_INSERT_VERDICTS = str(
+    sqlite.insert(verdicts).compile(
+        dialect=sqlite.dialect(paramstyle="qmark"), column_keys=["seq", *VERDICT_KEPT]
+    )
+)
+_EXPIRES = 1 + VERDICT_KEPT.index("expires_on")
+
+
+def _verdict_values(row: VerdictRow) -> VerdictRow:
+    """A row of `seq` and what is kept of a verdict, as SQLAlchemy writes it on SQLite: its
+    date as ISO text (booleans go in as integers)."""
+    expires = row[_EXPIRES]
+    if expires is None:
+        return row
+    return (*row[:_EXPIRES], expires.isoformat(), *row[_EXPIRES + 1 :])
 
 
 def _on_connect(dbapi: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
@@ -104,15 +121,15 @@ class SqliteLedgerStore(SqlLedgerStore):
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return sqlite.insert(table).on_conflict_do_nothing()
 
-    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> set[str]:
+    def _insert_rows(self, conn: Connection, rows: list[RecordRow], at: datetime) -> dict[str, int]:
         # The write lock is held since BEGIN IMMEDIATE, so every row above the highest seq
         # seen now was inserted by this statement.
         before = conn.execute(select(func.coalesce(func.max(records.c.seq), 0))).scalar_one()
         stamp = utc_text(at)
         in_key_order = sorted(rows, key=lambda row: str(row[0]))
         conn.exec_driver_sql(_INSERT_RECORDS, [(*row[:ROW_WIDTH], stamp) for row in in_key_order])
-        query = select(records.c.record_id).where(records.c.seq > before)
-        created = set(conn.execute(query).scalars())
+        query = select(records.c.record_id, records.c.seq).where(records.c.seq > before)
+        created: dict[str, int] = dict(driver_rows(conn, query))
         new_subjects: dict[str, tuple[str, str, str, str]] = {}
         for row in rows:
             if row[0] in created and row[3] not in new_subjects:
@@ -120,6 +137,15 @@ class SqliteLedgerStore(SqlLedgerStore):
         if new_subjects:
             conn.exec_driver_sql(_INSERT_SUBJECTS, list(new_subjects.values()))
         return created
+
+    def verdict_table(self) -> pa.Table:
+        from credo.adapters.stores.export import verdicts_sqlite
+
+        return verdicts_sqlite(self)
+
+    def _insert_verdicts(self, conn: Connection, rows: list[VerdictRow]) -> None:
+        if rows:
+            conn.exec_driver_sql(_INSERT_VERDICTS, [_verdict_values(r) for r in rows])
 
     def _one_of(self, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
         listed = func.json_each(orjson.dumps(values).decode()).table_valued("value")

@@ -4,8 +4,8 @@ changing it, and the rulebook they were all judged by in `verdicts_state`."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
@@ -16,11 +16,12 @@ from credo.adapters.stores.sql.rows import entry_from_row
 from credo.adapters.stores.sql.tables import entries, verdicts, verdicts_state
 from credo.adapters.stores.sql.tables import records as records_table
 from credo.domain.ledger.entries import STATUS_KINDS, Entry, status_from
-from credo.domain.scoring.verdicts import VERDICT_FIELDS, verdict_row
+from credo.domain.scoring.verdicts import VERDICT_FIELDS, VERDICT_KEPT, VerdictRow, verdict_row
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+_KEPT = slice(len(VERDICT_FIELDS) - len(VERDICT_KEPT), None)  # a row's fields kept here
 _CHUNK = 5_000  # verdicts replaced per statement pair when a whole ledger is judged again
 
 
@@ -30,27 +31,27 @@ class SqlVerdicts(SqlBase):
             return _key(conn)
 
     def verdict_table(self) -> pa.Table:
-        from credo.adapters.engines.verdict_ledger import verdict_table
-
-        query = select(*(verdicts.c[name] for name in VERDICT_FIELDS))
-        with self._errors(), self._read(**self.snapshot) as conn:
-            return verdict_table(conn.execute(query))
+        """Read by each dialect through its ADBC driver (`export`)."""
+        raise NotImplementedError
 
     def put_verdicts(
         self, judged: Judged, *, records: int, after: str | None, whole: bool = False
     ) -> bool:
         # Taken as an append is, so no record or entry goes in meanwhile.
         with self._errors(), self._append_tx() as conn:
+            ids = [v.record_id for v in judged.verdicts]
+            seqs = _all_seqs(conn) if whole else self._seqs(conn, ids)
             if whole:
                 conn.execute(delete(verdicts))
             else:
-                ids = [v.record_id for v in judged.verdicts]
-                for i in range(0, len(ids), _CHUNK):
-                    chunk = ids[i : i + _CHUNK]
-                    conn.execute(delete(verdicts).where(self._one_of(verdicts.c.record_id, chunk)))
-            self._insert_verdicts(conn, [verdict_row(v) for v in judged.verdicts])
+                numbers = list(seqs.values())
+                for i in range(0, len(numbers), _CHUNK):
+                    chunk = numbers[i : i + _CHUNK]
+                    conn.execute(delete(verdicts).where(verdicts.c.seq.in_(chunk)))
+            rows = [(seqs[v.record_id], *verdict_row(v)[_KEPT]) for v in judged.verdicts]
+            self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
             # Statuses as the ledger says now, not as when the verdicts were judged.
-            self._restatus_verdicts(conn, None if whole else [v.record_id for v in judged.verdicts])
+            self._restatus_verdicts(conn, None if whole else seqs)
             held = conn.execute(select(func.count()).select_from(records_table)).scalar_one()
             # An empty ledger's verdicts are by any rulebook.
             by_after = held == 0 or (after is not None and _key(conn) == after)
@@ -64,13 +65,16 @@ class SqlVerdicts(SqlBase):
         return conn.execute(select(records_table.c.seq).limit(1)).first() is None
 
     def _keep_verdicts(
-        self, conn: Connection, created: Collection[str], judged: Judged | None, fresh: bool
+        self, conn: Connection, created: dict[str, int], judged: Judged | None, fresh: bool
     ) -> None:
-        """The verdicts of the records this transaction created; the ledger's key stays only
-        if every one came judged by it (or the ledger was empty before)."""
+        """The verdicts of the records this transaction created (`created`: their numbers); the
+        ledger's key stays only if every one came judged by it (or the ledger was empty)."""
         found = {v.record_id: v for v in judged.verdicts} if judged else {}
-        self._insert_verdicts(conn, [verdict_row(found[rid]) for rid in created if rid in found])
-        whole = judged is not None and all(rid in found for rid in created)
+        rows = [
+            (seq, *verdict_row(found[rid])[_KEPT]) for rid, seq in created.items() if rid in found
+        ]
+        self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
+        whole = judged is not None and len(rows) == len(created)
         if whole and judged is not None and fresh:
             _set_key(conn, judged.key)
         elif not (whole and judged is not None and _key(conn) == judged.key):
@@ -79,40 +83,58 @@ class SqlVerdicts(SqlBase):
     def _entries_changed(self, conn: Connection, batch: Sequence[Entry]) -> None:
         """The status of each record these entries change, as the ledger now says."""
         ids = sorted({e.record_id for e in batch if e.kind in STATUS_KINDS})
-        if ids:
-            judged = select(verdicts.c.record_id).where(self._one_of(verdicts.c.record_id, ids))
-            if held := list(conn.execute(judged).scalars()):
-                self._restatus_verdicts(conn, held)
+        if not ids:
+            return
+        seqs = self._seqs(conn, ids)
+        held = select(verdicts.c.seq).where(verdicts.c.seq.in_(list(seqs.values())))
+        judged = set(conn.execute(held).scalars())
+        self._restatus_verdicts(conn, {r: n for r, n in seqs.items() if n in judged})
 
-    def _restatus_verdicts(self, conn: Connection, ids: list[str] | None) -> None:
-        """The status of these records' verdicts (None: every record with a status entry) from
-        the entries held now."""
+    def _seqs(self, conn: Connection, ids: list[str]) -> dict[str, int]:
+        """The numbers of these records."""
+        out: dict[str, int] = {}
+        for i in range(0, len(ids), _CHUNK):
+            where = self._one_of(records_table.c.record_id, ids[i : i + _CHUNK])
+            query = select(records_table.c.record_id, records_table.c.seq).where(where)
+            out.update(conn.execute(query).all())
+        return out
+
+    def _restatus_verdicts(self, conn: Connection, seqs: dict[str, int] | None) -> None:
+        """The status of these records' verdicts (by record id and number; None: every record
+        with a status entry) from the entries held now."""
         query = select(entries).where(entries.c.kind.in_(STATUS_KINDS)).order_by(entries.c.seq)
-        if ids is not None:
-            if not ids:
+        if seqs is not None:
+            if not seqs:
                 return
-            query = query.where(self._one_of(entries.c.record_id, sorted(set(ids))))
+            query = query.where(self._one_of(entries.c.record_id, sorted(seqs)))
         found: dict[str, list[Entry]] = {}
         for row in conn.execute(query):
             e = entry_from_row(row)
             found.setdefault(e.record_id, []).append(e)
+        numbers = seqs if seqs is not None else self._seqs(conn, sorted(found))
         values = []
-        for rid in sorted(found) if ids is None else sorted(set(ids)):
+        for rid, seq in sorted(numbers.items()):
             s = status_from(found.get(rid, []))
-            values.append({"rid": rid, "w": s.withdrawn, "o": s.overturned, "d": s.disputed})
+            values.append({"n": seq, "w": s.withdrawn, "o": s.overturned, "d": s.disputed})
         statement = (
             update(verdicts)
-            .where(verdicts.c.record_id == bindparam("rid"))
+            .where(verdicts.c.seq == bindparam("n"))
             .values(withdrawn=bindparam("w"), overturned=bindparam("o"), disputed=bindparam("d"))
         )
         if values:
             conn.execute(statement, values)
 
-    def _insert_verdicts(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    def _insert_verdicts(self, conn: Connection, rows: list[VerdictRow]) -> None:
+        """Rows of `seq` and `verdicts.VERDICT_KEPT`, in `seq` order. A dialect may write
+        them faster (`sqlite`, `postgres`)."""
         if rows:
-            conn.execute(
-                verdicts.insert(), [dict(zip(VERDICT_FIELDS, r, strict=True)) for r in rows]
-            )
+            names = ("seq", *VERDICT_KEPT)
+            conn.execute(verdicts.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
+def _all_seqs(conn: Connection) -> dict[str, int]:
+    query = select(records_table.c.record_id, records_table.c.seq)
+    return dict(conn.execute(query).all())
 
 
 def _key(conn: Connection) -> str | None:

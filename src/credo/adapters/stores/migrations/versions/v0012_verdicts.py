@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from credo.adapters.stores.sql.tables import key_type
+from credo.adapters.stores.sql.tables import SEQ, key_type
 
 revision = "0012"
 down_revision: str | None = "0011"
@@ -21,12 +21,7 @@ depends_on: str | None = None
 def upgrade() -> None:
     op.create_table(
         "verdicts",
-        sa.Column("record_id", key_type(), primary_key=True),
-        sa.Column("subject_id", key_type(), nullable=False),
-        sa.Column("region", sa.String(), nullable=False),
-        sa.Column("kind", sa.String(), nullable=False),
-        sa.Column("occurred_at", sa.Date(), nullable=False),
-        sa.Column("case_ref", sa.String(), nullable=True),
+        sa.Column("seq", SEQ, primary_key=True, autoincrement=False),
         sa.Column("pack", key_type(), nullable=True),
         sa.Column("rule", sa.Integer(), nullable=True),
         sa.Column("expires_on", sa.Date(), nullable=True),
