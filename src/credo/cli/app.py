@@ -168,6 +168,15 @@ def recompute(
             "with --from, the one kept beside the files).",
         ),
     ] = False,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Write only the scores that changed: subjects whose stored score does not "
+            "hold on the date (a new record or entry, a score valid until then, a new pack "
+            "version); keep the rest as their runs wrote them.",
+        ),
+    ] = False,
 ) -> None:
     """Score every subject on a date with a population engine; store the scores."""
     from credo.cli.population import run_recompute
@@ -182,6 +191,7 @@ def recompute(
         from_dir=from_dir,
         snapshot=snapshot,
         rejudge=rejudge,
+        changed=changed,
     )
 
 

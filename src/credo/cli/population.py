@@ -44,6 +44,7 @@ def run_recompute(
     snapshot: Path | None,
     write_store: bool = True,
     rejudge: bool = False,
+    changed: bool = False,
 ) -> RecomputeReport:
     rulebook = current_rulebook(ctx.store)
     if not rulebook.packs:
@@ -60,6 +61,7 @@ def run_recompute(
             snapshot_dir=snapshot,
             write_store=write_store,
             rejudge=rejudge,
+            changed=changed,
             progress=lambda stage: status.update(stage),
         )
     summary(out, report, rulebook)
@@ -84,5 +86,7 @@ def summary(out: Console, report: RecomputeReport, rulebook: Rulebook) -> None:
         for reason, n in reasons.most_common():
             some = [row["subject_id"] for row in unjudged if row["reason"] == reason][:3]
             out.print(f"  {n:,}: {reason} (such as {', '.join(some)})", markup=False)
+    if report.run_id is not None and report.changed_only:
+        out.print(f"wrote the {report.written:,} scores that changed")
     if report.snapshot:
         out.print(f"snapshot: {report.snapshot}")

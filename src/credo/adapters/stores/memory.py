@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from credo.adapters import signing
@@ -386,6 +386,23 @@ class MemoryLedgerStore(MemoryLog):
             run_id = len(self._runs)
             self._scores = {s.subject_id: replace(s, run_id=run_id) for s in scores}
             return run_id
+
+    def add_scores(self, run: ScoreRun, scores: Iterable[StoredScore]) -> int:
+        with self._lock:
+            self._runs.append(run)
+            run_id = len(self._runs)
+            self._scores.update((s.subject_id, replace(s, run_id=run_id)) for s in scores)
+            return run_id
+
+    def holding_scores(
+        self, as_of: date, since: datetime | None
+    ) -> dict[str, tuple[str, int, str]]:
+        with self._lock:
+            return {
+                s.subject_id: (s.pack_id, s.version, s.checksum)
+                for s in self._scores.values()
+                if s.holds_on(as_of) and (since is None or s.computed_at >= since)
+            }
 
     def put_score(self, score: StoredScore) -> None:
         self.put_scores([score])

@@ -101,6 +101,16 @@ class ScoreStore(Protocol):
     def replace_scores(self, run: ScoreRun, scores: Iterable[StoredScore]) -> int:
         """Replace every stored score with these, in one transaction; returns the run id."""
 
+    def add_scores(self, run: ScoreRun, scores: Iterable[StoredScore]) -> int:
+        """Store these subjects' scores as written by `run` (a recompute of what changed), in
+        place of theirs, in one transaction, keeping every other; returns the run id."""
+
+    def holding_scores(
+        self, as_of: date, since: datetime | None
+    ) -> dict[str, tuple[str, int, str]]:
+        """The subjects whose stored score holds on `as_of` and was computed at or after
+        `since` (None: whenever), each with the pack, version and checksum it was judged by."""
+
     def put_score(self, score: StoredScore) -> None:
         """Store or replace one subject's score; never over one judged on a larger ledger
         (`ledger_size`), which a slower request computing concurrently must not undo."""

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, cast
 from credo.domain.ledger.records import ACTIVE, LedgerRecord, Record, RecordStatus
 from credo.domain.rules import ir
 from credo.domain.rules.rulebook import PackHistory, PackVersion, Rulebook
-from credo.domain.scoring.evaluate import CompiledMatch
+from credo.domain.scoring.evaluate import Attributes, CompiledMatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,36 +191,56 @@ class Judge:
         return self.verdict_of(lr.record, lr.status)
 
     def verdict_of(self, r: Record, status: RecordStatus = ACTIVE) -> Verdict:
-        history = self.rulebook.record_pack(r)
-        then = history.in_force(r.occurred_at) if history else None
+        s = r.subject
+        return self.verdict_from(
+            r.record_id, s.id, s.region, s.kind, r.occurred_at, r.type, r.attributes,
+            r.case_ref, status,
+        )  # fmt: skip
+
+    def verdict_from(
+        self,
+        record_id: str,
+        subject_id: str,
+        region: str,
+        kind: str,
+        occurred_at: date,
+        record_type: str,
+        attributes: Attributes,
+        case_ref: str | None,
+        status: RecordStatus = ACTIVE,
+    ) -> Verdict:
+        """A record's verdict from its parts, as a ledger read as columns gives them."""
+        history = self.rulebook.governing_on(region, kind, occurred_at)
+        then = history.in_force(occurred_at) if history else None
         rule: int | None = None
         expires: date | None = None
         points, later = 0, cast(tuple[tuple[int, int], ...], ())
         admits: tuple[Admission, ...] = ()
         if history is not None and then is not None:
-            lists = self._admitting[id(then)].get(r.type)
+            lists = self._admitting[id(then)].get(record_type)
             if lists:
                 admits = tuple(
                     Admission(list_id, days, key)
                     for list_id, admit, days, key in lists
-                    if admit(r.type, r.attributes)
+                    if admit(record_type, attributes)
                 )
-            hit = then.rules.match(r.type, r.attributes)
+            hit = then.rules.match(record_type, attributes)
             if hit is not None:
                 rule = self._number(history, then, hit.rule_id)
-                expires = r.occurred_at + timedelta(days=hit.valid_days) if hit.valid_days else None
-                points, later = hit.points, _milder(history, then, hit.points, r)
+                if hit.valid_days:
+                    expires = occurred_at + timedelta(days=hit.valid_days)
+                points = hit.points
+                later = _milder(history, then, hit.points, record_type, attributes)
         repairs: tuple[str, ...] = ()
-        if r.case_ref and (candidates := self._repairing.get(r.type)):
-            repairs = tuple(key for key, m in candidates if m(r.type, r.attributes))
-        subject = r.subject
+        if case_ref and (candidates := self._repairing.get(record_type)):
+            repairs = tuple(key for key, m in candidates if m(record_type, attributes))
         return Verdict(
-            r.record_id,
-            subject.id,
-            subject.region,
-            subject.kind,
-            r.occurred_at,
-            r.case_ref,
+            record_id,
+            subject_id,
+            region,
+            kind,
+            occurred_at,
+            case_ref,
             history.id if history else None,
             rule,
             expires,
@@ -250,7 +270,7 @@ class Judge:
 
 
 def _milder(
-    history: PackHistory, then: PackVersion, p_then: int, record: Record
+    history: PackHistory, then: PackVersion, p_then: int, record_type: str, attributes: Attributes
 ) -> tuple[tuple[int, int], ...]:
     """Where a later version makes a penalty milder (SPEC §4.3): softened by a milder rule, or
     repealed (0) by a version without a rule for it; under every other version, and always
@@ -261,7 +281,7 @@ def _milder(
     past_then = False
     for k, v in enumerate(history.versions):
         if past_then:
-            now = v.rules.match(record.type, record.attributes)
+            now = v.rules.match(record_type, attributes)
             points = max(p_then, min(now.points if now else 0, 0))
             if points != p_then:
                 out.append((k, points))

@@ -33,6 +33,8 @@ class RecomputeReport:
     snapshot: Path | None
     tiers: dict[str, Counter[str]] = field(default_factory=dict)
     list_sizes: dict[str, Counter[str]] = field(default_factory=dict)  # pack → list → subjects
+    written: int = 0  # scores written into the store
+    changed_only: bool = False  # only those that changed (`recompute(changed=True)`)
 
     @property
     def subjects(self) -> int:
@@ -54,12 +56,16 @@ def recompute(
     snapshot_dir: Path | None = None,
     write_store: bool = True,
     rejudge: bool = False,
+    changed: bool = False,
     progress: Progress | None = None,
 ) -> RecomputeReport:
     """Everyone's score on `as_of`. From the store (no `source`), an engine that folds folds
     the store's verdicts, judging the whole ledger again first only when asked (`rejudge`) or
     when the store cannot say they are all by `rulebook`; any other engine reads the ledger as
-    exported."""
+    exported. The scores replace every stored score; with `changed`, only those of subjects
+    whose stored score does not hold on `as_of` (their ledger changed, which forgets it, or
+    it was valid until then, or the rulebook changed since) are written, by a run of their
+    own, and the rest are kept as their runs wrote them."""
     if source is None and isinstance(engine, FoldingEngine):
         result = _fold_store(store, engine, rulebook, as_of, rejudge, progress)
     else:
@@ -70,21 +76,22 @@ def recompute(
             source = LedgerSource(records, entries)
         result = engine.recompute(source, rulebook, as_of, progress=progress)
     run_id = None
+    written = 0
     if write_store:
         if progress:
             progress("writing scores")
+        wanted = _changed(store, result, rulebook) if changed else None
+        written = result.scores.num_rows if wanted is None else len(wanted)
         run = ScoreRun(
-            as_of,
-            engine.name,
-            result.versions,
-            result.scores.num_rows,
-            result.records,
-            result.seconds,
-            now,
+            as_of, engine.name, result.versions, written, result.records, result.seconds, now
         )
-        run_id = store.replace_scores(run, _stored(result, now))
+        scores = _stored(result, now)
+        if wanted is None:
+            run_id = store.replace_scores(run, scores)
+        else:
+            run_id = store.add_scores(run, (s for s in scores if s.subject_id in wanted))
     snapshot = _snapshot(result, snapshot_dir) if snapshot_dir else None
-    report = RecomputeReport(result, run_id, snapshot)
+    report = RecomputeReport(result, run_id, snapshot, written=written, changed_only=changed)
     for pack, tier in zip(
         result.scores.column("pack").to_pylist(),
         result.scores.column("tier").to_pylist(),
@@ -99,6 +106,18 @@ def recompute(
             "subject_id_count_distinct"
         ]
     return report
+
+
+def _changed(store: LedgerStore, result: Recomputed, rulebook: Rulebook) -> set[str]:
+    """The subjects scored whose stored score does not hold on the date by the version the
+    run judged them by (as `scores.stored_if_current` decides for one subject)."""
+    holding = store.holding_scores(result.as_of, rulebook.revised_at)
+    out: set[str] = set()
+    columns = (result.scores.column(c).to_pylist() for c in ("subject_id", "pack", "version"))
+    for sid, pack, version in zip(*columns, strict=True):
+        if holding.get(sid) != (pack, version, result.versions[pack][1]):
+            out.add(sid)
+    return out
 
 
 def _fold_store(

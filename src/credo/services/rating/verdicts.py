@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import orjson
+
 from credo.adapters.stores.protocol import Judged, LedgerStore
-from credo.domain.ledger.records import LedgerRecord, Record
+from credo.domain.ledger.records import Record
 from credo.domain.ledger.subjects import governs
 from credo.domain.rules.packs import Pack
 from credo.domain.rules.rulebook import Rulebook
@@ -20,27 +22,40 @@ def judged_records(rulebook: Rulebook, records: Sequence[Record]) -> Judged:
     return Judged(judge.key, [judge.verdict_of(r) for r in records])
 
 
+Picked = Callable[[str, str, str | None], bool]
+"""Which records to judge again, by their subject's kind, their region and their case."""
+
+
 def rejudge(
     store: LedgerStore,
     rulebook: Rulebook,
     *,
-    where: Callable[[LedgerRecord], bool] | None = None,
+    where: Picked | None = None,
     after: str | None = None,
-    progress: Callable[[int], None] | None = None,
 ) -> bool:
     """Judge the ledger's records again by `rulebook` and keep their verdicts: every record,
     or, with `where`, those it picks, the rest being judged alike by the rulebook before
-    (`after`). True if the store's verdicts are then all by `rulebook`."""
+    (`after`). True if the store's verdicts are then all by `rulebook`.
+
+    The ledger is read as the population engines read it, as columns (`export`), not record
+    by record; the store sets each verdict's status from the entries as it keeps them."""
     judge = judge_for(rulebook)
-    verdicts = []
-    seen = 0
-    for batch in store.iter_records():
-        seen += len(batch)
-        verdicts += [judge.verdict(lr) for lr in batch if where is None or where(lr)]
-        if progress:
-            progress(len(batch))
+    records, _entries = store.export()
+    columns = [
+        records.column(c).to_pylist()
+        for c in ("record_id", "subject_id", "region", "kind", "occurred_at", "type")
+    ]
+    cases = records.column("case_ref").to_pylist()
+    attributes = records.column("attributes").to_pylist()
+    verdicts = [
+        judge.verdict_from(rid, sid, region, kind, occurred, kind_of, orjson.loads(attrs), case)
+        for rid, sid, region, kind, occurred, kind_of, attrs, case in zip(
+            *columns, attributes, cases, strict=True
+        )
+        if where is None or where(kind, region, case)
+    ]
     return store.put_verdicts(
-        Judged(judge.key, verdicts), records=seen, after=after, whole=where is None
+        Judged(judge.key, verdicts), records=records.num_rows, after=after, whole=where is None
     )
 
 
@@ -51,10 +66,7 @@ def rejudge_for_adoption(store: LedgerStore, before: Rulebook, after: Rulebook, 
     where the pack governs (a subject moves)."""
     kinds = set(pack.subject_kinds)
 
-    def affected(lr: LedgerRecord) -> bool:
-        r = lr.record
-        return r.subject.kind in kinds and (
-            r.case_ref is not None or governs(pack.jurisdiction, r.subject.region)
-        )
+    def affected(kind: str, region: str, case_ref: str | None) -> bool:
+        return kind in kinds and (case_ref is not None or governs(pack.jurisdiction, region))
 
     return rejudge(store, after, where=affected, after=judge_for(before).key)

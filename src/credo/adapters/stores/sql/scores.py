@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.protocol import ScoreRun, StoredScore
@@ -52,25 +53,34 @@ class SqlScores(SqlBase):
 
     def replace_scores(self, run: ScoreRun, items: Iterable[StoredScore]) -> int:
         with self._errors(), self._write() as conn:
-            run_id = int(
-                conn.execute(
-                    insert(score_runs)
-                    .values(
-                        as_of=run.as_of,
-                        engine=run.engine,
-                        versions=orjson.dumps(run.versions).decode(),
-                        subjects=run.subjects,
-                        records=run.records,
-                        seconds=run.seconds,
-                        finished_at=run.finished_at,
-                    )
-                    .returning(score_runs.c.run_id)
-                ).scalar_one()
-            )
+            run_id = _run(conn, run)
             conn.execute(delete(scores))
             for chunk in _chunks(items):
                 conn.execute(insert(scores), [score_row(s, run_id) for s in chunk])
             return run_id
+
+    def add_scores(self, run: ScoreRun, items: Iterable[StoredScore]) -> int:
+        with self._errors(), self._write() as conn:
+            run_id = _run(conn, run)
+            for chunk in _chunks(items):
+                ids = [s.subject_id for s in chunk]
+                conn.execute(delete(scores).where(self._one_of(scores.c.subject_id, ids)))
+                conn.execute(insert(scores), [score_row(s, run_id) for s in chunk])
+            return run_id
+
+    def holding_scores(
+        self, as_of: date, since: datetime | None
+    ) -> dict[str, tuple[str, int, str]]:
+        c = scores.c
+        query = select(c.subject_id, c.pack_id, c.version, c.checksum).where(
+            c.as_of <= as_of, or_(c.valid_until.is_(None), c.valid_until > as_of)
+        )
+        if since is not None:
+            query = query.where(c.computed_at >= since)
+        with self._errors(), self._read() as conn:
+            # Through SQLAlchemy, which writes the instant as the column keeps it.
+            rows = conn.execute(query).all()
+        return {sid: (pack, int(v), checksum) for sid, pack, v, checksum in rows}
 
     def _forget(self, conn: Connection, subject_ids: Iterable[str]) -> None:
         """Called inside the transaction that changes these subjects' ledgers."""
@@ -112,6 +122,23 @@ class SqlScores(SqlBase):
         return ScoreRun(
             row.as_of, row.engine, versions, row.subjects, row.records, row.seconds, row.finished_at
         )
+
+
+def _run(conn: Connection, run: ScoreRun) -> int:
+    query = (
+        insert(score_runs)
+        .values(
+            as_of=run.as_of,
+            engine=run.engine,
+            versions=orjson.dumps(run.versions).decode(),
+            subjects=run.subjects,
+            records=run.records,
+            seconds=run.seconds,
+            finished_at=run.finished_at,
+        )
+        .returning(score_runs.c.run_id)
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def _newer(held: int | None, offered: int | None) -> bool:

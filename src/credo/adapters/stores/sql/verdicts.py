@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.protocol import Judged
 from credo.adapters.stores.sql.base import SqlBase
-from credo.adapters.stores.sql.rows import entry_from_row
+from credo.adapters.stores.sql.rows import driver_rows, entry_from_row
 from credo.adapters.stores.sql.tables import entries, verdicts, verdicts_state
 from credo.adapters.stores.sql.tables import records as records_table
 from credo.domain.ledger.entries import STATUS_KINDS, Entry, status_from
@@ -134,7 +134,7 @@ class SqlVerdicts(SqlBase):
 
 def _all_seqs(conn: Connection) -> dict[str, int]:
     query = select(records_table.c.record_id, records_table.c.seq)
-    return dict(conn.execute(query).all())
+    return dict(driver_rows(conn, query))
 
 
 def _key(conn: Connection) -> str | None:
