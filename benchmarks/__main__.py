@@ -1,6 +1,7 @@
 """`make bench`: every figure printed beside a reference measured in the same run.
 
-python -m benchmarks [--records N] [--only cli|ingest|scoring|recompute|simulate|api|portal|audit]
+python -m benchmarks [--records N]
+    [--only cli|ingest|scoring|recompute|simulate|api|portal|audit|verdicts]
 """
 
 from __future__ import annotations
@@ -8,7 +9,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import api, audit, cli, ingest, portal, recompute, scoring, simulate
+from benchmarks import (
+    api,
+    audit,
+    cli,
+    ingest,
+    portal,
+    recompute,
+    scoring,
+    simulate,
+    verdicts,
+)
 from benchmarks.report import Report
 
 OUT = Path(__file__).parent / "out"
@@ -19,7 +30,17 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument(
         "--only",
-        choices=["cli", "ingest", "scoring", "recompute", "simulate", "api", "portal", "audit"],
+        choices=[
+            "cli",
+            "ingest",
+            "scoring",
+            "recompute",
+            "simulate",
+            "api",
+            "portal",
+            "audit",
+            "verdicts",
+        ],
     )
     parser.add_argument(
         "--sizes",
@@ -47,6 +68,8 @@ def main() -> None:
         simulate.run(report, [int(n) for n in args.simulate_sizes.split(",")], OUT)
     if args.only in (None, "audit"):
         audit.run(report, args.records, OUT)
+    if args.only in (None, "verdicts"):
+        verdicts.run(report, args.records, OUT)
     if args.only in (None, "api"):
         api.run(report)
     if args.only in (None, "portal"):

@@ -63,10 +63,9 @@ def test_verdicts_are_kept_with_their_records_and_statuses(store: LedgerStore) -
     rows = {r["record_id"]: r for r in store.verdict_table().to_pylist()}
     assert rows[batch[0].record_id]["points"] == -10
     assert (
-        '"admits": [["defaulters", 365, "province@1/defaulters"]]'
-        in rows[batch[1].record_id]["lists"]
+        '"admits":[["defaulters",365,"province@1/defaulters"]]' in rows[batch[1].record_id]["lists"]
     )
-    assert '"repairs": ["province@1/defaulters"]' in rows[batch[2].record_id]["lists"]
+    assert '"repairs":["province@1/defaulters"]' in rows[batch[2].record_id]["lists"]
 
     store.append_entry(entry("objection", batch[0], 1, objection_id="o-1"))
     store.append_entry(entry("withdrawal", batch[1], 2))
@@ -99,7 +98,7 @@ def test_an_adoption_judges_again_what_it_changes(store: LedgerStore) -> None:
     rows = {r["record_id"]: r for r in store.verdict_table().to_pylist()}
     county = rows[batch[0].record_id]
     # Judged by the county from its first day, and milder under its second version.
-    assert (county["pack"], county["points"], county["later"]) == ("county", -5, "[[1, -3]]")
+    assert (county["pack"], county["points"], county["later"]) == ("county", -5, "[[1,-3]]")
     assert rows[batch[3].record_id]["pack"] == "province"
 
 

@@ -5,10 +5,10 @@ day each list entry is first repaired. The fold then folds it as it folds any ju
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -93,13 +93,14 @@ def judged_of_verdicts(verdicts: pa.Table, rulebook: Rulebook) -> JudgedLedger:
     disputed = _flags(t.column("disputed"))
     occurred = _days(t.column("occurred_at"))
     expires = _days(t.column("expires_on"))
-    case_ref = t.column("case_ref").to_pylist()
-    case_no = _cases(subject, case_ref, fate)
+    case_no = _cases(
+        subject, t.column("case_ref").chunk(0) if n else pa.array([], pa.string()), fate
+    )
 
     points = _filled(t.column("points"), 0).astype(np.int64)
     columns = [points.copy() for _ in range(numbering.versions)]
     for i in pc.indices_nonzero(pc.is_valid(t.column("later"))).to_pylist():
-        for k, p in json.loads(t.column("later")[i].as_py()):
+        for k, p in orjson.loads(t.column("later")[i].as_py()):
             columns[k][i] = p
     records = pa.table(
         {
@@ -119,7 +120,7 @@ def judged_of_verdicts(verdicts: pa.Table, rulebook: Rulebook) -> JudgedLedger:
             },
         }
     )
-    lists = _lists(t, subject, pack, fate, occurred, disputed, case_ref, numbering)
+    lists = _lists(t, subject, pack, fate, occurred, disputed, numbering)
     return JudgedLedger(
         records,
         lists,
@@ -153,18 +154,25 @@ def _narrow(points: np.ndarray) -> pa.Array:
     return pa.array(points, pa.int64())
 
 
-def _cases(subject: np.ndarray, case_ref: list[str | None], fate: np.ndarray) -> np.ndarray:
+def _cases(subject: np.ndarray, case_ref: pa.Array, fate: np.ndarray) -> np.ndarray:
     """Case numbers for the cases that hold more than one record that may count, numbered in
     the order of subject and case_ref; -1 for every other record."""
-    rows: dict[tuple[int, str], list[int]] = {}
-    for i in np.flatnonzero(fate == MAY_COUNT).tolist():
-        ref = case_ref[i]
-        if ref is not None:
-            rows.setdefault((int(subject[i]), ref), []).append(i)
     out = np.full(subject.size, -1, np.int32)
-    shared = sorted(key for key, found in rows.items() if len(found) > 1)
-    for number, key in enumerate(shared):
-        out[rows[key]] = number
+    valid = np.asarray(pc.is_valid(case_ref).to_numpy(zero_copy_only=False), np.bool_)
+    rows = np.flatnonzero((fate == MAY_COUNT) & valid)
+    if rows.size == 0:
+        return out
+    cased = pa.table(
+        {"s": pa.array(subject[rows]), "c": case_ref.take(pa.array(rows)), "row": pa.array(rows)}
+    )
+    counts = cased.group_by(["s", "c"]).aggregate([("row", "count")])
+    shared = counts.filter(pc.greater(counts.column("row_count"), 1))
+    shared = shared.sort_by([("s", "ascending"), ("c", "ascending")])
+    numbered = shared.select(["s", "c"]).append_column(
+        "case_no", pa.array(np.arange(shared.num_rows, dtype=np.int32))
+    )
+    found = cased.join(numbered, keys=["s", "c"], join_type="inner")
+    out[found.column("row").to_numpy()] = found.column("case_no").to_numpy()
     return out
 
 
@@ -175,7 +183,6 @@ def _lists(
     fate: np.ndarray,
     occurred: np.ndarray,
     disputed: np.ndarray,
-    case_ref: list[str | None],
     numbering: Numbering,
 ) -> pa.Table:
     """One row per list entry a record that is neither withdrawn nor overturned opens, with the
@@ -184,11 +191,10 @@ def _lists(
     repair (whichever pack judges it)."""
     standing = (fate != WITHDRAWN) & (fate != OVERTURNED)
     column = t.column("lists")
-    found = {
-        i: json.loads(column[i].as_py())
-        for i in pc.indices_nonzero(pc.is_valid(column)).to_pylist()
-        if standing[i]
-    }
+    listed = [i for i in pc.indices_nonzero(pc.is_valid(column)).to_pylist() if standing[i]]
+    taken = pa.array(listed, pa.int64())
+    found = dict(zip(listed, map(orjson.loads, column.take(taken).to_pylist()), strict=True))
+    case_ref = dict(zip(listed, t.column("case_ref").take(taken).to_pylist(), strict=True))
     repairs: dict[tuple[int, str, str], list[int]] = {}
     for i, parts in found.items():
         ref = case_ref[i]

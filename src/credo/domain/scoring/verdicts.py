@@ -18,11 +18,12 @@ open objection); nothing else in a verdict changes unless the rulebook does.
 from __future__ import annotations
 
 import hashlib
-import json
 import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple, cast
+
+import orjson
 
 from credo.domain.ledger.records import ACTIVE, LedgerRecord, Record, RecordStatus
 from credo.domain.rules import ir
@@ -107,7 +108,7 @@ def verdict_row(v: Verdict) -> VerdictRow:
     lists = None
     if v.admits or v.repairs:
         admits = [[a.list_id, a.days, a.repair] for a in v.admits]
-        lists = json.dumps({"admits": admits, "repairs": list(v.repairs)})
+        lists = orjson.dumps({"admits": admits, "repairs": list(v.repairs)}).decode()
     return (
         v.record_id,
         v.subject_id,
@@ -119,7 +120,7 @@ def verdict_row(v: Verdict) -> VerdictRow:
         v.rule,
         v.expires_on,
         v.points,
-        json.dumps([list(p) for p in v.later]) if v.later else None,
+        orjson.dumps([list(p) for p in v.later]).decode() if v.later else None,
         lists,
         s.withdrawn,
         s.overturned,
@@ -131,7 +132,7 @@ def verdict_of_row(row: VerdictRow) -> Verdict:
     (rid, sid, region, kind, occurred, case_ref, pack, rule, expires, points, later, lists) = row[
         :12
     ]
-    found = json.loads(lists) if lists else {"admits": [], "repairs": []}
+    found = orjson.loads(lists) if lists else {"admits": [], "repairs": []}
     return Verdict(
         record_id=rid,
         subject_id=sid,
@@ -143,7 +144,7 @@ def verdict_of_row(row: VerdictRow) -> Verdict:
         rule=rule,
         expires_on=expires,
         points=points,
-        later=tuple((k, p) for k, p in json.loads(later)) if later else (),
+        later=tuple((k, p) for k, p in orjson.loads(later)) if later else (),
         admits=tuple(Admission(a, d, k) for a, d, k in found["admits"]),
         repairs=tuple(found["repairs"]),
         status=RecordStatus(bool(row[12]), bool(row[13]), bool(row[14])),
