@@ -8,9 +8,7 @@ each is consistent with the next exactly when both match it.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from credo.adapters.stores.protocol import AuditLogStore
@@ -26,6 +24,7 @@ from credo.domain.audit.merkle import (
 )
 from credo.domain.audit.tree_heads import TreeHead, head_fault
 from credo.domain.errors import ProofError, UnknownTreeHead
+from credo.services.heap import without_cycle_collection
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,26 +45,14 @@ def _named(leaf: Leaf) -> str:
     return f"entry {leaf.index} ({what} {leaf.ref})"
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Verification holds millions of small tuples and makes no reference cycles: Python's
-    cycle collector, run again and again over a heap that keeps growing, would cost a sixth of
-    the time of a ledger of a million entries."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def verify_ledger(
     store: AuditLogStore, public_keys: Mapping[str, bytes], processes: int | None = None
 ) -> Verdict:
     """`processes`: how many workers hash a large ledger (default: one per core). While they
     hash the rows, this process reads the log and rebuilds its tree."""
-    with _without_cycle_collection():
+    # Verification holds millions of small tuples and makes no reference cycles: the cycle
+    # collector, run again and again over a growing heap, would cost a sixth of the time.
+    with without_cycle_collection():
         log = _Log()
         held = store.audit_runs(processes, meanwhile=lambda: log.read(store, public_keys))
         size = len(log.columns.hashes)

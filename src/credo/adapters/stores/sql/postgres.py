@@ -121,6 +121,8 @@ _CREATE_STAGE = CreateTable(_stage, if_not_exists=True)
 _COPY = f"COPY {_stage.name} ({', '.join(_STAGE_COLUMNS)}) FROM STDIN"
 
 
+_SCORE_COLUMNS = [c.name for c in scores.columns]
+_COPY_SCORES = f"COPY scores ({', '.join(_SCORE_COLUMNS)}) FROM STDIN"
 _COPY_VERDICTS = f"COPY verdicts (seq, {', '.join(VERDICT_KEPT)}) FROM STDIN"
 
 _INSERT_SMALL = (
@@ -259,6 +261,19 @@ class PostgresLedgerStore(SqlLedgerStore):
         with self._errors(), self.engine.connect() as conn:
             conn.execution_options(**_AUTOCOMMIT)
             conn.execute(_UPSERT_SCORE, [score_row(s, s.run_id) for s in items])
+
+    def _insert_scores(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """A recompute's scores go in by COPY."""
+        if len(rows) <= SMALL_BATCH:
+            super()._insert_scores(conn, rows)
+            return
+        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+        try:
+            with raw.cursor() as cur, cur.copy(_COPY_SCORES) as copy:
+                for row in rows:
+                    copy.write_row([row[c] for c in _SCORE_COLUMNS])
+        except psycopg.Error as e:
+            raise sa_exc.DBAPIError.instance(_COPY_SCORES, None, e, psycopg.Error) from e
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()

@@ -56,7 +56,7 @@ class SqlScores(SqlBase):
             run_id = _run(conn, run)
             conn.execute(delete(scores))
             for chunk in _chunks(items):
-                conn.execute(insert(scores), [score_row(s, run_id) for s in chunk])
+                self._insert_scores(conn, [score_row(s, run_id) for s in chunk])
             return run_id
 
     def add_scores(self, run: ScoreRun, items: Iterable[StoredScore]) -> int:
@@ -65,8 +65,13 @@ class SqlScores(SqlBase):
             for chunk in _chunks(items):
                 ids = [s.subject_id for s in chunk]
                 conn.execute(delete(scores).where(self._one_of(scores.c.subject_id, ids)))
-                conn.execute(insert(scores), [score_row(s, run_id) for s in chunk])
+                self._insert_scores(conn, [score_row(s, run_id) for s in chunk])
             return run_id
+
+    def _insert_scores(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Rows of `score_row`. A dialect may write many faster (`sqlite`, `postgres`): a
+        recompute writes one per subject."""
+        conn.execute(insert(scores), rows)
 
     def holding_scores(
         self, as_of: date, since: datetime | None

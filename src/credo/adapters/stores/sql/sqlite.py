@@ -17,7 +17,7 @@ from sqlalchemy.sql.dml import Insert
 
 from credo.adapters.stores.sql.ledger import SqlLedgerStore
 from credo.adapters.stores.sql.rows import ROW_WIDTH, RecordRow, driver_rows
-from credo.adapters.stores.sql.tables import records, subjects, utc_text, verdicts
+from credo.adapters.stores.sql.tables import records, scores, subjects, utc_text, verdicts
 from credo.domain.audit.tree_heads import HeadSigner
 from credo.domain.scoring.verdicts import VERDICT_KEPT, VerdictRow
 
@@ -57,6 +57,26 @@ def _verdict_values(row: VerdictRow) -> VerdictRow:
     if expires is None:
         return row
     return (*row[:_EXPIRES], expires.isoformat(), *row[_EXPIRES + 1 :])
+
+
+_SCORE_COLUMNS = [c.name for c in scores.columns]
+_INSERT_SCORES = str(
+    sqlite.insert(scores).compile(
+        dialect=sqlite.dialect(paramstyle="qmark"), column_keys=_SCORE_COLUMNS
+    )
+)
+
+
+def _score_values(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A score's row as SQLAlchemy writes it on SQLite: dates and the instant as ISO text."""
+    until = row["valid_until"]
+    written = {
+        **row,
+        "as_of": row["as_of"].isoformat(),
+        "valid_until": until.isoformat() if until is not None else None,
+        "computed_at": utc_text(row["computed_at"]),
+    }
+    return tuple(written[c] for c in _SCORE_COLUMNS)
 
 
 def _on_connect(dbapi: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
@@ -142,6 +162,10 @@ class SqliteLedgerStore(SqlLedgerStore):
         from credo.adapters.stores.export import verdicts_sqlite
 
         return verdicts_sqlite(self)
+
+    def _insert_scores(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            conn.exec_driver_sql(_INSERT_SCORES, [_score_values(r) for r in rows])
 
     def _insert_verdicts(self, conn: Connection, rows: list[VerdictRow]) -> None:
         if rows:
