@@ -13,7 +13,7 @@ from credo.domain.ledger.records import Record
 from credo.domain.ledger.subjects import governs
 from credo.domain.rules.packs import Pack
 from credo.domain.rules.rulebook import Rulebook
-from credo.domain.scoring.verdicts import judge_for
+from credo.domain.scoring.verdicts import Judge, Verdict, judge_for
 
 
 def judged_records(rulebook: Rulebook, records: Sequence[Record]) -> Judged:
@@ -35,11 +35,30 @@ def rejudge(
 ) -> bool:
     """Judge the ledger's records again by `rulebook` and keep their verdicts: every record,
     or, with `where`, those it picks, the rest being judged alike by the rulebook before
-    (`after`). True if the store's verdicts are then all by `rulebook`.
-
-    The ledger is read as the population engines read it, as columns (`export`), not record
-    by record; the store sets each verdict's status from the entries as it keeps them."""
+    (`after`). True if the store's verdicts are then all by `rulebook`. The store sets each
+    verdict's status from the entries as it keeps them."""
     judge = judge_for(rulebook)
+    if where is None:
+        verdicts, seen = _every_verdict(store, judge)
+    else:
+        # Record by record through the store's own connections: an adoption runs in a process
+        # that may hold other connections to an SQLite file, which a second copy of SQLite
+        # (the export's driver) must not open beside them.
+        verdicts, seen = [], 0
+        for batch in store.iter_records():
+            seen += len(batch)
+            for lr in batch:
+                s = lr.record.subject
+                if where(s.kind, s.region, lr.record.case_ref):
+                    verdicts.append(judge.verdict(lr))
+    return store.put_verdicts(
+        Judged(judge.key, verdicts), records=seen, after=after, whole=where is None
+    )
+
+
+def _every_verdict(store: LedgerStore, judge: Judge) -> tuple[list[Verdict], int]:
+    """Every record judged, the ledger read as the population engines read it, as columns
+    (`export`), not record by record."""
     records, _entries = store.export()
     columns = [
         records.column(c).to_pylist()
@@ -52,11 +71,8 @@ def rejudge(
         for rid, sid, region, kind, occurred, kind_of, attrs, case in zip(
             *columns, attributes, cases, strict=True
         )
-        if where is None or where(kind, region, case)
     ]
-    return store.put_verdicts(
-        Judged(judge.key, verdicts), records=records.num_rows, after=after, whole=where is None
-    )
+    return verdicts, records.num_rows
 
 
 def rejudge_for_adoption(store: LedgerStore, before: Rulebook, after: Rulebook, pack: Pack) -> bool:
