@@ -124,3 +124,30 @@ def test_the_rulebook_of_the_verdicts_is_known_only_while_it_is(store: LedgerSto
     assert rejudge(store, rulebook)
     assert store.verdicts_key() == key
     assert kept(store) == judged_again(store)
+
+
+def test_many_verdicts_and_scores_go_in_alike(store: LedgerStore) -> None:
+    """Past a few rows a database writes verdicts and a recompute's scores its faster way
+    (PostgreSQL: COPY); they read back the same."""
+    from datetime import UTC, datetime
+
+    from credo.adapters.engines.fold_engine import FoldEngine
+    from credo.services.rating.recompute import recompute
+
+    adopt_pack_file(store, PROVINCE, now=NOW, actor="test")
+    rulebook = current_rulebook(store)
+    batch = [
+        traffic(f"T-{i}", "XP-A", date(2025, 1, 1) + timedelta(days=i), who=f"p-{i % 40}")
+        for i in range(200)
+    ]
+    store.append_records(batch, recorded_at=NOW, judged=judged_records(rulebook, batch))
+    assert kept(store) == judged_again(store)
+    at = datetime(2026, 6, 1, tzinfo=UTC)
+    report = recompute(store, FoldEngine(threads=1), rulebook, as_of=date(2026, 6, 1), now=at)
+    assert report.written == 40
+    stored = store.stored_score("p-1")
+    assert stored is not None
+    assert stored.run_id == report.run_id
+    assert stored.score == 100 - 10 * sum(
+        1 for r in batch if r.subject.id == "p-1" and r.occurred_at > date(2025, 6, 1)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import select as _select
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import partial
@@ -174,6 +174,18 @@ def _drop_if_closed(
         raise sa_exc.DisconnectionError("the server closed the connection")
 
 
+def _copy(conn: Connection, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+    """`COPY … FROM STDIN` of these rows through the driver, in the connection's transaction."""
+    raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
+    try:
+        with raw.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as e:
+        # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
+        raise sa_exc.DBAPIError.instance(statement, None, e, psycopg.Error) from e
+
+
 def postgres_url(url: str) -> URL:
     parsed = make_url(url)
     if parsed.get_backend_name() not in ("postgresql", "postgres"):
@@ -267,13 +279,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         if len(rows) <= SMALL_BATCH:
             super()._insert_scores(conn, rows)
             return
-        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        try:
-            with raw.cursor() as cur, cur.copy(_COPY_SCORES) as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in _SCORE_COLUMNS])
-        except psycopg.Error as e:
-            raise sa_exc.DBAPIError.instance(_COPY_SCORES, None, e, psycopg.Error) from e
+        _copy(conn, _COPY_SCORES, ([row[c] for c in _SCORE_COLUMNS] for row in rows))
 
     def _insert_ignoring_conflicts(self, table: Any) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing()
@@ -300,14 +306,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         # Room to sort a batch in memory rather than spill it to disk.
         conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         conn.execute(_CREATE_STAGE)
-        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        try:
-            with raw.cursor() as cur, cur.copy(_COPY) as copy:
-                for i, row in enumerate(rows):
-                    copy.write_row((i, *row))
-        except psycopg.Error as e:
-            # Wrapped as SQLAlchemy wraps what it runs, so errors map the same way.
-            raise sa_exc.DBAPIError.instance(_COPY, None, e, psycopg.Error) from e
+        _copy(conn, _COPY, ((i, *row) for i, row in enumerate(rows)))
         return dict(conn.execute(_INSERT, {"at": at}).all())
 
     def _insert_entries(self, conn: Connection, values: list[dict[str, Any]]) -> list[int]:
@@ -315,14 +314,11 @@ class PostgresLedgerStore(SqlLedgerStore):
         if len(values) <= SMALL_BATCH:
             return super()._insert_entries(conn, values)
         conn.execute(_CREATE_ENTRY_STAGE)
-        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        try:
-            with raw.cursor() as cur, cur.copy(_COPY_ENTRIES) as copy:
-                for i, v in enumerate(values):
-                    data = orjson.dumps(v["data"]).decode()
-                    copy.write_row((i, v["kind"], v["record_id"], v["actor"], v["at"], data))
-        except psycopg.Error as e:
-            raise sa_exc.DBAPIError.instance(_COPY_ENTRIES, None, e, psycopg.Error) from e
+        rows = (
+            (i, v["kind"], v["record_id"], v["actor"], v["at"], orjson.dumps(v["data"]).decode())
+            for i, v in enumerate(values)
+        )
+        _copy(conn, _COPY_ENTRIES, rows)
         # Rows go in by `ord`, and each takes the next sequence number as it goes in: the
         # numbers in ascending order are the rows' in `ord` order.
         return sorted(int(seq) for seq in conn.exec_driver_sql(_INSERT_ENTRIES).scalars())
@@ -332,13 +328,7 @@ class PostgresLedgerStore(SqlLedgerStore):
         if len(rows) <= SMALL_BATCH:
             super()._insert_verdicts(conn, rows)
             return
-        raw: psycopg.Connection[Any] = conn.connection.driver_connection  # type: ignore[assignment]
-        try:
-            with raw.cursor() as cur, cur.copy(_COPY_VERDICTS) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.Error as e:
-            raise sa_exc.DBAPIError.instance(_COPY_VERDICTS, None, e, psycopg.Error) from e
+        _copy(conn, _COPY_VERDICTS, rows)
 
     def verdict_table(self) -> pa.Table:
         from credo.adapters.stores.export import verdicts_postgres
