@@ -128,29 +128,6 @@ def verdict_row(v: Verdict) -> VerdictRow:
     )
 
 
-def verdict_of_row(row: VerdictRow) -> Verdict:
-    (rid, sid, region, kind, occurred, case_ref, pack, rule, expires, points, later, lists) = row[
-        :12
-    ]
-    found = orjson.loads(lists) if lists else {"admits": [], "repairs": []}
-    return Verdict(
-        record_id=rid,
-        subject_id=sid,
-        region=region,
-        kind=kind,
-        occurred_at=occurred,
-        case_ref=case_ref,
-        pack=pack,
-        rule=rule,
-        expires_on=expires,
-        points=points,
-        later=tuple((k, p) for k, p in orjson.loads(later)) if later else (),
-        admits=tuple(Admission(a, d, k) for a, d, k in found["admits"]),
-        repairs=tuple(found["repairs"]),
-        status=RecordStatus(bool(row[12]), bool(row[13]), bool(row[14])),
-    )
-
-
 _JUDGES: weakref.WeakKeyDictionary[Rulebook, Judge] = weakref.WeakKeyDictionary()
 
 
@@ -251,9 +228,6 @@ class Judge:
             repairs,
             status,
         )
-
-    def verdicts(self, records: list[LedgerRecord]) -> list[Verdict]:
-        return [self.verdict(lr) for lr in records]
 
     def _number(self, history: PackHistory, then: PackVersion, rule_id: str) -> int:
         numbers = self._numbers.get(id(then))
