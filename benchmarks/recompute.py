@@ -127,7 +127,7 @@ from datetime import date
 import numpy as np
 from benchmarks.recompute import FOLD_DATES, rulebook, source
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
-from credo.domain.scoring.fold import Day, fold
+from credo.domain.scoring.fold import Day
 src = source("{path}", "{judged}")
 rb = rulebook()
 engine = FoldEngine()
@@ -141,7 +141,7 @@ alone = []
 for d in FOLD_DATES:
     day = Day.on(rb, folder.numbering, folder.places, d)
     started = time.perf_counter()
-    fold(folder.records, folder.lists, day)
+    folder.folded(day)  # in parts of whole subjects, a thread a core, for a large ledger
     alone.append(time.perf_counter() - started)
 r = folder.records
 started = time.perf_counter()
@@ -163,7 +163,7 @@ from benchmarks.recompute import FOLD_DATES, rulebook, source
 from credo.adapters.engines.fold_engine import Folder, FoldEngine
 from credo.adapters.engines.spark_engine import SparkEngine
 from credo.adapters.engines.spark_fold import PART_ROWS, SparkFolder, write_parts
-from credo.domain.scoring.fold import Day, fold
+from credo.domain.scoring.fold import Day
 src = source("{path}", "{judged}")
 rb = rulebook()
 judged = FoldEngine().judged(src, rb)

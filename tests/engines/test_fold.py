@@ -190,3 +190,20 @@ def test_the_fold_on_spark_is_the_fold_on_every_date(tmp_path: Path) -> None:
     for as_of in straddling(rb, SPEC.today):
         assert rows(there.on(as_of, detail=True)) == rows(here.on(as_of, detail=True)), as_of
         assert rows(there.on(as_of)) == rows(here.on(as_of)), as_of
+
+
+def test_the_fold_in_parts_is_the_fold_in_one_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large ledger folds in parts of whole subjects, side by side: here parts of about 300
+    records, on every date straddling a version change, every table and verdict alike."""
+    from credo.adapters.engines import fold_engine
+
+    source = write_ledger(tmp_path / "ledger")
+    rb = rulebook()
+    judged = FoldEngine(threads=1).judged(source, rb)
+    whole = Folder(judged, rb, threads=1)
+    monkeypatch.setattr(fold_engine, "PART_ROWS", 300)
+    parted = Folder(judged, rb, threads=2)
+    for as_of in straddling(rb, SPEC.today):
+        assert rows(parted.on(as_of, detail=True)) == rows(whole.on(as_of, detail=True)), as_of

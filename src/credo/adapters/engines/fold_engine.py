@@ -5,7 +5,9 @@ later recompute of that ledger, on any date, is a fold."""
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ from credo.adapters.engines.sql.judge import (
     unjudged_records,
 )
 from credo.domain.rules.rulebook import Rulebook
-from credo.domain.scoring.fold import Day, Folded, fold
+from credo.domain.scoring.fold import Day, Folded, fold, joined, parts_of
 from credo.domain.scoring.judged import LATER, NEVER, REASONS, JudgedLists, JudgedRecords, Numbering
 
 
@@ -193,10 +195,16 @@ def lists_arrays(table: pa.Table, first: int = 0) -> JudgedLists:
     )
 
 
+PART_ROWS = 4_000_000  # records a part of a large fold holds, at most (about 150 MB of columns)
+
+
 class Folder:
     """A judged ledger held as arrays, folded for any date (`on`)."""
 
-    def __init__(self, judged: JudgedLedger, rulebook: Rulebook) -> None:
+    def __init__(
+        self, judged: JudgedLedger, rulebook: Rulebook, *, threads: int | None = None
+    ) -> None:
+        self.threads = threads if threads is not None else (os.cpu_count() or 1)
         self.judged = judged
         self.rulebook = rulebook
         self.numbering = Numbering.of(rulebook)
@@ -262,9 +270,23 @@ class Folder:
             )
         return result
 
+    def folded(self, day: Day, *, detail: bool = False) -> Folded:
+        """The fold's answer on a day, before it is put into tables (what `on` returns)."""
+        return self._folded(day, detail=detail)
+
     def _folded(self, day: Day, *, detail: bool) -> Folded:
-        """The fold itself: here, over the arrays in this process (`SparkFolder` shares it out)."""
-        return fold(self.records, self.lists, day, detail=detail)
+        """The fold itself: here, over the arrays in this process (`SparkFolder` shares it out).
+        A large ledger folds in parts of whole subjects, one thread a core (NumPy lets go of
+        the interpreter inside its loops), so its working arrays are those of a part at a
+        time."""
+        rows = self.records.subject.size
+        count = max(self.threads, -(-rows // PART_ROWS))
+        if self.threads < 2 or rows < 2 * PART_ROWS:
+            return fold(self.records, self.lists, day, detail=detail)
+        parts = parts_of(self.records, self.lists, count)
+        with ThreadPoolExecutor(self.threads, thread_name_prefix="credo-fold") as pool:
+            answers = list(pool.map(lambda p: fold(p.records, p.lists, day, detail=detail), parts))
+        return joined(parts, answers, self.lists)
 
     def _unjudged(
         self,
