@@ -63,6 +63,8 @@ def verdict_table(rows: Iterable[VerdictRow]) -> pa.Table:
 
 
 def judged_of_verdicts(verdicts: pa.Table, rulebook: Rulebook) -> JudgedLedger:
+    """The judged ledger of these verdicts (a table of `verdicts.VERDICT_FIELDS`, in any
+    order), numbered by the rulebook they were judged by: what `fold_engine.Folder` folds."""
     numbering = Numbering.of(rulebook)
     t = verdicts.sort_by(
         [("subject_id", "ascending"), ("occurred_at", "ascending"), ("record_id", "ascending")]
@@ -71,13 +73,13 @@ def judged_of_verdicts(verdicts: pa.Table, rulebook: Rulebook) -> JudgedLedger:
     subject_ids = t.column("subject_id").chunk(0) if n else pa.array([], pa.string())
     changes = np.ones(n, np.bool_)
     if n > 1:
-        later, earlier = subject_ids.slice(1), subject_ids.slice(0, n - 1)
-        changes[1:] = pc.not_equal(later, earlier).to_numpy(zero_copy_only=False)
+        each, before = subject_ids.slice(1), subject_ids.slice(0, n - 1)
+        changes[1:] = pc.not_equal(each, before).to_numpy(zero_copy_only=False)
     subject = (np.cumsum(changes) - 1).astype(np.int32)
 
     keys = pc.binary_join_element_wise(t.column("region"), t.column("kind"), _SEP)
-    places = pc.array_sort_indices(pc.unique(keys))
-    place_keys = pc.unique(keys).take(places)
+    distinct = pc.unique(keys)
+    place_keys = distinct.take(pc.array_sort_indices(distinct))
     place = _filled(pc.index_in(keys, value_set=place_keys), -1)
     region_kind = [k.split(_SEP) for k in place_keys.to_pylist()]
 
@@ -99,8 +101,11 @@ def judged_of_verdicts(verdicts: pa.Table, rulebook: Rulebook) -> JudgedLedger:
 
     points = _filled(t.column("points"), 0).astype(np.int64)
     columns = [points.copy() for _ in range(numbering.versions)]
-    for i in pc.indices_nonzero(pc.is_valid(t.column("later"))).to_pylist():
-        for k, p in orjson.loads(t.column("later")[i].as_py()):
+    milder = pc.indices_nonzero(pc.is_valid(t.column("later")))
+    for i, later in zip(
+        milder.to_pylist(), t.column("later").take(milder).to_pylist(), strict=True
+    ):
+        for k, p in orjson.loads(later):
             columns[k][i] = p
     records = pa.table(
         {

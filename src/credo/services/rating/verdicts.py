@@ -1,6 +1,7 @@
 """The judged ledger a store keeps (`VerdictStore`): records judged as they are taken, judged
-again where an adoption changes verdicts, the whole ledger judged again when the store cannot
-say its verdicts are by the rulebook in force (`rejudge`), and read back for the fold."""
+again where an adoption changes verdicts, and the whole ledger judged again when the store
+cannot say its verdicts are by the rulebook in force (`rejudge`). `credo recompute` folds them
+(`services.rating.recompute`)."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ def _every_verdict(store: LedgerStore, judge: Judge) -> tuple[list[Verdict], int
     cases = records.column("case_ref").to_pylist()
     attributes = records.column("attributes").to_pylist()
     verdicts = [
-        judge.verdict_from(rid, sid, region, kind, occurred, kind_of, orjson.loads(attrs), case)
-        for rid, sid, region, kind, occurred, kind_of, attrs, case in zip(
+        judge.verdict_from(rid, sid, region, kind, day, record_type, orjson.loads(attrs), case)
+        for rid, sid, region, kind, day, record_type, attrs, case in zip(
             *columns, attributes, cases, strict=True
         )
     ]
