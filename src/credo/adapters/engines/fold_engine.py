@@ -39,7 +39,8 @@ from credo.adapters.engines.sql.judge import (
     unjudged_records,
 )
 from credo.domain.rules.rulebook import Rulebook
-from credo.domain.scoring.fold import Day, Folded, fold, joined, parts_of
+from credo.domain.scoring.fold import Day, Folded, fold
+from credo.domain.scoring.fold_parts import joined, parts_of
 from credo.domain.scoring.judged import LATER, NEVER, REASONS, JudgedLists, JudgedRecords, Numbering
 
 

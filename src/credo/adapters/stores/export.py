@@ -41,26 +41,43 @@ def _typed(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return table.select(schema.names).cast(schema) if table.num_rows else schema.empty_table()
 
 
-def export_sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
+def _sqlite_tables(store: Any, *queries: str) -> list[pa.Table]:
     import adbc_driver_sqlite.dbapi as adbc
 
-    path = store.engine.url.database
     # The ADBC driver brings its own copy of SQLite. Two copies in one process do not see each
     # other's locks or WAL index, and a reader could miss what the store's open connections
     # just wrote: close them first (the last one checkpoints the WAL into the file); the
     # store opens new ones when next used.
     store.engine.dispose()
-    with adbc.connect(path) as conn, conn.cursor() as cur:
-        cur.execute(_RECORDS.format(date="r.occurred_at", case_ref=_text("r.case_ref")))
-        records = cur.fetch_arrow_table()
-        cur.execute(
-            _ENTRIES.format(
-                at="at",
-                objection=_text("json_extract(data, '$.objection_id')"),
-                outcome=_text("json_extract(data, '$.outcome')"),
-            )
-        )
-        entries = cur.fetch_arrow_table()
+    with adbc.connect(store.engine.url.database) as conn, conn.cursor() as cur:
+        return [_fetched(cur, q) for q in queries]
+
+
+def _postgres_tables(store: Any, *queries: str) -> list[pa.Table]:
+    import adbc_driver_postgresql.dbapi as adbc
+
+    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with adbc.connect(url) as conn, conn.cursor() as cur:
+        if store.schema:
+            cur.execute(f"SET search_path TO {store.schema}")
+        return [_fetched(cur, q) for q in queries]
+
+
+def _fetched(cur: Any, query: str) -> pa.Table:
+    cur.execute(query)
+    return cur.fetch_arrow_table()
+
+
+def export_sqlite(store: Any) -> tuple[pa.Table, pa.Table]:
+    records, entries = _sqlite_tables(
+        store,
+        _RECORDS.format(date="r.occurred_at", case_ref=_text("r.case_ref")),
+        _ENTRIES.format(
+            at="at",
+            objection=_text("json_extract(data, '$.objection_id')"),
+            outcome=_text("json_extract(data, '$.outcome')"),
+        ),
+    )
     # SQLite keeps dates and instants as ISO text; Arrow parses them column by column.
     records = _null_if_empty(records, "case_ref")
     entries = _null_if_empty(entries, "objection_id", "outcome")
@@ -88,20 +105,11 @@ def _null_if_empty(table: pa.Table, *names: str) -> pa.Table:
 
 
 def export_postgres(store: Any) -> tuple[pa.Table, pa.Table]:
-    import adbc_driver_postgresql.dbapi as adbc
-
-    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc.connect(url) as conn, conn.cursor() as cur:
-        if store.schema:
-            cur.execute(f"SET search_path TO {store.schema}")
-        cur.execute(_RECORDS.format(date="r.occurred_at", case_ref="r.case_ref"))
-        records = cur.fetch_arrow_table()
-        cur.execute(
-            _ENTRIES.format(
-                at="at", objection="(data->>'objection_id')", outcome="data->>'outcome'"
-            )
-        )
-        entries = cur.fetch_arrow_table()
+    records, entries = _postgres_tables(
+        store,
+        _RECORDS.format(date="r.occurred_at", case_ref="r.case_ref"),
+        _ENTRIES.format(at="at", objection="(data->>'objection_id')", outcome="data->>'outcome'"),
+    )
     return _typed(records, RECORDS_SCHEMA), _typed(entries, ENTRIES_SCHEMA)
 
 
@@ -118,43 +126,35 @@ FROM verdicts v JOIN records r ON r.seq = v.seq JOIN subjects s ON s.id = r.subj
 
 
 def verdicts_sqlite(store: Any) -> pa.Table:
-    import adbc_driver_sqlite.dbapi as adbc
-
     from credo.adapters.engines.verdict_ledger import VERDICT_SCHEMA
 
-    store.engine.dispose()  # as in export_sqlite: the driver's own SQLite sees the file whole
-    with adbc.connect(store.engine.url.database) as conn, conn.cursor() as cur:
-        cur.execute(
-            _VERDICTS.format(
-                occurred="r.occurred_at",
-                expires=_text("v.expires_on"),
-                case_ref=_text("r.case_ref"),
-                **{c: _text(f"v.{c}") for c in ("pack", "later", "lists")},
-                **{c: f"CAST(v.{c} AS INTEGER)" for c in ("withdrawn", "overturned", "disputed")},
-            )
-        )
-        table = cur.fetch_arrow_table()
+    (table,) = _sqlite_tables(
+        store,
+        _VERDICTS.format(
+            occurred="r.occurred_at",
+            expires=_text("v.expires_on"),
+            case_ref=_text("r.case_ref"),
+            **{c: _text(f"v.{c}") for c in ("pack", "later", "lists")},
+            **{c: f"CAST(v.{c} AS INTEGER)" for c in ("withdrawn", "overturned", "disputed")},
+        ),
+    )
     table = _null_if_empty(table, "case_ref", "pack", "later", "lists", "expires_on")
     return _verdicts_typed(table, VERDICT_SCHEMA)
 
 
 def verdicts_postgres(store: Any) -> pa.Table:
-    import adbc_driver_postgresql.dbapi as adbc
-
     from credo.adapters.engines.verdict_ledger import VERDICT_SCHEMA
 
-    url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with adbc.connect(url) as conn, conn.cursor() as cur:
-        if store.schema:
-            cur.execute(f"SET search_path TO {store.schema}")
-        plain = ("pack", "later", "lists", "withdrawn", "overturned", "disputed")
-        as_held = {c: f"v.{c}" for c in plain}
-        cur.execute(
-            _VERDICTS.format(
-                occurred="r.occurred_at", expires="v.expires_on", case_ref="r.case_ref", **as_held
-            )
-        )
-        table = cur.fetch_arrow_table()
+    plain = ("pack", "later", "lists", "withdrawn", "overturned", "disputed")
+    (table,) = _postgres_tables(
+        store,
+        _VERDICTS.format(
+            occurred="r.occurred_at",
+            expires="v.expires_on",
+            case_ref="r.case_ref",
+            **{c: f"v.{c}" for c in plain},
+        ),
+    )
     return _verdicts_typed(table, VERDICT_SCHEMA)
 
 

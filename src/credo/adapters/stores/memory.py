@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from credo.adapters import signing
 from credo.adapters.stores.memory_log import MemoryLog
+from credo.adapters.stores.memory_verdicts import MemoryVerdicts
 from credo.adapters.stores.protocol import (
     Judged,
     Ledger,
@@ -35,7 +36,6 @@ from credo.domain.audit.merkle import Frontier, Hash
 from credo.domain.audit.tree_heads import HeadSigner, TreeHead
 from credo.domain.errors import PackConflict, UnknownRecord
 from credo.domain.ledger.entries import (
-    STATUS_KINDS,
     AdminEntry,
     Entry,
     StepTaken,
@@ -47,13 +47,13 @@ from credo.domain.ledger.entries import (
 )
 from credo.domain.ledger.records import LedgerRecord, Record
 from credo.domain.ledger.subjects import Subject
-from credo.domain.scoring.verdicts import Verdict, verdict_row
+from credo.domain.scoring.verdicts import Verdict
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 
-class MemoryLedgerStore(MemoryLog):
+class MemoryLedgerStore(MemoryLog, MemoryVerdicts):
     def __init__(self, *, signer: HeadSigner | None = None) -> None:
         self.signer = signer or signing.generated()
         self._leaves: list[Leaf] = []
@@ -116,7 +116,6 @@ class MemoryLedgerStore(MemoryLog):
     ) -> list[Outcome]:
         prints = [r.fingerprint() for r in records]  # may raise: before anything is written
         with self._lock:
-            was_empty = not self._records
             outcomes: list[Outcome] = []
             created: dict[str, tuple[Record, str]] = {}
             for record, fp in zip(records, prints, strict=True):
@@ -136,18 +135,9 @@ class MemoryLedgerStore(MemoryLog):
             for record, _ in created.values():
                 self._scores.pop(record.subject.id, None)
             if created:
-                self._keep_verdicts(created, judged, was_empty)
+                self._keep_verdicts(created, judged)
             self._append_entries([n for n in notices if n.record_id in created], grown)
             return outcomes
-
-    def _keep_verdicts(self, created: Collection[str], judged: Judged | None, fresh: bool) -> None:
-        found = {v.record_id: v for v in judged.verdicts} if judged else {}
-        self._verdicts.update((rid, found[rid]) for rid in created if rid in found)
-        whole = judged is not None and all(rid in found for rid in created)
-        if not (whole and judged is not None and (fresh or judged.key == self._verdicts_key)):
-            self._verdicts_key = None
-        elif fresh:
-            self._verdicts_key = judged.key
 
     def _held(self, record_id: str) -> tuple[Record, str] | None:
         held = self._records.get(record_id)
@@ -230,9 +220,7 @@ class MemoryLedgerStore(MemoryLog):
                 seqs.append(self._seq)
                 grown.append(("entry", str(self._seq), hash_of(entry_json(stored))))
             self._steps.update(steps)
-            for rid in {e.record_id for e in entries if e.kind in STATUS_KINDS}:
-                if (held := self._verdicts.get(rid)) is not None:
-                    self._verdicts[rid] = held.with_status(status_from(self._entries_of(rid)))
+            self._restatus(entries)
             self._grow(grown)
             return seqs
 
@@ -346,37 +334,6 @@ class MemoryLedgerStore(MemoryLog):
             batch.extend(ledger)
         if batch:
             yield batch
-
-    # -- verdicts ----------------------------------------------------------------------------
-
-    def verdicts_key(self) -> str | None:
-        with self._lock:
-            if not self._records:
-                return self._verdicts_key
-            return self._verdicts_key if len(self._verdicts) == len(self._records) else None
-
-    def verdict_table(self) -> pa.Table:
-        from credo.adapters.engines.verdict_ledger import verdict_table
-
-        with self._lock:
-            held = list(self._verdicts.values())
-        return verdict_table(verdict_row(v) for v in held)
-
-    def put_verdicts(
-        self, judged: Judged, *, records: int, after: str | None, whole: bool = False
-    ) -> bool:
-        with self._lock:
-            if whole:
-                self._verdicts = {}
-            for v in judged.verdicts:
-                status = status_from(self._entries_of(v.record_id))
-                self._verdicts[v.record_id] = v.with_status(status)
-            held = len(self._records)
-            # An empty ledger's verdicts are by any rulebook.
-            by_after = held == 0 or (after is not None and after == self._verdicts_key)
-            current = held == records and (whole or by_after)
-            self._verdicts_key = judged.key if current else None
-            return current
 
     # -- materialised scores ----------------------------------------------------------------
 

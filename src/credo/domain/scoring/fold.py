@@ -39,8 +39,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -318,86 +316,3 @@ def _cap(j: JudgedRecords, day: Day, points: IntArray, counts: Bools) -> IntArra
     out = points.copy()
     out[rows] = allowed  # never more than the points given, so the type holds them
     return out
-
-
-# In parts -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Part:
-    """Whole subjects of the judged ledger (`subjects`, `rows` its records, `list_rows` its list
-    rows), with their columns as a judged ledger of their own, subjects numbered from 0."""
-
-    subjects: slice
-    rows: slice
-    list_rows: Ints
-    records: JudgedRecords
-    lists: JudgedLists
-
-
-def parts_of(j: JudgedRecords, lists: JudgedLists, count: int) -> list[Part]:
-    """The judged ledger in `count` parts of whole subjects and about as many records each:
-    the fold is exact per subject, so the parts fold apart (side by side, or one after another
-    in less memory) and `joined` puts their answers together."""
-    n, subjects = j.subject.size, j.starts.size
-    cuts = np.unique(np.searchsorted(j.starts, np.linspace(0, n, count + 1)[1:-1], side="left"))
-    bounds = [0, *(int(c) for c in cuts if 0 < c < subjects), subjects]
-    order = np.argsort(lists.subject, kind="stable")
-    by_subject = lists.subject[order]
-    out: list[Part] = []
-    for s0, s1 in pairwise(bounds):
-        r0 = int(j.starts[s0])
-        r1 = int(j.starts[s1]) if s1 < subjects else n
-        rows = slice(r0, r1)
-        at = order[np.searchsorted(by_subject, s0) : np.searchsorted(by_subject, s1)]
-        records = JudgedRecords(
-            subject=j.subject[rows] - np.int32(s0),
-            starts=j.starts[s0:s1] - r0,
-            occurred=j.occurred[rows],
-            expires=j.expires[rows],
-            pack=j.pack[rows],
-            rule=j.rule[rows],
-            fate=j.fate[rows],
-            disputed=j.disputed[rows],
-            case=j.case[rows],
-            place=j.place[rows],
-            points=tuple(p[rows] for p in j.points),
-        )
-        part_lists = JudgedLists(
-            subject=lists.subject[at] - np.int32(s0),
-            list=lists.list[at],
-            pack=lists.pack[at],
-            since=lists.since[at],
-            days=lists.days[at],
-            repaired=lists.repaired[at],
-            disputed=lists.disputed[at],
-        )
-        out.append(Part(slice(s0, s1), rows, at, records, part_lists))
-    return out
-
-
-def joined(parts: list[Part], answers: list[Folded], lists: JudgedLists) -> Folded:
-    """The parts' answers as the answer of the whole, in the whole's order."""
-
-    def whole(name: str) -> npt.NDArray[Any]:
-        return np.concatenate([getattr(a, name) for a in answers])
-
-    open_ = np.zeros(lists.subject.size, np.bool_)
-    until = np.zeros(lists.subject.size, np.int64)
-    for part, answer in zip(parts, answers, strict=True):
-        open_[part.list_rows] = answer.open
-        until[part.list_rows] = answer.until
-    detail = all(a.reason is not None for a in answers)
-    return Folded(
-        whole("known"),
-        whole("pack"),
-        whole("place"),
-        whole("score"),
-        whole("tier"),
-        whole("valid_until"),
-        open_,
-        until,
-        whole("reason") if detail else None,
-        whole("points") if detail else None,
-        whole("counted") if detail else None,
-    )

@@ -26,13 +26,12 @@ from credo.adapters.stores.sql.rows import (
     RECORD_READ,
     AnyRow,
     RecordRow,
-    entry_from_row,
     ledger_sizes,
     record_row,
+    statuses,
 )
 from credo.adapters.stores.sql.scores import SqlScores
 from credo.adapters.stores.sql.tables import (
-    entries,
     packs,
     records,
     subjects,
@@ -53,12 +52,10 @@ from credo.domain.audit.merkle import Hash, Node
 from credo.domain.audit.tree_heads import TreeHead
 from credo.domain.errors import PackConflict
 from credo.domain.ledger.entries import (
-    STATUS_KINDS,
     AdminEntry,
     Entry,
-    status_from,
 )
-from credo.domain.ledger.records import LedgerRecord, Record, RecordStatus
+from credo.domain.ledger.records import LedgerRecord, Record
 from credo.domain.ledger.subjects import Subject
 
 if TYPE_CHECKING:
@@ -199,10 +196,9 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 with self._append_tx() as conn:
-                    fresh = self._ledger_is_empty(conn)
                     created = self._insert_rows(conn, rows, at)
                     if created:
-                        self._keep_verdicts(conn, created, judged, fresh)
+                        self._keep_verdicts(conn, created, judged)
                     owed = [n for n in notices if n.record_id in created]
                     seqs = self._insert_entries(conn, [entry_values(n) for n in owed])
                     grown: list[audit_sql.Grown] = [
@@ -274,7 +270,7 @@ class SqlLedgerStore(SqlEntries, SqlScores):
                     rows = self._whole_subjects(conn, rows)
                 lo, hi = rows[0].subject_id, rows[-1].subject_id
                 within = (records.c.subject_id >= lo) & (records.c.subject_id <= hi)
-                yield ledger_records(rows, self._statuses(conn, within))
+                yield ledger_records(rows, statuses(conn, within))
                 if not full:
                     return
                 after = hi
@@ -294,20 +290,7 @@ class SqlLedgerStore(SqlEntries, SqlScores):
         rows = conn.execute(query).all()
         if not rows:
             return []
-        return ledger_records(rows, self._statuses(conn, where))
-
-    def _statuses(self, conn: Connection, where: ColumnElement[bool]) -> dict[str, RecordStatus]:
-        """The status of every record matching `where` that has entries, in one query."""
-        query = (
-            select(entries)
-            .join_from(entries, records, entries.c.record_id == records.c.record_id)
-            .where(where, entries.c.kind.in_(STATUS_KINDS))
-            .order_by(entries.c.seq)
-        )
-        by_record: dict[str, list[Entry]] = {}
-        for row in conn.execute(query):
-            by_record.setdefault(row.record_id, []).append(entry_from_row(row))
-        return {rid: status_from(found) for rid, found in by_record.items()}
+        return ledger_records(rows, statuses(conn, where))
 
     # -- the audit log ----------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.sql.tables import entries, records, subjects
-from credo.domain.ledger.entries import AdminEntry, Entry
-from credo.domain.ledger.records import Record
+from credo.domain.ledger.entries import STATUS_KINDS, AdminEntry, Entry, status_from
+from credo.domain.ledger.records import Record, RecordStatus
 
 # -- rows and the domain objects they hold ---------------------------------------------------------
 
@@ -112,3 +112,18 @@ def driver_rows(conn: Connection, query: Select[Any]) -> list[Any]:
         return list(cursor.fetchall())
     finally:
         cursor.close()
+
+
+def statuses(conn: Connection, where: ColumnElement[bool]) -> dict[str, RecordStatus]:
+    """The status of every record matching `where` (on `records`) that has entries, in one
+    query."""
+    query = (
+        select(entries)
+        .join_from(entries, records, entries.c.record_id == records.c.record_id)
+        .where(where, entries.c.kind.in_(STATUS_KINDS))
+        .order_by(entries.c.seq)
+    )
+    by_record: dict[str, list[Entry]] = {}
+    for row in conn.execute(query):
+        by_record.setdefault(row.record_id, []).append(entry_from_row(row))
+    return {rid: status_from(found) for rid, found in by_record.items()}

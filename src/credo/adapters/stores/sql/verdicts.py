@@ -7,15 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from credo.adapters.stores.protocol import Judged
 from credo.adapters.stores.sql.base import SqlBase
-from credo.adapters.stores.sql.rows import driver_rows, entry_from_row
-from credo.adapters.stores.sql.tables import entries, verdicts, verdicts_state
+from credo.adapters.stores.sql.rows import driver_rows, statuses
 from credo.adapters.stores.sql.tables import records as records_table
-from credo.domain.ledger.entries import STATUS_KINDS, Entry, status_from
+from credo.adapters.stores.sql.tables import verdicts, verdicts_state
+from credo.adapters.stores.verdict_keys import key_after_append, key_after_put
+from credo.domain.ledger.entries import STATUS_KINDS, Entry
+from credo.domain.ledger.records import ACTIVE
 from credo.domain.scoring.verdicts import VERDICT_FIELDS, VERDICT_KEPT, VerdictRow, verdict_row
 
 if TYPE_CHECKING:
@@ -51,44 +53,37 @@ class SqlVerdicts(SqlBase):
             rows = [(seqs[v.record_id], *verdict_row(v)[_KEPT]) for v in judged.verdicts]
             self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
             # Statuses as the ledger says now, not as when the verdicts were judged.
-            self._restatus_verdicts(conn, None if whole else seqs)
+            self._restatus_verdicts(conn, None if whole else ids)
             held = conn.execute(select(func.count()).select_from(records_table)).scalar_one()
-            # An empty ledger's verdicts are by any rulebook.
-            by_after = held == 0 or (after is not None and _key(conn) == after)
-            current = held == records and (whole or by_after)
-            _set_key(conn, judged.key if current else None)
-            return current
+            key = key_after_put(
+                _key(conn), judged, records=held, seen=records, after=after, whole=whole
+            )
+            _set_key(conn, key)
+            return key == judged.key
 
     # -- within the ledger's own transactions ------------------------------------------------
 
-    def _ledger_is_empty(self, conn: Connection) -> bool:
-        return conn.execute(select(records_table.c.seq).limit(1)).first() is None
-
     def _keep_verdicts(
-        self, conn: Connection, created: dict[str, int], judged: Judged | None, fresh: bool
+        self, conn: Connection, created: dict[str, int], judged: Judged | None
     ) -> None:
-        """The verdicts of the records this transaction created (`created`: their numbers); the
-        ledger's key stays only if every one came judged by it (or the ledger was empty)."""
-        found = {v.record_id: v for v in judged.verdicts} if judged else {}
-        rows = [
-            (seq, *verdict_row(found[rid])[_KEPT]) for rid, seq in created.items() if rid in found
-        ]
-        self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
-        whole = judged is not None and len(rows) == len(created)
-        if whole and judged is not None and fresh:
-            _set_key(conn, judged.key)
-        elif not (whole and judged is not None and _key(conn) == judged.key):
-            _set_key(conn, None)
+        """The verdicts of the records this transaction created (`created`: their numbers)."""
+        if judged is not None:
+            rows = [
+                (created[v.record_id], *verdict_row(v)[_KEPT])
+                for v in judged.verdicts
+                if v.record_id in created
+            ]
+            self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
+        held = _key(conn)
+        key = key_after_append(held, created, judged)
+        if key != held:
+            _set_key(conn, key)
 
     def _entries_changed(self, conn: Connection, batch: Sequence[Entry]) -> None:
         """The status of each record these entries change, as the ledger now says."""
         ids = sorted({e.record_id for e in batch if e.kind in STATUS_KINDS})
-        if not ids:
-            return
-        seqs = self._seqs(conn, ids)
-        held = select(verdicts.c.seq).where(verdicts.c.seq.in_(list(seqs.values())))
-        judged = set(conn.execute(held).scalars())
-        self._restatus_verdicts(conn, {r: n for r, n in seqs.items() if n in judged})
+        if ids:
+            self._restatus_verdicts(conn, ids)
 
     def _seqs(self, conn: Connection, ids: list[str]) -> dict[str, int]:
         """The numbers of these records."""
@@ -99,23 +94,23 @@ class SqlVerdicts(SqlBase):
             out.update(conn.execute(query).all())
         return out
 
-    def _restatus_verdicts(self, conn: Connection, seqs: dict[str, int] | None) -> None:
-        """The status of these records' verdicts (by record id and number; None: every record
-        with a status entry) from the entries held now."""
-        query = select(entries).where(entries.c.kind.in_(STATUS_KINDS)).order_by(entries.c.seq)
-        if seqs is not None:
-            if not seqs:
-                return
-            query = query.where(self._one_of(entries.c.record_id, sorted(seqs)))
-        found: dict[str, list[Entry]] = {}
-        for row in conn.execute(query):
-            e = entry_from_row(row)
-            found.setdefault(e.record_id, []).append(e)
-        numbers = seqs if seqs is not None else self._seqs(conn, sorted(found))
-        values = []
-        for rid, seq in sorted(numbers.items()):
-            s = status_from(found.get(rid, []))
-            values.append({"n": seq, "w": s.withdrawn, "o": s.overturned, "d": s.disputed})
+    def _restatus_verdicts(self, conn: Connection, ids: list[str] | None) -> None:
+        """The status of these records' verdicts (None: every record's) from the entries held
+        now. A record with no verdict (taken without one) is left as it is."""
+        judged: ColumnElement[bool] = records_table.c.seq.in_(select(verdicts.c.seq))
+        if ids is not None:
+            judged = and_(judged, self._one_of(records_table.c.record_id, ids))
+        found = statuses(conn, judged)
+        if ids is None:
+            # A ledger judged again whole: its verdicts were put active, so only those with a
+            # status to show change.
+            ids = list(found)
+        numbers = self._seqs(conn, sorted(ids))
+        values = [
+            {"n": numbers[rid], "w": s.withdrawn, "o": s.overturned, "d": s.disputed}
+            for rid in sorted(numbers)
+            for s in (found.get(rid, ACTIVE),)
+        ]
         statement = (
             update(verdicts)
             .where(verdicts.c.seq == bindparam("n"))
