@@ -151,3 +151,17 @@ def test_many_verdicts_and_scores_go_in_alike(store: LedgerStore) -> None:
     assert stored.score == 100 - 10 * sum(
         1 for r in batch if r.subject.id == "p-1" and r.occurred_at > date(2025, 6, 1)
     )
+
+
+def test_a_record_sent_twice_in_a_batch_keeps_the_first_verdict(store: LedgerStore) -> None:
+    adopt_pack_file(store, PROVINCE, now=NOW, actor="test")
+    rulebook = current_rulebook(store)
+    first = traffic("T-1", "XP-A", date(2024, 3, 1))
+    again = judgment("T-1", "XP-A", date(2024, 3, 1), "K-1")  # the same key, other content
+    again = Record(
+        first.subject, again.type, again.occurred_at, first.source, "T-1", {}, EVIDENCE, "K-1"
+    )
+    batch = [first, again]
+    store.append_records(batch, recorded_at=NOW, judged=judged_records(rulebook, batch))
+    assert kept(store) == judged_again(store)
+    assert store.verdicts_key() == rulebook_key(rulebook)

@@ -60,8 +60,9 @@ class MemoryVerdicts:
     def _keep_verdicts(self, created: Collection[str], judged: Judged | None) -> None:
         """Under the lock, as the records `created` are appended."""
         if judged is not None:
-            mine = set(created)
-            self._verdicts.update((v.record_id, v) for v in judged.verdicts if v.record_id in mine)
+            # A batch may hold a record twice (the first counts): one verdict a record created.
+            found = {v.record_id: v for v in reversed(judged.verdicts)}
+            self._verdicts.update((rid, found[rid]) for rid in created if rid in found)
         self._verdicts_key = key_after_append(self._verdicts_key, created, judged)
 
     def _restatus(self, entries: Sequence[Entry]) -> None:

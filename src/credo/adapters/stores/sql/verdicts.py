@@ -68,10 +68,12 @@ class SqlVerdicts(SqlBase):
     ) -> None:
         """The verdicts of the records this transaction created (`created`: their numbers)."""
         if judged is not None:
+            # A batch may hold a record twice (the first counts): one verdict a record created.
+            found = {v.record_id: v for v in reversed(judged.verdicts)}
             rows = [
-                (created[v.record_id], *verdict_row(v)[_KEPT])
-                for v in judged.verdicts
-                if v.record_id in created
+                (seq, *verdict_row(found[rid])[_KEPT])
+                for rid, seq in created.items()
+                if rid in found
             ]
             self._insert_verdicts(conn, sorted(rows, key=lambda row: int(row[0])))
         held = _key(conn)
